@@ -1,0 +1,549 @@
+/*
+ * aliyun.c: every `aliyun` argv is built here, and only here, so the user-agent
+ * rule holds by construction: business calls (cs, sysom) carry --user-agent UA,
+ * system calls (configure, plugin, version) never do, set-user-agent being the one
+ * allowed exception.  Also the readers of the CLI's own text.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aliyun.h"
+#include "msg.h"
+#include "redact.h"
+#include "util.h"
+
+static const char *const child_unset[] = { "DEBUG", "NO_COLOR", NULL };
+
+const char *
+cli_step_name(enum call k)
+{
+	switch (k) {
+	case CALL_AIMODE_ENABLE:	return "ai-mode enable";
+	case CALL_AIMODE_UA:		return "ai-mode set-user-agent";
+	case CALL_PLUGIN_UPDATE:	return "plugin update";
+	case CALL_VERSION:		return "version check";
+	case CALL_CONFIG_SET:		return "auto plugin install";
+	case CALL_CONFIG_LIST:		return "credential check";
+	case CALL_CS_GET:		return "cluster lookup (cs GET /clusters)";
+	case CALL_INITIAL:		return "SysOM role initialization (initial-sysom)";
+	case CALL_INVOKE:		return "invoke-diagnosis";
+	case CALL_RESULT:		return "get-diagnosis-result";
+	case CALL_AIMODE_DISABLE:	return "ai-mode disable";
+	case CALL_STEP7:		return "VPC endpoint connection (Step 7)";
+	case CALL_SETUP_SDK:		return "setup-sdk";
+	}
+	return "?";
+}
+
+static void
+business(const struct cli *cli, const char **argv, int *n)
+{
+	if (cli->profile) {
+		argv[(*n)++] = "--profile";
+		argv[(*n)++] = cli->profile;
+	}
+	argv[(*n)++] = "--user-agent";
+	argv[(*n)++] = SKILL_UA;
+}
+
+int
+cli_argv(const struct cli *cli, enum call k, const char *arg, const char *arg2,
+    const char **argv, char **owned)
+{
+	int n = 0;
+
+	owned[0] = owned[1] = NULL;
+	argv[n++] = cli->path;
+	switch (k) {
+	case CALL_AIMODE_ENABLE:
+	case CALL_AIMODE_DISABLE:
+		argv[n++] = "configure";
+		argv[n++] = "ai-mode";
+		argv[n++] = k == CALL_AIMODE_ENABLE ? "enable" : "disable";
+		break;
+	case CALL_AIMODE_UA:
+		/* The allowed exception: a config value being stored, not a request header. */
+		argv[n++] = "configure";
+		argv[n++] = "ai-mode";
+		argv[n++] = "set-user-agent";
+		argv[n++] = "--user-agent";
+		argv[n++] = SKILL_UA;
+		break;
+	case CALL_PLUGIN_UPDATE:
+		argv[n++] = "plugin";
+		argv[n++] = "update";
+		break;
+	case CALL_VERSION:
+		argv[n++] = "version";
+		break;
+	case CALL_CONFIG_SET:
+		argv[n++] = "configure";
+		argv[n++] = "set";
+		argv[n++] = "--auto-plugin-install";
+		argv[n++] = "true";
+		break;
+	case CALL_CONFIG_LIST:
+		argv[n++] = "configure";
+		argv[n++] = "list";
+		break;
+	case CALL_CS_GET:
+		argv[n++] = "cs";
+		argv[n++] = "GET";
+		owned[0] = xasprintf("/clusters/%s", arg);
+		argv[n++] = owned[0];
+		business(cli, argv, &n);
+		break;
+	case CALL_INITIAL:
+		argv[n++] = "sysom";
+		argv[n++] = "initial-sysom";
+		argv[n++] = "--check-only";
+		argv[n++] = "false";
+		argv[n++] = "--source";
+		argv[n++] = "aes-skills";
+		business(cli, argv, &n);
+		break;
+	case CALL_INVOKE:
+		argv[n++] = "sysom";
+		argv[n++] = "invoke-diagnosis";
+		argv[n++] = "--service-name";
+		argv[n++] = "ocd";
+		argv[n++] = "--channel";
+		argv[n++] = "ecs";
+		argv[n++] = "--params";
+		argv[n++] = arg;
+		business(cli, argv, &n);
+		break;
+	case CALL_RESULT:
+		argv[n++] = "sysom";
+		argv[n++] = "get-diagnosis-result";
+		argv[n++] = "--task-id";
+		argv[n++] = arg;
+		business(cli, argv, &n);
+		break;
+	case CALL_STEP7:
+		owned[0] = xasprintf("%s/bin/python", cli->venv);
+		owned[1] = xasprintf("%s/create-cluster-vpc-endpoint-connection.py", cli->scripts);
+		argv[0] = owned[0];
+		argv[n++] = owned[1];
+		argv[n++] = "--region";
+		argv[n++] = arg2;
+		argv[n++] = "--cluster-id";
+		argv[n++] = arg;
+		if (cli->dry_run)
+			argv[n++] = "--dry-run";
+		break;
+	case CALL_SETUP_SDK:
+		owned[0] = xasprintf("%s/setup-sdk.sh", cli->scripts);
+		argv[0] = "sh";
+		argv[n++] = owned[0];
+		argv[n++] = cli->venv;
+		break;
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+static int
+needs_quote(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_./:=,@%+", *s))
+			return 1;
+	return 0;
+}
+
+char *
+cli_argv_string(const char *const *argv)
+{
+	struct buf b = {0};
+	const char *p;
+	char *r;
+	int i;
+
+	buf_add(&b, "", 0);
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			buf_adds(&b, " ");
+		if (!needs_quote(argv[i])) {
+			buf_adds(&b, argv[i]);
+			continue;
+		}
+		buf_adds(&b, "'");
+		for (p = argv[i]; *p; p++) {
+			if (*p == '\'')
+				buf_adds(&b, "'\\''");
+			else
+				buf_add(&b, p, 1);
+		}
+		buf_adds(&b, "'");
+	}
+	r = redact(b.p, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* The request id of a call: from the JSON body (three casings), else the error text. */
+static void
+request_id_of(const struct child *c, char *out, size_t n)
+{
+	cJSON *j;
+	const char *keys[] = { "RequestId", "request_id", "requestId" };
+	struct cli_error e;
+	size_t i;
+
+	out[0] = '\0';
+	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
+	if (cJSON_IsObject(j)) {
+		for (i = 0; i < 3; i++) {
+			cJSON *v = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
+
+			if (cJSON_IsString(v) && v->valuestring[0]) {
+				snprintf(out, n, "%s", v->valuestring);
+				break;
+			}
+		}
+	}
+	cJSON_Delete(j);
+	if (out[0] == '\0' && c->err.len) {
+		cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
+		snprintf(out, n, "%s", e.request_id);
+	}
+}
+
+int
+cli_run(struct cli *cli, enum call k, const char *arg, const char *arg2, struct child *c)
+{
+	const char *argv[24];
+	char *owned[2], *line, rid[128], profenv[128];
+	const char *set[3] = { "NO_COLOR=1", NULL, NULL };
+	cJSON *rec;
+	int rc;
+
+	cli_argv(cli, k, arg, arg2, argv, owned);
+	if (k == CALL_STEP7 && cli->profile) {
+		snprintf(profenv, sizeof(profenv), "ALIBABA_CLOUD_PROFILE=%s", cli->profile);
+		set[1] = profenv;
+	}
+	c->argv = argv;
+	c->env_set = set;
+	c->env_unset = child_unset;
+	if (c->timeout == 0 && k != CALL_SETUP_SDK)
+		c->timeout = cli->timeout;
+	line = cli_argv_string(argv);
+	verbosef("run: %s", line);
+	rc = run_capture(c);
+	/* A CLI that colours its output despite NO_COLOR: strip, so parsing sees text. */
+	if (c->out.p)
+		strip_ansi(c->out.p), c->out.len = strlen(c->out.p);
+	if (c->err.p)
+		strip_ansi(c->err.p), c->err.len = strlen(c->err.p);
+	if (cli->calls) {
+		rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "step", cli_step_name(k));
+		cJSON_AddStringToObject(rec, "argv", line);
+		if (rc == -1) {
+			cJSON_AddNullToObject(rec, "exit_code");
+			cJSON_AddStringToObject(rec, "error", "could not start");
+		} else {
+			cJSON_AddNumberToObject(rec, "exit_code", c->status);
+			if (c->timed_out)
+				cJSON_AddStringToObject(rec, "error", "timed out");
+			else if (c->interrupted)
+				cJSON_AddStringToObject(rec, "error", "interrupted");
+			else if (c->overflow)
+				cJSON_AddStringToObject(rec, "error", "output too large");
+		}
+		cJSON_AddNumberToObject(rec, "duration_ms", (double)(long)(c->elapsed * 1000 + 0.5));
+		request_id_of(c, rid, sizeof(rid));
+		if (rid[0])
+			cJSON_AddStringToObject(rec, "request_id", rid);
+		else
+			cJSON_AddNullToObject(rec, "request_id");
+		cJSON_AddItemToArray(cli->calls, rec);
+	}
+	free(line);
+	free(owned[0]);
+	free(owned[1]);
+	c->argv = NULL;
+	c->env_set = NULL;
+	return rc;
+}
+
+void
+strip_ansi(char *s)
+{
+	char *w = s;
+
+	while (*s) {
+		if (s[0] == '\033' && s[1] == '[') {
+			s += 2;
+			while (*s && ((*s >= '0' && *s <= '9') || *s == ';'))
+				s++;
+			if (*s)
+				s++;
+			continue;
+		}
+		*w++ = *s++;
+	}
+	*w = '\0';
+}
+
+/* Copy the value of "Key: value" from a block (indented or not) into out. */
+static int
+block_field(const char *text, const char *key, char *out, size_t n)
+{
+	const char *p = text, *e;
+	size_t klen = strlen(key);
+
+	while (p && *p) {
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, key, klen) == 0 && q[klen] == ':') {
+			q += klen + 1;
+			while (*q == ' ')
+				q++;
+			e = strchr(q, '\n');
+			if (e == NULL)
+				e = q + strlen(q);
+			snprintf(out, n, "%.*s", (int)(e - q), q);
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+/* Read code/message/request id out of a JSON body with either casing. */
+static void
+error_from_body(const char *body, struct cli_error *e)
+{
+	cJSON *j = cJSON_Parse(body);
+	const char *ck[] = { "Code", "code" }, *mk[] = { "Message", "message" };
+	const char *rk[] = { "RequestId", "requestId", "request_id" };
+	cJSON *v;
+	int i;
+
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return;
+	}
+	for (i = 0; i < 2 && e->code[0] == '\0'; i++)
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, ck[i])))
+			snprintf(e->code, sizeof(e->code), "%s", v->valuestring);
+	for (i = 0; i < 2; i++)
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, mk[i]))) {
+			snprintf(e->message, sizeof(e->message), "%s", v->valuestring);
+			break;
+		}
+	for (i = 0; i < 3 && e->request_id[0] == '\0'; i++)
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, rk[i])))
+			snprintf(e->request_id, sizeof(e->request_id), "%s", v->valuestring);
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "status")) && !e->http_status)
+		e->http_status = v->valueint;
+	cJSON_Delete(j);
+}
+
+void
+cli_parse_error(const char *err, const char *out, struct cli_error *e)
+{
+	char tmp[1024];
+	const char *p;
+
+	memset(e, 0, sizeof(*e));
+	if (strstr(err, "SDK.ServerError")) {
+		/* Built-in call: ErrorCode/RequestId may be empty; Message then holds the raw body. */
+		block_field(err, "ErrorCode", e->code, sizeof(e->code));
+		block_field(err, "RequestId", e->request_id, sizeof(e->request_id));
+		block_field(err, "Message", e->message, sizeof(e->message));
+		if (e->message[0] == '{') {
+			snprintf(tmp, sizeof(tmp), "%s", e->message);
+			error_from_body(tmp, e);
+		}
+		return;
+	}
+	if ((p = strstr(err, "SDKError:")) != NULL) {
+		/* Plugin (tea) error block. */
+		if (block_field(p, "StatusCode", tmp, sizeof(tmp)))
+			e->http_status = atoi(tmp);
+		block_field(p, "Code", e->code, sizeof(e->code));
+		if (block_field(p, "Data", tmp, sizeof(tmp)))
+			error_from_body(tmp, e);
+		if (block_field(p, "Message", tmp, sizeof(tmp))) {
+			/* "code: 400, <message> request id: <id>" */
+			char *m = tmp, *r;
+
+			if (strncmp(m, "code: ", 6) == 0 && (r = strchr(m, ',')) != NULL)
+				m = r + 1 + (r[1] == ' ');
+			if ((r = strstr(m, " request id: ")) != NULL) {
+				if (e->request_id[0] == '\0')
+					snprintf(e->request_id, sizeof(e->request_id), "%s", r + 13);
+				*r = '\0';
+			}
+			snprintf(e->message, sizeof(e->message), "%s", m);
+		}
+		return;
+	}
+	/* A body on stdout (exit 0 with an error code, or a plugin printing JSON). */
+	if (out && *out == '{')
+		error_from_body(out, e);
+	if (e->code[0] || e->message[0])
+		return;
+	/* Plain "ERROR: text" or Cobra's "Error: text": the first such line. */
+	for (p = err; p && *p; ) {
+		if (strncmp(p, "ERROR: ", 7) == 0 || strncmp(p, "Error: ", 7) == 0) {
+			const char *end = strchr(p, '\n');
+			size_t n = end ? (size_t)(end - p - 7) : strlen(p + 7);
+
+			snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p + 7);
+			return;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	/* Anything else: the first non-empty line, trimmed. */
+	for (p = err; *p == '\n' || *p == ' '; p++)
+		;
+	if (*p) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p);
+	}
+}
+
+int
+cli_error_is_permission(const struct cli_error *e, const char *text)
+{
+	static const char *codes[] = { "Forbidden", "NoPermission", "ErrorCheckAcl",
+	    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken",
+	    "NotAuthorized", "Unauthorized", "AccessDenied", "IncompleteSignature",
+	    "SysomOpenAPIAssumeRoleException", NULL };
+	int i;
+
+	if (e->http_status == 401 || e->http_status == 403)
+		return 1;
+	for (i = 0; codes[i]; i++)
+		if (strncmp(e->code, codes[i], strlen(codes[i])) == 0 ||
+		    (text && strstr(text, codes[i])))
+			return 1;
+	return 0;
+}
+
+int
+cli_error_is_not_found(const struct cli_error *e, const char *text)
+{
+	(void)text;
+	if (e->http_status == 404)
+		return 1;
+	return strstr(e->code, "NotFound") != NULL || strstr(e->code, "NotExist") != NULL;
+}
+
+int
+parse_version(const char *s, int v[3])
+{
+	int n = 0, i;
+	long x;
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == 'v')
+		s++;
+	for (i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		x = strtol(s, &end, 10);
+		if (x > 100000)
+			return -1;
+		v[i] = (int)x;
+		n++;
+		s = end;
+		if (i < 2) {
+			if (*s != '.')
+				return -1;
+			s++;
+		}
+	}
+	/* Allow a pre-release or build suffix, then only a line end. */
+	if (*s == '-' || *s == '+')
+		while (*s && *s != '\n' && !isspace((unsigned char)*s))
+			s++;
+	while (*s == '\n' || *s == '\r' || *s == ' ')
+		s++;
+	return *s == '\0' && n == 3 ? 0 : -1;
+}
+
+int
+version_cmp(const int a[3], const int b[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+int
+parse_configure_list(const char *text, const char *want, char *name, size_t n)
+{
+	const char *line = text, *next;
+	char cell[3][256];
+	int seen_header = 0;
+
+	if (name && n)
+		name[0] = '\0';
+	for (; line && *line; line = next) {
+		const char *end = strchr(line, '\n');
+		const char *p, *q;
+		int i, cur;
+
+		next = end ? end + 1 : NULL;
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(line, "Profile", 7) == 0 && memchr(line, '|', (size_t)(end - line))) {
+			seen_header = 1;
+			continue;
+		}
+		if (!seen_header || strncmp(line, "---", 3) == 0)
+			continue;
+		/* Cells: name, credential, valid. */
+		p = line;
+		for (i = 0; i < 3; i++) {
+			q = memchr(p, '|', (size_t)(end - p));
+			if (q == NULL)
+				q = end;
+			while (p < q && *p == ' ')
+				p++;
+			size_t len = (size_t)(q - p);
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (len >= sizeof(cell[i]))
+				len = sizeof(cell[i]) - 1;
+			memcpy(cell[i], p, len);
+			cell[i][len] = '\0';
+			p = q < end ? q + 1 : end;
+		}
+		cur = 0;
+		size_t l = strlen(cell[0]);
+		if (l >= 2 && strcmp(cell[0] + l - 2, " *") == 0) {
+			cell[0][l - 2] = '\0';
+			cur = 1;
+		}
+		if (want ? strcmp(cell[0], want) == 0 : cur) {
+			if (name && n)
+				snprintf(name, n, "%s", cell[0]);
+			return strcmp(cell[2], "Valid") == 0 ? 1 : 0;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,85 @@
+/*
+ * aliyun.h: the one place that builds `aliyun` argv (and so applies the user-agent
+ * rule), runs it, records the call, and reads the CLI's text: error blocks,
+ * version strings, `configure list` tables.
+ */
+#ifndef ACKPROF_ALIYUN_H
+#define ACKPROF_ALIYUN_H
+
+#include <cjson/cJSON.h>
+
+#include "run.h"
+
+#define SKILL_UA "AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling"
+#define MIN_CLI_VERSION "3.3.15"
+
+enum call {
+	CALL_AIMODE_ENABLE,	/* configure ai-mode enable */
+	CALL_AIMODE_UA,		/* configure ai-mode set-user-agent --user-agent UA */
+	CALL_PLUGIN_UPDATE,	/* plugin update */
+	CALL_VERSION,		/* version */
+	CALL_CONFIG_SET,	/* configure set --auto-plugin-install true */
+	CALL_CONFIG_LIST,	/* configure list */
+	CALL_CS_GET,		/* cs GET /clusters/ID --user-agent UA */
+	CALL_INITIAL,		/* sysom initial-sysom --check-only false --source aes-skills */
+	CALL_INVOKE,		/* sysom invoke-diagnosis --service-name ocd --channel ecs --params P */
+	CALL_RESULT,		/* sysom get-diagnosis-result --task-id T */
+	CALL_AIMODE_DISABLE,	/* configure ai-mode disable */
+	CALL_STEP7,		/* VENV/bin/python SCRIPTS/create-cluster-vpc-endpoint-connection.py */
+	CALL_SETUP_SDK,		/* sh SCRIPTS/setup-sdk.sh VENV */
+};
+
+struct trace;	/* the calls[] record, owned by the caller */
+
+struct cli {
+	const char	*path;		/* the aliyun to run */
+	const char	*profile;	/* --profile for business calls, or NULL */
+	const char	*venv;		/* the SDK venv directory */
+	const char	*scripts;	/* the bundled scripts directory */
+	double		 timeout;	/* --cli-timeout */
+	int		 dry_run;	/* print the argv, run nothing */
+	cJSON		*calls;		/* array: one object per child run */
+};
+
+/* The argv of a call, NULL-terminated, in a caller-provided array of at least 16. */
+int	cli_argv(const struct cli *, enum call, const char *arg, const char *arg2,
+	    const char **argv, char **owned);
+/* Render an argv as one shell-quoted line (redacted), newly allocated. */
+char	*cli_argv_string(const char *const *);
+
+/*
+ * Run a call.  Fills c (caller frees with child_free).  Returns 0 when the child
+ * ran, -1 when it could not be started.
+ */
+int	cli_run(struct cli *, enum call, const char *arg, const char *arg2, struct child *c);
+
+/* Short human name of a step, for messages. */
+const char *cli_step_name(enum call);
+
+/* A CLI error, parsed from the SDK.ServerError block, a plugin SDKError block or ERROR: text. */
+struct cli_error {
+	char	code[128];
+	char	message[1024];
+	char	request_id[128];
+	int	http_status;
+};
+
+void	cli_parse_error(const char *err, const char *out, struct cli_error *);
+int	cli_error_is_permission(const struct cli_error *, const char *text);
+int	cli_error_is_not_found(const struct cli_error *, const char *text);
+
+/* Version strings: "3.4.11\n" -> {3,4,11}.  Returns 0 or -1. */
+int	parse_version(const char *, int v[3]);
+int	version_cmp(const int a[3], const int b[3]);
+
+/*
+ * `configure list`: find the current profile (marked " *") or `want` when given;
+ * copies its name and returns 1 when it is Valid, 0 when Invalid, -1 when absent
+ * or the table cannot be read.
+ */
+int	parse_configure_list(const char *, const char *want, char *name, size_t);
+
+/* Strip ANSI colour sequences in place (a CLI without NO_COLOR support). */
+void	strip_ansi(char *);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * msg.c: the messages of ackprof on stderr.  Errors always print; notes and
+ * progress follow -q/-v.  A live progress line is drawn only on a terminal, and
+ * is erased before any other line so that the two never mix.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "redact.h"
+#include "util.h"
+
+int msg_quiet;
+int msg_verbose;
+int msg_tty;
+
+static int live;	/* a progress line is on screen */
+static char last_error[1024];	/* the last errorf() line, for -o json */
+static int errors_on;	/* inside errorf() */
+
+const char *
+msg_last_error(void)
+{
+	return last_error;
+}
+
+void
+msg_init(void)
+{
+	msg_tty = isatty(2);
+}
+
+static void
+clear_live(void)
+{
+	if (live) {
+		fputs("\r\033[K", stderr);
+		live = 0;
+	}
+}
+
+static void
+emit(const char *prefix, const char *fmt, va_list ap)
+{
+	struct buf b = {0};
+	char *red;
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	b.p = xmalloc((size_t)n + 1);
+	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
+	red = redacts(b.p);
+	if (errors_on)
+		snprintf(last_error, sizeof(last_error), "%s", red);
+	clear_live();
+	fprintf(stderr, "%s%s\n", prefix, red);
+	fflush(stderr);
+	free(red);
+	free(b.p);
+}
+
+void
+errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	errors_on = 1;
+	va_start(ap, fmt);
+	emit("ackprof: ", fmt, ap);
+	va_end(ap);
+	errors_on = 0;
+}
+
+void
+warnf(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg_quiet)
+		return;
+	va_start(ap, fmt);
+	emit("ackprof: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+notef(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg_quiet)
+		return;
+	va_start(ap, fmt);
+	emit("ackprof: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+verbosef(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg_quiet || !msg_verbose)
+		return;
+	va_start(ap, fmt);
+	emit("ackprof: ", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Progress: on a terminal, one line redrawn in place; with -v off a terminal, a
+ * plain line per step; otherwise nothing, so that automation sees only errors.
+ */
+void
+progressf(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (msg_quiet || (!msg_tty && !msg_verbose))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (msg_tty && !msg_verbose) {
+		fprintf(stderr, "\r\033[K%s", line);
+		live = 1;
+	} else
+		fprintf(stderr, "ackprof: %s\n", line);
+	fflush(stderr);
+}
+
+void
+progress_done(void)
+{
+	clear_live();
+	fflush(stderr);
+}

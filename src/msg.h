@@ -1,0 +1,18 @@
+/* msg.h: every line ackprof writes to stderr, redacted, honouring -q and -v. */
+#ifndef ACKPROF_MSG_H
+#define ACKPROF_MSG_H
+
+extern int msg_quiet;	/* -q: no progress, no notes */
+extern int msg_verbose;	/* -v: step lines even off a terminal */
+extern int msg_tty;	/* stderr is a terminal: live progress line */
+
+void	msg_init(void);
+void	errorf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	warnf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	notef(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	verbosef(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	progressf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	progress_done(void);
+const char *msg_last_error(void);
+
+#endif

@@ -1,0 +1,15 @@
+/* redact.h: masks AccessKey ids, secrets and STS tokens in any text before it leaves us. */
+#ifndef ACKPROF_REDACT_H
+#define ACKPROF_REDACT_H
+
+#include <stddef.h>
+
+/* Returns a newly allocated, NUL-terminated copy of s[0..len) with credentials masked. */
+char	*redact(const char *, size_t);
+/* Same, for a NUL-terminated string. */
+char	*redacts(const char *);
+/* Nonzero when the text holds something that redact() would mask. */
+int	 redact_needed(const char *, size_t);
+void	 redact_free_patterns(void);
+
+#endif

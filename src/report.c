@@ -1,0 +1,423 @@
+/*
+ * report.c: the only module that renders.  It reads get-diagnosis-result bodies
+ * (data.result as an object or as a JSON string, summary as an object or a plain
+ * string, issue items under whatever key names they come with) and writes the
+ * Step 9 report as text, Markdown or one JSON document.  Everything it writes
+ * passes redact() first: the result text comes from the cloud.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact.h"
+#include "report.h"
+#include "timewin.h"
+#include "util.h"
+
+const char *const issue_severity_keys[] = { "severity", "level", "status", "overall_status", NULL };
+const char *const issue_title_keys[] = { "title", "name", "item", "summary", NULL };
+const char *const issue_detail_keys[] = { "detail", "description", "message", "desc", "reason", NULL };
+const char *const issue_area_keys[] = { "subsystem", "category", "type", "module", NULL };
+
+static char *
+dupstr(const cJSON *v)
+{
+	return cJSON_IsString(v) && v->valuestring ? xstrdup(v->valuestring) : NULL;
+}
+
+const char *
+issue_field(const cJSON *item, const char *const *names)
+{
+	const cJSON *v;
+	int i;
+
+	if (!cJSON_IsObject(item))
+		return NULL;
+	for (i = 0; names[i]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(item, names[i]);
+		if (cJSON_IsString(v) && v->valuestring[0])
+			return v->valuestring;
+	}
+	return NULL;
+}
+
+static enum overall
+overall_of(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return OVERALL_NONE;
+	if (strcasecmp(s, "Info") == 0 || strcasecmp(s, "Normal") == 0 ||
+	    strcasecmp(s, "Healthy") == 0 || strcasecmp(s, "OK") == 0)
+		return OVERALL_INFO;
+	if (strcasecmp(s, "Warn") == 0 || strcasecmp(s, "Warning") == 0)
+		return OVERALL_WARN;
+	if (strcasecmp(s, "Critical") == 0 || strcasecmp(s, "Error") == 0)
+		return OVERALL_CRITICAL;
+	return OVERALL_OTHER;
+}
+
+const char *
+overall_name(enum overall o)
+{
+	switch (o) {
+	case OVERALL_INFO:	return "Info";
+	case OVERALL_WARN:	return "Warn";
+	case OVERALL_CRITICAL:	return "Critical";
+	case OVERALL_OTHER:	return "Unknown";
+	case OVERALL_NONE:	return "None";
+	}
+	return "Unknown";
+}
+
+int
+diag_exit_code(const struct diag *d)
+{
+	switch (d->overall) {
+	case OVERALL_INFO:	return 0;
+	case OVERALL_CRITICAL:	return 2;
+	default:		return 1;	/* Warn, and anything we cannot vouch for */
+	}
+}
+
+void
+diag_free(struct diag *d)
+{
+	free(d->status);
+	free(d->err_msg);
+	free(d->url);
+	free(d->overall_raw);
+	free(d->root_cause);
+	free(d->mode_raw);
+	cJSON_Delete(d->suggestions);
+	cJSON_Delete(d->issues);
+	cJSON_Delete(d->result);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Suggestions: an array of strings, a single string, or objects with a text field. */
+static cJSON *
+suggestions_of(const cJSON *v)
+{
+	cJSON *arr = cJSON_CreateArray(), *it;
+	const char *t;
+
+	if (cJSON_IsString(v) && v->valuestring[0])
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v->valuestring));
+	else if (cJSON_IsArray(v))
+		cJSON_ArrayForEach(it, v) {
+			if (cJSON_IsString(it))
+				cJSON_AddItemToArray(arr, cJSON_CreateString(it->valuestring));
+			else if ((t = issue_field(it, issue_detail_keys)) != NULL ||
+			    (t = issue_field(it, issue_title_keys)) != NULL)
+				cJSON_AddItemToArray(arr, cJSON_CreateString(t));
+		}
+	return arr;
+}
+
+static void
+parse_result(cJSON *res, struct diag *d)
+{
+	cJSON *sum, *v;
+
+	d->mode_raw = dupstr(cJSON_GetObjectItemCaseSensitive(res, "diagnose_mode"));
+	sum = cJSON_GetObjectItemCaseSensitive(res, "summary");
+	if (cJSON_IsObject(sum)) {
+		d->overall_raw = dupstr(cJSON_GetObjectItemCaseSensitive(sum, "overall_status"));
+		d->root_cause = dupstr(cJSON_GetObjectItemCaseSensitive(sum, "root_cause"));
+		d->suggestions = suggestions_of(cJSON_GetObjectItemCaseSensitive(sum, "suggestions"));
+	} else {
+		/* Older services: summary is a plain string; take it as the root cause. */
+		if (cJSON_IsString(sum))
+			d->root_cause = dupstr(sum);
+		d->overall_raw = dupstr(cJSON_GetObjectItemCaseSensitive(res, "overall_status"));
+		d->suggestions = suggestions_of(cJSON_GetObjectItemCaseSensitive(res, "suggestions"));
+	}
+	v = cJSON_GetObjectItemCaseSensitive(res, "issues");
+	d->issues = cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray();
+	d->overall = overall_of(d->overall_raw);
+	/* No overall status at all: judge by the worst issue, else call it healthy. */
+	if (d->overall == OVERALL_NONE) {
+		cJSON *it;
+		enum overall worst = OVERALL_INFO, o;
+
+		cJSON_ArrayForEach(it, d->issues) {
+			o = overall_of(issue_field(it, issue_severity_keys));
+			if (o == OVERALL_CRITICAL || (o == OVERALL_WARN && worst == OVERALL_INFO))
+				worst = o;
+		}
+		d->overall = worst;
+	}
+}
+
+int
+diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errlen)
+{
+	cJSON *j, *data, *code, *res, *v;
+	int rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	j = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(j)) {
+		snprintf(err, errlen, "the answer is not a JSON object");
+		goto out;
+	}
+	code = cJSON_GetObjectItemCaseSensitive(j, "code");
+	if (cJSON_IsString(code) && strcmp(code->valuestring, "Success") != 0) {
+		v = cJSON_GetObjectItemCaseSensitive(j, "message");
+		snprintf(err, errlen, "%s: %s", code->valuestring,
+		    cJSON_IsString(v) ? v->valuestring : "");
+		goto out;
+	}
+	data = cJSON_GetObjectItemCaseSensitive(j, "data");
+	if (!cJSON_IsObject(data)) {
+		snprintf(err, errlen, "the answer has no data object");
+		goto out;
+	}
+	d->status = dupstr(cJSON_GetObjectItemCaseSensitive(data, "status"));
+	if (d->status == NULL) {
+		snprintf(err, errlen, "the answer has no data.status");
+		goto out;
+	}
+	d->err_msg = dupstr(cJSON_GetObjectItemCaseSensitive(data, "err_msg"));
+	d->url = dupstr(cJSON_GetObjectItemCaseSensitive(data, "url"));
+	if (strcmp(d->status, "Success") == 0)
+		d->state = TASK_SUCCESS;
+	else if (strcmp(d->status, "Fail") == 0 || strcmp(d->status, "Failed") == 0)
+		d->state = TASK_FAIL;
+	else if (strcmp(d->status, "Ready") == 0 || strcmp(d->status, "Running") == 0 ||
+	    strcmp(d->status, "Pending") == 0 || strcmp(d->status, "Created") == 0)
+		d->state = TASK_PENDING;
+	else
+		d->state = TASK_UNKNOWN;
+	if (d->state == TASK_SUCCESS) {
+		res = cJSON_GetObjectItemCaseSensitive(data, "result");
+		if (cJSON_IsString(res)) {
+			/* data.result is typed `any`: it arrives as an object or as JSON text. */
+			d->result = cJSON_Parse(res->valuestring);
+			if (!cJSON_IsObject(d->result)) {
+				cJSON_Delete(d->result);
+				d->result = cJSON_CreateObject();
+				cJSON_AddStringToObject(d->result, "summary", res->valuestring);
+			}
+		} else if (cJSON_IsObject(res)) {
+			d->result = cJSON_Duplicate(res, 1);
+		} else {
+			snprintf(err, errlen, "the task succeeded but its result is missing");
+			goto out;
+		}
+		parse_result(d->result, d);
+	}
+	rc = 0;
+out:
+	cJSON_Delete(j);
+	if (rc == -1)
+		diag_free(d);
+	return rc;
+}
+
+static const char *
+or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void
+window_line(struct buf *b, const struct report *r)
+{
+	char s[32], e[32];
+
+	if (!r->historical) {
+		buf_adds(b, "real-time");
+		return;
+	}
+	timewin_fmt(r->start_time, s, sizeof(s));
+	timewin_fmt(r->end_time, e, sizeof(e));
+	buf_printf(b, "historical, %s to %s (local time; %lld-%lld)", s, e,
+	    (long long)r->start_time, (long long)r->end_time);
+}
+
+/* Write b to f after redaction. */
+static void
+flush_redacted(FILE *f, struct buf *b)
+{
+	char *red = redact(buf_str(b), b->len);
+
+	fputs(red, f);
+	fflush(f);
+	free(red);
+	buf_free(b);
+}
+
+static void
+status_line(struct buf *b, const struct diag *d)
+{
+	buf_adds(b, overall_name(d->overall));
+	if (d->overall == OVERALL_OTHER)
+		buf_printf(b, " (SysOM said \"%s\"; treated as Warn)", d->overall_raw);
+}
+
+void
+report_text(FILE *f, const struct report *r)
+{
+	const struct diag *d = r->diag;
+	struct buf b = {0};
+	const cJSON *it;
+	int i = 0;
+
+	buf_printf(&b, "SysOM diagnosis of pod %s/%s\n\n", r->namespace, r->pod);
+	buf_printf(&b, "  Cluster:      %s (%s), %s\n", or_dash(r->cluster_name), r->cluster_id,
+	    or_dash(r->region));
+	buf_adds(&b, "  Mode:         ");
+	window_line(&b, r);
+	buf_adds(&b, "\n");
+	if (r->description && *r->description)
+		buf_printf(&b, "  Description:  %s\n", r->description);
+	buf_printf(&b, "  Task:         %s (%s)\n", r->task_id, or_dash(d->status));
+	buf_adds(&b, "  Status:       ");
+	status_line(&b, d);
+	buf_adds(&b, "\n\nRoot cause\n");
+	buf_printf(&b, "  %s\n", d->root_cause && *d->root_cause ? d->root_cause :
+	    "None found: no anomaly was detected.");
+	buf_printf(&b, "\nIssues (%d)\n", cJSON_GetArraySize(d->issues));
+	if (cJSON_GetArraySize(d->issues) == 0)
+		buf_adds(&b, "  none\n");
+	cJSON_ArrayForEach(it, d->issues) {
+		const char *sev = issue_field(it, issue_severity_keys);
+		const char *area = issue_field(it, issue_area_keys);
+		const char *title = issue_field(it, issue_title_keys);
+		const char *detail = issue_field(it, issue_detail_keys);
+
+		buf_printf(&b, "  [%s] ", or_dash(sev));
+		if (area)
+			buf_printf(&b, "%s: ", area);
+		if (title)
+			buf_adds(&b, title);
+		else if (cJSON_IsString(it))
+			buf_adds(&b, it->valuestring);
+		else {
+			char *raw = cJSON_PrintUnformatted(it);
+
+			buf_adds(&b, raw ? raw : "?");
+			free(raw);
+		}
+		buf_adds(&b, "\n");
+		if (detail)
+			buf_printf(&b, "      %s\n", detail);
+	}
+	buf_adds(&b, "\nRecommendations\n");
+	if (cJSON_GetArraySize(d->suggestions) == 0)
+		buf_adds(&b, "  none\n");
+	cJSON_ArrayForEach(it, d->suggestions)
+		buf_printf(&b, "  %d. %s\n", ++i, it->valuestring);
+	flush_redacted(f, &b);
+}
+
+/* Markdown table cells must not break the row. */
+static void
+md_cell(struct buf *b, const char *s)
+{
+	for (s = s ? s : "-"; *s; s++) {
+		if (*s == '|')
+			buf_adds(b, "\\|");
+		else if (*s == '\n')
+			buf_adds(b, "<br>");
+		else
+			buf_add(b, s, 1);
+	}
+}
+
+void
+report_markdown(FILE *f, const struct report *r)
+{
+	const struct diag *d = r->diag;
+	struct buf b = {0};
+	const cJSON *it;
+	int i = 0;
+
+	buf_printf(&b, "## SysOM diagnosis: `%s/%s`\n\n", r->namespace, r->pod);
+	buf_adds(&b, "| Field | Value |\n|---|---|\n");
+	buf_printf(&b, "| Cluster | %s (`%s`) |\n", or_dash(r->cluster_name), r->cluster_id);
+	buf_printf(&b, "| Region | %s |\n", or_dash(r->region));
+	buf_adds(&b, "| Mode | ");
+	window_line(&b, r);
+	buf_adds(&b, " |\n");
+	buf_printf(&b, "| Task | `%s` (%s) |\n", r->task_id, or_dash(d->status));
+	buf_adds(&b, "| Overall status | **");
+	status_line(&b, d);
+	buf_adds(&b, "** |\n\n### Root cause\n\n");
+	buf_printf(&b, "%s\n\n", d->root_cause && *d->root_cause ? d->root_cause :
+	    "None found: no anomaly was detected.");
+	buf_printf(&b, "### Issues (%d)\n\n", cJSON_GetArraySize(d->issues));
+	if (cJSON_GetArraySize(d->issues) == 0)
+		buf_adds(&b, "None.\n\n");
+	else {
+		buf_adds(&b, "| Severity | Area | Issue | Detail |\n|---|---|---|---|\n");
+		cJSON_ArrayForEach(it, d->issues) {
+			buf_adds(&b, "| ");
+			md_cell(&b, issue_field(it, issue_severity_keys));
+			buf_adds(&b, " | ");
+			md_cell(&b, issue_field(it, issue_area_keys));
+			buf_adds(&b, " | ");
+			md_cell(&b, issue_field(it, issue_title_keys));
+			buf_adds(&b, " | ");
+			md_cell(&b, issue_field(it, issue_detail_keys));
+			buf_adds(&b, " |\n");
+		}
+		buf_adds(&b, "\n");
+	}
+	buf_adds(&b, "### Recommendations\n\n");
+	if (cJSON_GetArraySize(d->suggestions) == 0)
+		buf_adds(&b, "None.\n");
+	cJSON_ArrayForEach(it, d->suggestions)
+		buf_printf(&b, "%d. %s\n", ++i, it->valuestring);
+	flush_redacted(f, &b);
+}
+
+cJSON *
+report_json(const struct report *r, int exit_code)
+{
+	const struct diag *d = r->diag;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "cluster_id", r->cluster_id);
+	if (r->cluster_name)
+		cJSON_AddStringToObject(o, "cluster_name", r->cluster_name);
+	else
+		cJSON_AddNullToObject(o, "cluster_name");
+	if (r->region)
+		cJSON_AddStringToObject(o, "region", r->region);
+	else
+		cJSON_AddNullToObject(o, "region");
+	if (r->namespace)
+		cJSON_AddStringToObject(o, "namespace", r->namespace);
+	else
+		cJSON_AddNullToObject(o, "namespace");
+	if (r->pod)
+		cJSON_AddStringToObject(o, "pod", r->pod);
+	else
+		cJSON_AddNullToObject(o, "pod");
+	cJSON_AddStringToObject(o, "description", r->description ? r->description : "");
+	cJSON_AddStringToObject(o, "mode", r->historical ? "historical" : "realtime");
+	cJSON_AddNumberToObject(o, "start_time", (double)r->start_time);
+	cJSON_AddNumberToObject(o, "end_time", (double)r->end_time);
+	cJSON_AddStringToObject(o, "task_id", r->task_id);
+	cJSON_AddStringToObject(o, "status", d->status ? d->status : "");
+	cJSON_AddStringToObject(o, "overall_status", overall_name(d->overall));
+	if (d->overall_raw)
+		cJSON_AddStringToObject(o, "overall_status_raw", d->overall_raw);
+	else
+		cJSON_AddNullToObject(o, "overall_status_raw");
+	cJSON_AddStringToObject(o, "root_cause", d->root_cause ? d->root_cause : "");
+	cJSON_AddItemToObject(o, "suggestions", d->suggestions ? cJSON_Duplicate(d->suggestions, 1) :
+	    cJSON_CreateArray());
+	cJSON_AddItemToObject(o, "issues", d->issues ? cJSON_Duplicate(d->issues, 1) : cJSON_CreateArray());
+	if (d->err_msg && *d->err_msg)
+		cJSON_AddStringToObject(o, "err_msg", d->err_msg);
+	if (d->url)
+		cJSON_AddStringToObject(o, "url", d->url);
+	cJSON_AddNumberToObject(o, "polls", r->polls);
+	cJSON_AddNumberToObject(o, "exit_code", exit_code);
+	cJSON_AddItemToObject(o, "result", d->result ? cJSON_Duplicate(d->result, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "calls", r->calls ? cJSON_Duplicate(r->calls, 1) : cJSON_CreateArray());
+	return o;
+}

@@ -1,0 +1,42 @@
+/* run.h: start a child with posix_spawnp, capture its output, enforce its deadline. */
+#ifndef ACKPROF_RUN_H
+#define ACKPROF_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Set by the SIGINT/SIGTERM/SIGHUP handlers; the signal number that arrived. */
+extern volatile sig_atomic_t run_signal;
+
+void	run_install_signals(void);
+
+struct child {
+	/* inputs */
+	const char *const *argv;	/* argv[0] is looked up in PATH */
+	const char *const *env_set;	/* "NAME=value" added (NULL-terminated) */
+	const char *const *env_unset;	/* names removed (NULL-terminated) */
+	double	 timeout;		/* seconds; 0 = none */
+	size_t	 out_max;		/* bytes kept per stream; 0 = 16 MiB */
+	int	 inherit;		/* 1: stdout/stderr inherited, nothing captured */
+	int	 uninterruptible;	/* 1: ignore run_signal (cleanup calls) */
+	/* outputs */
+	struct buf out, err;
+	int	 status;		/* exit code, or 128 + signal */
+	int	 termsig;		/* the signal that killed it, or 0 */
+	int	 timed_out;		/* killed at the deadline */
+	int	 overflow;		/* killed for printing more than out_max */
+	int	 interrupted;		/* killed because run_signal was set */
+	int	 spawn_errno;		/* nonzero: could not start (ENOENT, EACCES, ...) */
+	double	 elapsed;		/* seconds */
+};
+
+/*
+ * Run to completion.  Returns 0 when the child ran (see status and the flags),
+ * -1 when it could not be started (spawn_errno says why).
+ */
+int	run_capture(struct child *);
+void	child_free(struct child *);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * timewin.c: time windows for historical diagnosis, and the detection of past-time
+ * phrases (English and Chinese) that the specification's Step 4 turns into a question.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "target.h"
+#include "timewin.h"
+#include "util.h"
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* mktime for local fields, rejecting dates that normalise into others (Feb 30). */
+static int
+local_time(int y, int mo, int d, int h, int mi, int s, time_t *out)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1 || tm.tm_hour != h)
+		return -1;
+	*out = t;
+	return 0;
+}
+
+int
+timewin_parse_time(const char *s, time_t now, time_t *out)
+{
+	int y, mo, d, h, mi, sec = 0, oh, om, n = 0;
+	char sign;
+	unsigned long v;
+	struct tm tm;
+
+	if (all_digits(s)) {
+		if (parse_ulong(s, 0, 4102444800UL, &v) == -1)	/* before 2100 */
+			return -1;
+		*out = (time_t)v;
+		return 0;
+	}
+	/* HH:MM today, local time. */
+	if (strlen(s) == 5 && sscanf(s, "%2d:%2d%n", &h, &mi, &n) == 2 && n == 5) {
+		localtime_r(&now, &tm);
+		if (h > 23 || mi > 59)
+			return -1;
+		return local_time(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, h, mi, 0, out);
+	}
+	/* RFC 3339: YYYY-MM-DDTHH:MM:SS(Z|+HH:MM), fractions allowed and ignored. */
+	if (sscanf(s, "%4d-%2d-%2d%*1[Tt]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
+		const char *z = s + n;
+
+		if (*z == '.') {
+			z++;
+			if (!isdigit((unsigned char)*z))
+				return -1;
+			while (isdigit((unsigned char)*z))
+				z++;
+		}
+		memset(&tm, 0, sizeof(tm));
+		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+			return -1;
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = sec;
+		if ((*z == 'Z' || *z == 'z') && z[1] == '\0') {
+			*out = timegm(&tm);
+			return 0;
+		}
+		n = 0;
+		if (sscanf(z, "%1[+-]%2d:%2d%n", &sign, &oh, &om, &n) == 3 && z[n] == '\0' &&
+		    oh <= 23 && om <= 59) {
+			long off = (long)oh * 3600 + om * 60;
+
+			*out = timegm(&tm) - (sign == '+' ? off : -off);
+			return 0;
+		}
+		return -1;
+	}
+	/* YYYY-MM-DD HH:MM[:SS], local time. */
+	n = 0;
+	if (sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) == 5) {
+		const char *r = s + n;
+
+		sec = 0;
+		if (*r == ':') {
+			int m = 0;
+
+			if (sscanf(r, ":%2d%n", &sec, &m) != 1 || r[m] != '\0')
+				return -1;
+		} else if (*r != '\0')
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
+			return -1;
+		return local_time(y, mo, d, h, mi, sec, out);
+	}
+	return -1;
+}
+
+int
+timewin_parse_duration(const char *s, long *secs)
+{
+	long total = 0, v, mul;
+	const char *p = s;
+	char *end;
+
+	if (*s == '\0')
+		return -1;
+	if (all_digits(s)) {
+		unsigned long u;
+
+		if (parse_ulong(s, 1, 31L * 86400, &u) == -1)
+			return -1;
+		*secs = (long)u;
+		return 0;
+	}
+	while (*p) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v = strtol(p, &end, 10);
+		switch (*end) {
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		default: return -1;
+		}
+		if (v > 31L * 86400)
+			return -1;
+		total += v * mul;
+		if (total > 31L * 86400)
+			return -1;
+		p = end + 1;
+	}
+	if (total <= 0)
+		return -1;
+	*secs = total;
+	return 0;
+}
+
+int
+timewin_resolve(const char *from, const char *to, const char *since, int realtime,
+    time_t now, struct window *w, char *err, size_t errlen)
+{
+	long secs;
+
+	memset(w, 0, sizeof(*w));
+	if (realtime && (from || to || since)) {
+		snprintf(err, errlen, "--realtime cannot be combined with --from/--to/--since");
+		return -1;
+	}
+	if (since && (from || to)) {
+		snprintf(err, errlen, "--since cannot be combined with --from/--to");
+		return -1;
+	}
+	if (since) {
+		if (timewin_parse_duration(since, &secs) == -1) {
+			snprintf(err, errlen, "bad --since '%s' (use e.g. 30m, 2h, 1h30m, 1d; at most 31d)", since);
+			return -1;
+		}
+		w->start = now - secs;
+		w->end = now;
+		w->historical = 1;
+		return 0;
+	}
+	if (!from && !to)
+		return 0;
+	if (!from || !to) {
+		snprintf(err, errlen, "--from and --to go together (or use --since DURATION)");
+		return -1;
+	}
+	if (timewin_parse_time(from, now, &w->start) == -1) {
+		snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", from);
+		return -1;
+	}
+	if (timewin_parse_time(to, now, &w->end) == -1) {
+		snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", to);
+		return -1;
+	}
+	if (w->start <= 0 || w->start >= w->end) {
+		snprintf(err, errlen, "the window must start before it ends (--from before --to)");
+		return -1;
+	}
+	if (w->end > now + 60) {
+		snprintf(err, errlen, "the window ends in the future (--to after now)");
+		return -1;
+	}
+	w->historical = 1;
+	return 0;
+}
+
+/* Past-time phrases, English (caseless, word-bounded) and Chinese. */
+static const char past_re[] =
+    "(?i)\\b(?:(?:this|yesterday|last|earlier this)\\s+(?:morning|afternoon|evening|night|week|weekend|month)"
+    "|yesterday|last\\s+night|overnight|earlier\\s+today|the\\s+day\\s+before|"
+    "(?:(?:around|at|about|since|from|before|after)\\s+)?\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)|"
+    "(?:around|at|about|since)\\s+\\d{1,2}:\\d{2}|"
+    "(?:\\d+|an?|a\\s+few|few|several|couple\\s+of)\\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\\s+ago|"
+    "on\\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    "last\\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    ")\\b"
+    "|今天早上|今早|今天上午|今天下午|昨天|昨晚|昨夜|前天|凌晨|上午|下午|中午|傍晚|晚上|早上|早晨|夜里|半夜|刚才|之前|上周|上个月"
+    "|[0-9０-９一二三四五六七八九十两半几]+\\s*(?:个)?(?:小时|分钟|天|周)(?:之)?前"
+    "|[0-9０-９一二三四五六七八九十两]+\\s*点";
+/* An ongoing problem: real time is right. */
+static const char now_re[] =
+    "(?i)\\b(?:right\\s+now|now|currently|ongoing|at\\s+the\\s+moment|still\\s+happening|as\\s+we\\s+speak)\\b"
+    "|现在|正在|当前|目前|此刻|实时";
+
+static pcre2_code *past_code, *now_code;
+
+static pcre2_code *
+compile(const char *pat)
+{
+	int errc;
+	PCRE2_SIZE erro;
+	pcre2_code *c;
+
+	c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &errc, &erro, NULL);
+	if (c == NULL)
+		abort();
+	return c;
+}
+
+int
+temporal_past(const char *desc, char *found, size_t foundlen)
+{
+	pcre2_match_data *md;
+	PCRE2_SIZE *ov, off = 0, len = strlen(desc);
+	int hit = 0;
+
+	if (found && foundlen)
+		found[0] = '\0';
+	if (past_code == NULL) {
+		past_code = compile(past_re);
+		now_code = compile(now_re);
+	}
+	md = pcre2_match_data_create(4, NULL);
+	if (md == NULL)
+		abort();
+	if (pcre2_match(now_code, (PCRE2_SPTR)desc, len, 0, 0, md, NULL) >= 0) {
+		pcre2_match_data_free(md);
+		return 0;
+	}
+	while (off < len && pcre2_match(past_code, (PCRE2_SPTR)desc, len, off, 0, md, NULL) >= 0) {
+		ov = pcre2_get_ovector_pointer(md);
+		if (found && foundlen) {
+			size_t have = strlen(found), n = ov[1] - ov[0];
+
+			if (have + n + 5 < foundlen) {
+				if (have)
+					strcat(found, "', '");
+				strncat(found, desc + ov[0], n);
+			}
+		}
+		hit = 1;
+		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	pcre2_match_data_free(md);
+	return hit;
+}
+
+void
+timewin_fmt(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}

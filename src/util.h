@@ -1,0 +1,33 @@
+/* util.h: allocation that never returns NULL, a growable byte buffer, strict numbers. */
+#ifndef ACKPROF_UTIL_H
+#define ACKPROF_UTIL_H
+
+#include <stddef.h>
+
+struct buf {
+	char	*p;	/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+const char *buf_str(const struct buf *);
+
+/* Strict parsers: the whole string, in range, no junk. Return 0 or -1. */
+int	 parse_ulong(const char *, unsigned long, unsigned long, unsigned long *);
+int	 parse_seconds(const char *, double, double *);
+
+double	 now_mono(void);
+void	 sleep_seconds(double);
+
+#endif

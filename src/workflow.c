@@ -1,0 +1,1203 @@
+/*
+ * workflow.c: the call chain of the specification, in its order, with its gates.
+ * Every step returns an exit code; the chain stops at the first non-zero one and
+ * leaves through one exit path that releases the ai-mode lease (which runs
+ * `ai-mode disable` when we are its last holder) and renders the outcome.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "aliyun.h"
+#include "lease.h"
+#include "msg.h"
+#include "redact.h"
+#include "report.h"
+#include "run.h"
+#include "target.h"
+#include "util.h"
+#include "workflow.h"
+
+struct wf {
+	struct opts	*o;
+	struct cli	 cli;
+	struct lease	 lease;
+	char		*cluster_name;
+	char		*region;
+	char		*task_id;
+	char		*busy_hint;	/* a task id seen in a TaskInProgress message */
+	struct diag	 diag;
+	int		 have_diag;
+	int		 polls;
+	const char	*step;		/* the step running, for an interrupt message */
+	struct buf	 template;	/* a specification message for stdout */
+	char		*ns, *pod;	/* for result: from the task's params */
+	cJSON		*params_seen;
+};
+
+static int
+interrupted_code(void)
+{
+	switch (run_signal) {
+	case SIGINT:	return 130;
+	case SIGTERM:	return 143;
+	case SIGHUP:	return 129;
+	default:	return 128 + run_signal;
+	}
+}
+
+static const char *
+signame(int sig)
+{
+	switch (sig) {
+	case SIGINT:	return "SIGINT";
+	case SIGTERM:	return "SIGTERM";
+	case SIGHUP:	return "SIGHUP";
+	default:	return "a signal";
+	}
+}
+
+/* Sleep up to secs; returns 1 when a signal cut it short. */
+static int
+wait_or_signal(double secs)
+{
+	double end = now_mono() + secs;
+
+	while (!run_signal) {
+		double left = end - now_mono();
+
+		if (left <= 0)
+			return 0;
+		sleep_seconds(left > 0.2 ? 0.2 : left);
+	}
+	return 1;
+}
+
+/*
+ * Run one call and turn the ways a child can go wrong (not started, timed out,
+ * killed, flooded, interrupted) into an exit code with one line.  A non-zero
+ * exit status is left to the caller, who knows what the step's errors mean.
+ */
+static int
+step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
+{
+	const char *what = k == CALL_STEP7 ? "the Step 7 interpreter" : "aliyun";
+
+	w->step = cli_step_name(k);
+	progressf("%s ...", w->step);
+	if (run_signal)
+		return interrupted_code();
+	if (cli_run(&w->cli, k, a, b, c) == -1) {
+		if (k == CALL_STEP7)
+			errorf("%s: cannot run %s/bin/python: %s (run: ackprof setup-sdk)",
+			    w->step, w->cli.venv, strerror(c->spawn_errno));
+		else
+			errorf("%s: cannot run %s: %s (install the Alibaba Cloud CLI >= %s or pass --aliyun PATH)",
+			    w->step, w->cli.path, strerror(c->spawn_errno), MIN_CLI_VERSION);
+		return 78;
+	}
+	if (c->interrupted)
+		return interrupted_code();
+	if (c->timed_out) {
+		errorf("%s: %s gave no answer within %gs and was stopped (check the network; raise --cli-timeout)",
+		    w->step, what, w->cli.timeout);
+		return 69;
+	}
+	if (c->overflow) {
+		errorf("%s: %s printed more than we keep (%zu bytes) and was stopped (check the CLI; run with -v)",
+		    w->step, what, c->out.len > c->err.len ? c->out.len : c->err.len);
+		return 69;
+	}
+	if (c->termsig) {
+		errorf("%s: %s was killed by signal %d (run again; check the CLI installation)",
+		    w->step, what, c->termsig);
+		return 69;
+	}
+	return 0;
+}
+
+/* A one-line rendering of a CLI error: "CODE: message (request id R)". */
+static void
+error_text(const struct cli_error *e, const struct child *c, char *out, size_t n)
+{
+	char msg[1024];
+	size_t i;
+
+	memcpy(msg, e->message, sizeof(msg));
+	for (i = 0; msg[i]; i++)
+		if (msg[i] == '\n' || msg[i] == '\r')
+			msg[i] = ' ';
+	if (e->code[0] && msg[0])
+		snprintf(out, n, "%.120s: %.700s", e->code, msg);
+	else if (e->code[0] || msg[0])
+		snprintf(out, n, "%.800s", e->code[0] ? e->code : msg);
+	else if (c->out.len == 0 && c->err.len == 0)
+		snprintf(out, n, "exit %d with no output", c->status);
+	else
+		snprintf(out, n, "exit %d", c->status);
+	if (e->request_id[0]) {
+		size_t l = strlen(out);
+
+		snprintf(out + l, n - l, " (request id %s)", e->request_id);
+	}
+}
+
+/* Errors common to every business call: configuration (exit 3) and permissions. */
+static int
+common_error(struct wf *w, const struct child *c, const struct cli_error *e,
+    const char *actions, const char *text)
+{
+	if (c->status == 3) {
+		errorf("%s: the CLI configuration is not usable: %s (run `aliyun configure`, then `ackprof doctor`)",
+		    w->step, text);
+		return 77;
+	}
+	if (cli_error_is_permission(e, buf_str(&c->err))) {
+		errorf("%s: permission denied: %s (grant the RAM user %s, then run again)",
+		    w->step, text, actions);
+		return 77;
+	}
+	return 0;
+}
+
+/* The body code of a plugin answer ("code": "Success"), or NULL when there is none. */
+static const char *
+body_code(const cJSON *j)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "code");
+
+	if (!cJSON_IsString(v))
+		v = cJSON_GetObjectItemCaseSensitive(j, "Code");
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+step_version(struct wf *w)
+{
+	struct child c = {0};
+	int v[3], min[3], rc;
+	char *nl;
+
+	if ((rc = step(w, CALL_VERSION, NULL, NULL, &c)) != 0)
+		goto out;
+	nl = c.out.p;
+	if (c.status != 0 || parse_version(nl, v) == -1) {
+		nl = strchr(buf_str(&c.out), '\n');
+		if (nl)
+			*nl = '\0';
+		errorf("version check: cannot read the CLI version from `aliyun version` (exit %d, \"%.40s\") (reinstall the Alibaba Cloud CLI >= %s)",
+		    c.status, buf_str(&c.out), MIN_CLI_VERSION);
+		rc = 78;
+		goto out;
+	}
+	parse_version(MIN_CLI_VERSION, min);
+	if (version_cmp(v, min) < 0) {
+		errorf("version check: aliyun %d.%d.%d is older than %s (upgrade: https://help.aliyun.com/zh/cli/ or `aliyun upgrade`)",
+		    v[0], v[1], v[2], MIN_CLI_VERSION);
+		rc = 78;
+		goto out;
+	}
+	verbosef("aliyun %d.%d.%d", v[0], v[1], v[2]);
+out:
+	child_free(&c);
+	return rc;
+}
+
+static int
+step_plugin_update(struct wf *w)
+{
+	struct child c = {0};
+	struct cli_error e;
+	char text[1024];
+	int rc;
+
+	if ((rc = step(w, CALL_PLUGIN_UPDATE, NULL, NULL, &c)) != 0) {
+		/* A plugin index that cannot be fetched must not stop a diagnosis by itself. */
+		if (rc == 69) {
+			warnf("plugin update did not finish; continuing with the installed plugins");
+			rc = 0;
+		}
+		goto out;
+	}
+	if (c.status != 0) {
+		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+		error_text(&e, &c, text, sizeof(text));
+		warnf("plugin update failed (%s); continuing with the installed plugins", text);
+	}
+out:
+	child_free(&c);
+	return rc;
+}
+
+static int
+step_credentials(struct wf *w)
+{
+	struct child c = {0};
+	struct cli_error e;
+	char text[1024], name[128];
+	int rc, valid;
+
+	if ((rc = step(w, CALL_CONFIG_SET, NULL, NULL, &c)) != 0)
+		goto out;
+	if (c.status != 0) {
+		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+		error_text(&e, &c, text, sizeof(text));
+		errorf("auto plugin install: `aliyun configure set` failed: %s (configure a valid profile with `aliyun configure` outside ackprof)",
+		    text);
+		rc = 77;
+		goto out;
+	}
+	child_free(&c);
+	memset(&c, 0, sizeof(c));
+	if ((rc = step(w, CALL_CONFIG_LIST, NULL, NULL, &c)) != 0)
+		goto out;
+	if (c.status != 0) {
+		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+		error_text(&e, &c, text, sizeof(text));
+		errorf("credential check: no CLI configuration: %s (run `aliyun configure` outside ackprof, then run again)",
+		    text);
+		rc = 77;
+		goto out;
+	}
+	valid = parse_configure_list(buf_str(&c.out), w->o->profile, name, sizeof(name));
+	if (valid == 1) {
+		verbosef("profile %s is valid", name);
+	} else if (valid == 0) {
+		errorf("credential check: profile '%s' is not valid (fix it with `aliyun configure --profile %s` outside ackprof)",
+		    name, name);
+		rc = 77;
+	} else if (w->o->profile) {
+		errorf("credential check: no profile named '%s' (see `aliyun configure list`; create it with `aliyun configure --profile %s`)",
+		    w->o->profile, w->o->profile);
+		rc = 77;
+	} else {
+		errorf("credential check: no valid current profile in `aliyun configure list` (run `aliyun configure` outside ackprof)");
+		rc = 77;
+	}
+out:
+	child_free(&c);
+	return rc;
+}
+
+static void
+unsupported_template(struct wf *w, const char *profile)
+{
+	buf_printf(&w->template,
+	    "\xE2\x9D\x8C Unsupported cluster type\n"
+	    "- Cluster ID: %s\n"
+	    "- Cluster profile: %s\n"
+	    "- This skill ONLY supports diagnosis on standard ACK managed clusters (profile = \"Default\").\n"
+	    "- ACS clusters, ASK (Serverless Kubernetes) clusters, Edge clusters, and other non-Default profile clusters are NOT supported.\n"
+	    "- Please provide a standard ACK cluster ID to proceed.\n",
+	    w->o->cluster, profile);
+}
+
+/* Step 5: cs GET /clusters/ID.  Fail closed: anything but a Default, running cluster stops. */
+static int
+step_cluster(struct wf *w)
+{
+	struct child c = {0};
+	struct cli_error e;
+	char text[1024];
+	cJSON *j = NULL, *v;
+	const char *profile, *state;
+	int rc;
+
+	if ((rc = step(w, CALL_CS_GET, w->o->cluster, NULL, &c)) != 0)
+		goto out;
+	if (c.status != 0) {
+		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+		error_text(&e, &c, text, sizeof(text));
+		if (cli_error_is_not_found(&e, text) || strstr(text, "not found")) {
+			errorf("cluster %s not found: %s (check the cluster id and pass a corrected -c)",
+			    w->o->cluster, text);
+			rc = 65;
+		} else if ((rc = common_error(w, &c, &e, "cs:DescribeClusterDetail", text)) == 0) {
+			errorf("cluster lookup failed: %s (check the network and the cluster id, then run again)", text);
+			rc = 69;
+		}
+		goto out;
+	}
+	j = cJSON_ParseWithLength(buf_str(&c.out), c.out.len);
+	if (!cJSON_IsObject(j)) {
+		errorf("cluster lookup: the answer for %s is not the cluster's JSON detail (verify the cluster id; run with -v to see the call)",
+		    w->o->cluster);
+		rc = 65;
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(j, "region_id");
+	if (!cJSON_IsString(v) || !valid_region(v->valuestring)) {
+		errorf("cluster lookup: the detail of %s has no usable region_id (verify the cluster id; ackprof never guesses a region)",
+		    w->o->cluster);
+		rc = 65;
+		goto out;
+	}
+	w->region = xstrdup(v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(j, "name");
+	if (cJSON_IsString(v))
+		w->cluster_name = xstrdup(v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(j, "profile");
+	profile = cJSON_IsString(v) ? v->valuestring : NULL;
+	if (profile == NULL || strcmp(profile, "Default") != 0) {
+		unsupported_template(w, profile ? profile : "(none)");
+		errorf("cluster %s has profile '%s': only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
+		    w->o->cluster, profile ? profile : "(none)");
+		rc = 65;
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(j, "state");
+	state = cJSON_IsString(v) ? v->valuestring : "(none)";
+	if (strcmp(state, "running") != 0) {
+		errorf("cluster %s is '%s', not running (wait until it is running, then run again)",
+		    w->o->cluster, state);
+		rc = 65;
+		goto out;
+	}
+	if (w->o->region && strcmp(w->o->region, w->region) != 0) {
+		errorf("cluster %s is in %s, not in %s as -r says (drop -r or pass -r %s)",
+		    w->o->cluster, w->region, w->o->region, w->region);
+		rc = 65;
+		goto out;
+	}
+	verbosef("cluster %s (%s) in %s: profile Default, running", w->o->cluster,
+	    w->cluster_name ? w->cluster_name : "-", w->region);
+out:
+	cJSON_Delete(j);
+	child_free(&c);
+	return rc;
+}
+
+/* Step 6: sysom initial-sysom.  The body must say Success. */
+static int
+step_initial(struct wf *w)
+{
+	struct child c = {0};
+	struct cli_error e;
+	char text[1024];
+	cJSON *j = NULL;
+	const char *code;
+	int rc;
+
+	if ((rc = step(w, CALL_INITIAL, NULL, NULL, &c)) != 0)
+		goto out;
+	j = cJSON_ParseWithLength(buf_str(&c.out), c.out.len);
+	code = body_code(j);
+	if (c.status == 0 && code && strcmp(code, "Success") == 0)
+		goto out;
+	cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+	error_text(&e, &c, text, sizeof(text));
+	if ((rc = common_error(w, &c, &e, "sysom:InitialSysom and ram:CreateServiceLinkedRole", text)) != 0)
+		goto out;
+	if (c.status == 0 && code == NULL)
+		errorf("SysOM role initialization: the answer is not JSON with a code (run with -v; check the sysom plugin with `ackprof doctor`)");
+	else
+		errorf("SysOM role initialization failed: %s (check that SysOM is activated for this account and the service role can be created)",
+		    text);
+	rc = 69;
+out:
+	cJSON_Delete(j);
+	child_free(&c);
+	return rc;
+}
+
+/* The first line of text that starts with "ERROR:", else the first non-empty line. */
+static void
+first_error_line(const char *s, char *out, size_t n)
+{
+	const char *p = strstr(s, "ERROR:"), *e;
+
+	if (p == NULL)
+		for (p = s; *p == '\n' || *p == ' '; p++)
+			;
+	e = strchr(p, '\n');
+	snprintf(out, n, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
+}
+
+/* Step 7: our script, run with the venv's interpreter.  Success is exit 0 and [OK]. */
+static int
+step_vpc_endpoint(struct wf *w)
+{
+	struct child c = {0};
+	char line[600];
+	int rc;
+
+	notef("Step 7: creating the SysOM VPC endpoint connection of cluster %s in %s (a write: it opens SysOM's diagnosis channel to this cluster; idempotent)",
+	    w->o->cluster, w->region);
+	if ((rc = step(w, CALL_STEP7, w->o->cluster, w->region, &c)) != 0)
+		goto out;
+	if (c.status == 0 && (strstr(buf_str(&c.err), "[OK]") || strstr(buf_str(&c.out), "[OK]")))
+		goto out;
+	first_error_line(c.err.len ? buf_str(&c.err) : buf_str(&c.out), line, sizeof(line));
+	if (c.status == 0)
+		errorf("Step 7: the VPC endpoint script exited 0 without its [OK] line (\"%s\") (run `ackprof doctor`; reinstall with `ackprof setup-sdk`)",
+		    line);
+	else
+		errorf("Step 7: the VPC endpoint connection was not created (exit %d): %s (fix the cause, then run again; `ackprof doctor` checks the SDK)",
+		    c.status, line[0] ? line : "no message");
+	rc = 69;
+out:
+	child_free(&c);
+	return rc;
+}
+
+char *
+wf_params(const char *cluster, const char *region, const char *ns, const char *pod,
+    const char *desc, const struct window *win)
+{
+	cJSON *p = cJSON_CreateObject();
+	char *inst = xasprintf("ack-%s", cluster), *s;
+
+	cJSON_AddStringToObject(p, "product", "ACK");
+	cJSON_AddStringToObject(p, "region", region);
+	cJSON_AddStringToObject(p, "instance", inst);
+	cJSON_AddStringToObject(p, "cluster_id", cluster);
+	cJSON_AddStringToObject(p, "namespace", ns);
+	cJSON_AddStringToObject(p, "pod", pod);
+	cJSON_AddStringToObject(p, "description", desc ? desc : "");
+	cJSON_AddNumberToObject(p, "start_time", win->historical ? (double)win->start : 0);
+	cJSON_AddNumberToObject(p, "end_time", win->historical ? (double)win->end : 0);
+	cJSON_AddBoolToObject(p, "enable_diagnosis", !win->historical);
+	s = cJSON_PrintUnformatted(p);
+	cJSON_Delete(p);
+	free(inst);
+	if (s == NULL) {
+		fputs("ackprof: out of memory\n", stderr);
+		_exit(70);
+	}
+	return s;
+}
+
+/* "ocd(qT7mYx2L)" in a TaskInProgress message names the task that holds the cluster. */
+static char *
+busy_task_hint(const char *msg)
+{
+	const char *p = strstr(msg, "ocd(");
+	size_t n = 0;
+	char id[65];
+
+	if (p == NULL)
+		return NULL;
+	p += 4;
+	while (n < 64 && p[n] && p[n] != ')')
+		n++;
+	if (p[n] != ')' || n == 0)
+		return NULL;
+	memcpy(id, p, n);
+	id[n] = '\0';
+	return valid_task_id(id) ? xstrdup(id) : NULL;
+}
+
+static void
+busy_template(struct wf *w)
+{
+	buf_printf(&w->template,
+	    "\xE2\x9A\xA0\xEF\xB8\x8F An existing diagnosis task is running on this instance.\n"
+	    "- Instance: ack-%s\n"
+	    "- Error: Sysom.TaskInProgress\n"
+	    "- Suggestion: Please wait for the running task to complete (typically 3\xE2\x80\x93" "5 minutes), then retry.\n",
+	    w->o->cluster);
+}
+
+/* Step 8a: invoke-diagnosis, waiting out Sysom.TaskInProgress a bounded number of times. */
+static int
+step_invoke(struct wf *w)
+{
+	struct child c = {0};
+	struct cli_error e;
+	char text[1024];
+	char *params = wf_params(w->o->cluster, w->region, w->o->ns, w->o->pod, w->o->desc, &w->o->win);
+	cJSON *j = NULL, *v;
+	const char *code;
+	unsigned long attempt;
+	int rc = 0;
+
+	for (attempt = 0;; attempt++) {
+		child_free(&c);
+		memset(&c, 0, sizeof(c));
+		cJSON_Delete(j);
+		j = NULL;
+		if ((rc = step(w, CALL_INVOKE, params, NULL, &c)) != 0)
+			goto out;
+		j = cJSON_ParseWithLength(buf_str(&c.out), c.out.len);
+		code = body_code(j);
+		if (c.status == 0 && code && strcmp(code, "Success") == 0) {
+			v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "task_id");
+			if (!cJSON_IsString(v) || !valid_task_id(v->valuestring)) {
+				/* Never invent a task id: without one there is nothing to poll. */
+				errorf("invoke-diagnosis: the answer says Success but carries no usable data.task_id (run again; report it with -v output)");
+				rc = 69;
+				goto out;
+			}
+			w->task_id = xstrdup(v->valuestring);
+			verbosef("task %s started", w->task_id);
+			goto out;
+		}
+		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+		error_text(&e, &c, text, sizeof(text));
+		if (strcmp(e.code, "Sysom.TaskInProgress") == 0 || strstr(text, "TaskInProgress")) {
+			free(w->busy_hint);
+			w->busy_hint = busy_task_hint(e.message);
+			if (attempt < w->o->busy_retries) {
+				notef("a diagnosis task is already running on ack-%s; waiting %gs before retry %lu of %lu",
+				    w->o->cluster, w->o->busy_wait, attempt + 1, w->o->busy_retries);
+				w->step = "waiting for the running task (TaskInProgress)";
+				if (wait_or_signal(w->o->busy_wait)) {
+					rc = interrupted_code();
+					goto out;
+				}
+				continue;
+			}
+			busy_template(w);
+			if (w->busy_hint)
+				errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes and run again; the running task looks like %s: ackprof result %s)",
+				    w->o->cluster, w->o->busy_retries, w->busy_hint, w->busy_hint);
+			else
+				errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes, then run again)",
+				    w->o->cluster, w->o->busy_retries);
+			rc = 5;
+			goto out;
+		}
+		if ((rc = common_error(w, &c, &e, "sysom:InvokeDiagnosis", text)) != 0)
+			goto out;
+		if (strstr(e.code, "ClusterNotFound") || strstr(e.code, "ClusterIsNotRunning") ||
+		    strstr(e.code, "ClusterRegionNotMatch") ||
+		    (strstr(text, "not found") && (strstr(text, "pod") || strstr(text, "Pod")))) {
+			errorf("invoke-diagnosis: SysOM cannot diagnose this target: %s (verify the cluster, namespace and pod)", text);
+			rc = 65;
+		} else if (strstr(e.code, "InvalidParameter")) {
+			errorf("invoke-diagnosis: SysOM rejected the parameters: %s (check namespace, pod and description)", text);
+			rc = 69;
+		} else if (strstr(e.code, "EndpointConnection")) {
+			errorf("invoke-diagnosis: SysOM cannot reach the cluster: %s (Step 7 has not taken effect yet: run again in a minute)", text);
+			rc = 69;
+		} else if (c.status == 0 && code == NULL) {
+			errorf("invoke-diagnosis: the answer is not JSON with a code (run with -v; check the sysom plugin with `ackprof doctor`)");
+			rc = 69;
+		} else {
+			errorf("invoke-diagnosis failed: %s (check credentials and permissions with `ackprof doctor`)", text);
+			rc = 69;
+		}
+		goto out;
+	}
+out:
+	cJSON_Delete(j);
+	child_free(&c);
+	free(params);
+	return rc;
+}
+
+static void
+timeout_template(struct wf *w, const char *status)
+{
+	buf_printf(&w->template,
+	    "\xE2\x8F\xB3 SysOM diagnosis task timed out\n"
+	    "- Task ID: %s\n"
+	    "- Current status: %s\n"
+	    "- Suggestion: Please continue waiting for the diagnosis to complete.\n",
+	    w->task_id, status);
+}
+
+/* For `result`: the target named by the task's echoed params (object or JSON text). */
+static void
+params_from_result(struct wf *w, const char *text, size_t len)
+{
+	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v;
+
+	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	if (cJSON_IsString(p))
+		p = cJSON_Parse(p->valuestring);
+	else
+		p = cJSON_Duplicate(p, 1);
+	if (cJSON_IsObject(p)) {
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "cluster_id")) && !w->o->cluster)
+			w->o->cluster = xstrdup(v->valuestring);
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "region")) && !w->region)
+			w->region = xstrdup(v->valuestring);
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "namespace")) && !w->o->ns)
+			w->o->ns = xstrdup(v->valuestring);
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "pod")) && !w->o->pod)
+			w->o->pod = xstrdup(v->valuestring);
+		if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(p, "start_time")) && v->valuedouble > 0) {
+			w->o->win.historical = 1;
+			w->o->win.start = (time_t)v->valuedouble;
+			if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(p, "end_time")))
+				w->o->win.end = (time_t)v->valuedouble;
+		}
+	}
+	cJSON_Delete(p);
+	cJSON_Delete(j);
+}
+
+/* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
+static int
+step_poll(struct wf *w, int for_result)
+{
+	struct child c = {0};
+	struct cli_error e;
+	char text[1024], perr[512], last_status[64] = "Running";
+	unsigned long i;
+	int rc = 0, errors = 0;
+
+	for (i = 1; i <= w->o->poll_max; i++) {
+		child_free(&c);
+		memset(&c, 0, sizeof(c));
+		if ((rc = step(w, CALL_RESULT, w->task_id, NULL, &c)) != 0) {
+			if (rc == 69 && ++errors < 3 && i < w->o->poll_max)
+				goto next;	/* a hung or killed poll: try again */
+			goto out;
+		}
+		w->polls = (int)i;
+		progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
+		    w->o->poll_max, last_status);
+		if (c.status != 0) {
+			cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
+			error_text(&e, &c, text, sizeof(text));
+			if ((rc = common_error(w, &c, &e, "sysom:GetDiagnosisResult", text)) != 0)
+				goto out;
+			if (++errors >= 3 || strstr(e.code, "InvalidParameter") || strstr(text, "not exist")) {
+				errorf("get-diagnosis-result failed: %s (check the task id; resume with: ackprof result %s)",
+				    text, w->task_id);
+				rc = 69;
+				goto out;
+			}
+			goto next;
+		}
+		diag_free(&w->diag);
+		w->have_diag = 0;
+		if (diag_parse(buf_str(&c.out), c.out.len, &w->diag, perr, sizeof(perr)) == -1) {
+			if (++errors >= 3) {
+				errorf("get-diagnosis-result: %s (resume with: ackprof result %s)", perr, w->task_id);
+				rc = 69;
+				goto out;
+			}
+			goto next;
+		}
+		errors = 0;
+		w->have_diag = 1;
+		if (for_result && i == 1)
+			params_from_result(w, buf_str(&c.out), c.out.len);
+		snprintf(last_status, sizeof(last_status), "%s", w->diag.status);
+		if (w->diag.state == TASK_SUCCESS) {
+			rc = diag_exit_code(&w->diag);
+			goto out;
+		}
+		if (w->diag.state == TASK_FAIL) {
+			const char *m = w->diag.err_msg && *w->diag.err_msg ? w->diag.err_msg : "no reason given";
+
+			if (strstr(m, "not found") || strstr(m, "not scheduled") || strstr(m, "Pending")) {
+				errorf("diagnosis task %s failed: %s (verify the namespace and pod name; the pod must be scheduled on an ECS node)",
+				    w->task_id, m);
+				rc = 65;
+			} else {
+				errorf("diagnosis task %s failed: %s (run again; if it keeps failing, check the pod and the SysOM console)",
+				    w->task_id, m);
+				rc = 3;
+			}
+			goto out;
+		}
+		if (w->diag.state == TASK_UNKNOWN)
+			verbosef("task %s has status '%s'; still polling", w->task_id, w->diag.status);
+next:
+		if (i < w->o->poll_max && wait_or_signal(w->o->poll_interval)) {
+			rc = interrupted_code();
+			goto out;
+		}
+	}
+	timeout_template(w, last_status);
+	errorf("diagnosis task %s is still %s after %lu polls (resume with: ackprof result %s)",
+	    w->task_id, last_status, w->o->poll_max, w->task_id);
+	rc = 4;
+out:
+	child_free(&c);
+	return rc;
+}
+
+/* Write text to path atomically (temp file + rename) with mode 0600. */
+static int
+save_file(const char *path, const char *text, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, rc = -1;
+	ssize_t n;
+	size_t off = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		goto out;
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		errorf("cannot save the report to %s: %s (choose a writable path for --save)", path, strerror(errno));
+	free(tmp);
+	return rc;
+}
+
+static void
+json_add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+/* Render the outcome into a string in the chosen format. */
+static char *
+render(struct wf *w, int rc)
+{
+	struct report r;
+	char *mem = NULL, *s, *red;
+	size_t len = 0;
+	FILE *f;
+	cJSON *doc;
+
+	memset(&r, 0, sizeof(r));
+	r.cluster_id = w->o->cluster ? w->o->cluster : "";
+	r.cluster_name = w->cluster_name;
+	r.region = w->region;
+	r.namespace = w->o->ns;
+	r.pod = w->o->pod;
+	r.description = w->o->desc;
+	r.historical = w->o->win.historical;
+	r.start_time = w->o->win.historical ? w->o->win.start : 0;
+	r.end_time = w->o->win.historical ? w->o->win.end : 0;
+	r.task_id = w->task_id ? w->task_id : "";
+	r.polls = w->polls;
+	r.diag = &w->diag;
+	r.calls = w->cli.calls;
+	if (w->o->out == OUT_JSON) {
+		if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
+			doc = report_json(&r, rc);
+		} else {
+			doc = cJSON_CreateObject();
+			json_add_str(doc, "cluster_id", w->o->cluster);
+			json_add_str(doc, "cluster_name", w->cluster_name);
+			json_add_str(doc, "region", w->region);
+			json_add_str(doc, "namespace", w->o->ns);
+			json_add_str(doc, "pod", w->o->pod);
+			json_add_str(doc, "description", w->o->desc);
+			cJSON_AddStringToObject(doc, "mode", r.historical ? "historical" : "realtime");
+			cJSON_AddNumberToObject(doc, "start_time", (double)r.start_time);
+			cJSON_AddNumberToObject(doc, "end_time", (double)r.end_time);
+			json_add_str(doc, "task_id", w->task_id);
+			json_add_str(doc, "status", w->have_diag ? w->diag.status : NULL);
+			if (w->have_diag && w->diag.err_msg && *w->diag.err_msg)
+				cJSON_AddStringToObject(doc, "err_msg", w->diag.err_msg);
+			json_add_str(doc, "running_task_hint", w->busy_hint);
+			cJSON_AddNumberToObject(doc, "polls", w->polls);
+			cJSON_AddNumberToObject(doc, "exit_code", rc);
+			json_add_str(doc, "error", msg_last_error()[0] ? msg_last_error() : NULL);
+			json_add_str(doc, "message", w->template.len ? buf_str(&w->template) : NULL);
+			cJSON_AddItemToObject(doc, "calls", cJSON_Duplicate(w->cli.calls, 1));
+		}
+		s = cJSON_Print(doc);
+		cJSON_Delete(doc);
+		if (s == NULL)
+			return NULL;
+		red = redacts(s);
+		free(s);
+		s = xasprintf("%s\n", red);
+		free(red);
+		return s;
+	}
+	if ((f = open_memstream(&mem, &len)) == NULL)
+		return NULL;
+	if (w->template.len) {
+		red = redacts(buf_str(&w->template));
+		fputs(red, f);
+		free(red);
+	} else if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
+		if (w->o->out == OUT_MARKDOWN)
+			report_markdown(f, &r);
+		else
+			report_text(f, &r);
+	}
+	fclose(f);
+	return mem;
+}
+
+static int
+emit_output(struct wf *w, int rc)
+{
+	char *s = render(w, rc);
+	size_t n;
+
+	if (s == NULL)
+		return rc;
+	n = strlen(s);
+	if (n) {
+		fputs(s, stdout);
+		if (fflush(stdout) == EOF && rc == 0) {
+			errorf("cannot write the report: %s", strerror(errno));
+			rc = 74;
+		}
+	}
+	if (w->o->save && n && save_file(w->o->save, s, n) == -1 && rc == 0)
+		rc = 73;
+	free(s);
+	return rc;
+}
+
+static void
+wf_init(struct wf *w, struct opts *o)
+{
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->cli.path = o->aliyun;
+	w->cli.profile = o->profile;
+	w->cli.venv = o->venv;
+	w->cli.scripts = o->scripts;
+	w->cli.timeout = o->cli_timeout;
+	w->cli.dry_run = o->dry_run;
+	w->cli.calls = cJSON_CreateArray();
+}
+
+static void
+wf_free(struct wf *w)
+{
+	lease_free(&w->lease);
+	diag_free(&w->diag);
+	cJSON_Delete(w->cli.calls);
+	free(w->cluster_name);
+	free(w->region);
+	free(w->task_id);
+	free(w->busy_hint);
+	buf_free(&w->template);
+}
+
+/* The venv and the script must be there before Step 0: never stop half-way for them. */
+static int
+check_sdk(struct wf *w)
+{
+	char *py = xasprintf("%s/bin/python", w->o->venv);
+	char *sc = xasprintf("%s/create-cluster-vpc-endpoint-connection.py", w->o->scripts);
+	int rc = 0;
+
+	if (access(py, X_OK) == -1) {
+		errorf("the SysOM SDK venv is missing or broken: %s: %s (run: ackprof setup-sdk)", py, strerror(errno));
+		rc = 78;
+	} else if (access(sc, R_OK) == -1) {
+		errorf("the Step 7 script is missing: %s: %s (pass --scripts-dir DIR or reinstall ackprof)", sc, strerror(errno));
+		rc = 78;
+	}
+	free(py);
+	free(sc);
+	return rc;
+}
+
+/* --dry-run: the chain a real run would execute, redacted, and nothing run. */
+static int
+dry_run(struct wf *w, int for_result)
+{
+	static const enum call chain[] = { CALL_AIMODE_ENABLE, CALL_AIMODE_UA, CALL_PLUGIN_UPDATE,
+	    CALL_VERSION, CALL_CONFIG_SET, CALL_CONFIG_LIST, CALL_CS_GET, CALL_INITIAL, CALL_STEP7,
+	    CALL_INVOKE, CALL_RESULT, CALL_AIMODE_DISABLE };
+	static const enum call rchain[] = { CALL_AIMODE_ENABLE, CALL_AIMODE_UA, CALL_PLUGIN_UPDATE,
+	    CALL_RESULT, CALL_AIMODE_DISABLE };
+	const enum call *ch = for_result ? rchain : chain;
+	size_t i, n = for_result ? sizeof(rchain) / sizeof(rchain[0]) : sizeof(chain) / sizeof(chain[0]);
+	const char *region = w->o->region ? w->o->region : "REGION_FROM_STEP_5";
+	const char *argv[24];
+	char *owned[2], *line, *params = NULL;
+	const char *task = for_result ? w->o->task_id : "TASK_ID_FROM_INVOKE";
+	cJSON *doc = cJSON_CreateArray();
+
+	/* Shown as it would run, without --dry-run: the script is not run now. */
+	w->cli.dry_run = 0;
+	if (!for_result)
+		params = wf_params(w->o->cluster, region, w->o->ns, w->o->pod, w->o->desc, &w->o->win);
+	for (i = 0; i < n; i++) {
+		const char *a = NULL, *b = NULL;
+
+		if (ch[i] == CALL_CS_GET)
+			a = w->o->cluster;
+		else if (ch[i] == CALL_STEP7)
+			a = w->o->cluster, b = region;
+		else if (ch[i] == CALL_INVOKE)
+			a = params;
+		else if (ch[i] == CALL_RESULT)
+			a = task;
+		cli_argv(&w->cli, ch[i], a, b, argv, owned);
+		line = cli_argv_string(argv);
+		if (w->o->out == OUT_JSON)
+			cJSON_AddItemToArray(doc, cJSON_CreateString(line));
+		else
+			printf("%s\n", line);
+		free(line);
+		free(owned[0]);
+		free(owned[1]);
+	}
+	if (w->o->out == OUT_JSON) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+
+		cJSON_AddBoolToObject(o, "dry_run", 1);
+		cJSON_AddItemToObject(o, "chain", doc);
+		s = cJSON_Print(o);
+		printf("%s\n", s ? s : "");
+		free(s);
+		cJSON_Delete(o);
+	} else
+		cJSON_Delete(doc);
+	free(params);
+	fflush(stdout);
+	return 0;
+}
+
+static int
+finish(struct wf *w, int rc)
+{
+	int sig_rc;
+
+	progress_done();
+	lease_release(&w->lease, &w->cli);
+	progress_done();
+	if (rc >= 128 || run_signal) {
+		sig_rc = interrupted_code();
+		if (w->task_id)
+			errorf("interrupted by %s during %s; ai-mode cleanup done (the task goes on: ackprof result %s)",
+			    signame(run_signal), w->step ? w->step : "start-up", w->task_id);
+		else
+			errorf("interrupted by %s during %s; ai-mode cleanup done (run again when ready)",
+			    signame(run_signal), w->step ? w->step : "start-up");
+		rc = sig_rc;
+	}
+	rc = emit_output(w, rc);
+	wf_free(w);
+	return rc;
+}
+
+int
+wf_diagnose(struct opts *o)
+{
+	struct wf w;
+	int rc;
+
+	wf_init(&w, o);
+	if (o->dry_run) {
+		rc = dry_run(&w, 0);
+		wf_free(&w);
+		return rc;
+	}
+	if ((rc = check_sdk(&w)) != 0) {
+		rc = emit_output(&w, rc);
+		wf_free(&w);
+		return rc;
+	}
+	w.step = "ai-mode enable";
+	if ((rc = lease_acquire(&w.lease, &w.cli)) != 0)
+		goto out;
+	if ((rc = step_plugin_update(&w)) != 0)
+		goto out;
+	if ((rc = step_version(&w)) != 0)
+		goto out;
+	if ((rc = step_credentials(&w)) != 0)
+		goto out;
+	if ((rc = step_cluster(&w)) != 0)
+		goto out;
+	if ((rc = step_initial(&w)) != 0)
+		goto out;
+	if ((rc = step_vpc_endpoint(&w)) != 0)
+		goto out;
+	if ((rc = step_invoke(&w)) != 0)
+		goto out;
+	rc = step_poll(&w, 0);
+out:
+	return finish(&w, rc);
+}
+
+int
+wf_result(struct opts *o)
+{
+	struct wf w;
+	int rc;
+
+	wf_init(&w, o);
+	if (o->dry_run) {
+		rc = dry_run(&w, 1);
+		wf_free(&w);
+		return rc;
+	}
+	w.task_id = xstrdup(o->task_id);
+	w.step = "ai-mode enable";
+	if ((rc = lease_acquire(&w.lease, &w.cli)) != 0)
+		goto out;
+	if ((rc = step_plugin_update(&w)) != 0)
+		goto out;
+	rc = step_poll(&w, 1);
+out:
+	return finish(&w, rc);
+}
+
+/* doctor: one line per check, a mark and the fix. */
+static void
+check_line(int ok, const char *what, const char *fix)
+{
+	printf("%s %s%s%s\n", ok ? "[ok]  " : "[FAIL]", what, ok || !fix ? "" : "\n       fix: ",
+	    ok || !fix ? "" : fix);
+}
+
+static int
+sysom_plugin_present(void)
+{
+	const char *dir = getenv("ALIBABA_CLOUD_CLI_PLUGINS_DIR"), *home = getenv("HOME");
+	char *path = dir && *dir ? xasprintf("%s/manifest.json", dir) :
+	    xasprintf("%s/.aliyun/plugins/manifest.json", home ? home : "");
+	FILE *f = fopen(path, "r");
+	char buf[8192];
+	size_t n;
+	int found = 0;
+
+	free(path);
+	if (f == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf) - 1, f)) > 0) {
+		buf[n] = '\0';
+		if (strstr(buf, "aliyun-cli-sysom"))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+int
+wf_doctor(struct opts *o)
+{
+	struct wf w;
+	struct child c = {0};
+	char *py, *sc, *what;
+	int rc, worst = 0, v[3], min[3], valid, plug;
+	char name[128];
+	const char *imp[] = { NULL, "-c",
+	    "import alibabacloud_sysom20231230.client, alibabacloud_tea_openapi, alibabacloud_credentials",
+	    NULL };
+
+	wf_init(&w, o);
+	msg_quiet = 1;	/* doctor reports on stdout, one line per check */
+	rc = lease_acquire(&w.lease, &w.cli);
+	check_line(rc == 0, "aliyun runs and ai-mode is on for this run (Step 0)",
+	    "install the Alibaba Cloud CLI >= 3.3.15 or pass --aliyun PATH");
+	if (rc != 0) {
+		worst = rc >= 128 ? rc : 78;
+		goto out;
+	}
+	step_plugin_update(&w);
+	rc = step(&w, CALL_VERSION, NULL, NULL, &c);
+	parse_version(MIN_CLI_VERSION, min);
+	if (rc == 0 && c.status == 0 && parse_version(buf_str(&c.out), v) == 0 && version_cmp(v, min) >= 0) {
+		what = xasprintf("aliyun %d.%d.%d (>= %s)", v[0], v[1], v[2], MIN_CLI_VERSION);
+		check_line(1, what, NULL);
+	} else {
+		what = xasprintf("aliyun version >= %s (found: %.20s)", MIN_CLI_VERSION,
+		    c.out.len ? strtok(c.out.p, "\n") : "nothing");
+		check_line(0, what, "upgrade the Alibaba Cloud CLI");
+		worst = 78;
+	}
+	free(what);
+	child_free(&c);
+	memset(&c, 0, sizeof(c));
+	if (step(&w, CALL_CONFIG_SET, NULL, NULL, &c) == 0 && c.status == 0)
+		check_line(1, "auto plugin install enabled", NULL);
+	else
+		check_line(0, "auto plugin install enabled", "run `aliyun configure` to set up a valid profile");
+	child_free(&c);
+	memset(&c, 0, sizeof(c));
+	rc = step(&w, CALL_CONFIG_LIST, NULL, NULL, &c);
+	valid = rc == 0 && c.status == 0 ?
+	    parse_configure_list(buf_str(&c.out), o->profile, name, sizeof(name)) : -1;
+	if (valid == 1) {
+		what = xasprintf("profile '%s' is valid (credentials not shown)", name);
+		check_line(1, what, NULL);
+	} else {
+		what = xasprintf("a valid %s profile", o->profile ? o->profile : "current");
+		check_line(0, what, "run `aliyun configure` outside ackprof");
+		if (worst == 0)
+			worst = 77;
+	}
+	free(what);
+	child_free(&c);
+	plug = sysom_plugin_present();
+	if (plug == 1)
+		check_line(1, "sysom plugin installed (aliyun-cli-sysom)", NULL);
+	else
+		printf("[warn] sysom plugin not found in the plugin manifest\n       fix: it installs itself on first use (auto plugin install), or run `aliyun plugin install --names aliyun-cli-sysom`\n");
+	py = xasprintf("%s/bin/python", o->venv);
+	sc = xasprintf("%s/create-cluster-vpc-endpoint-connection.py", o->scripts);
+	memset(&c, 0, sizeof(c));
+	imp[0] = py;
+	c.argv = imp;
+	c.timeout = 60;
+	if (access(py, X_OK) == 0 && run_capture(&c) == 0 && c.status == 0) {
+		what = xasprintf("SysOM SDK importable in %s", o->venv);
+		check_line(1, what, NULL);
+	} else {
+		what = xasprintf("SysOM SDK importable in %s", o->venv);
+		check_line(0, what, "run: ackprof setup-sdk");
+		if (worst == 0 || worst == 77)
+			worst = 78;
+	}
+	free(what);
+	child_free(&c);
+	what = xasprintf("Step 7 script %s", sc);
+	check_line(access(sc, R_OK) == 0, what, "pass --scripts-dir DIR or reinstall ackprof");
+	if (access(sc, R_OK) != 0)
+		worst = 78;
+	free(what);
+	free(py);
+	free(sc);
+out:
+	lease_release(&w.lease, &w.cli);
+	if (run_signal)
+		worst = interrupted_code();
+	fflush(stdout);
+	wf_free(&w);
+	return worst;
+}
+
+int
+wf_setup_sdk(struct opts *o)
+{
+	struct wf w;
+	struct child c = {0};
+	int rc;
+
+	wf_init(&w, o);
+	c.inherit = 1;
+	if (cli_run(&w.cli, CALL_SETUP_SDK, NULL, NULL, &c) == -1) {
+		errorf("setup-sdk: cannot run %s/setup-sdk.sh: %s (pass --scripts-dir DIR)", o->scripts,
+		    strerror(c.spawn_errno));
+		rc = 78;
+	} else if (c.interrupted || run_signal) {
+		rc = interrupted_code();
+	} else if (c.status != 0) {
+		errorf("setup-sdk failed (exit %d) (read the messages above; the venv is %s)", c.status, o->venv);
+		rc = 78;
+	} else
+		rc = 0;
+	child_free(&c);
+	wf_free(&w);
+	return rc;
+}

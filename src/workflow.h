@@ -1,0 +1,39 @@
+/* workflow.h: the ordered steps of diagnose, result and doctor, their gates and cleanup. */
+#ifndef ACKPROF_WORKFLOW_H
+#define ACKPROF_WORKFLOW_H
+
+#include <time.h>
+
+#include "timewin.h"
+
+enum outfmt { OUT_TEXT, OUT_JSON, OUT_MARKDOWN };
+
+struct opts {
+	/* the target */
+	char		*cluster, *ns, *pod;
+	const char	*desc_raw;	/* as given */
+	char		*desc;		/* sanitized */
+	const char	*region;	/* -r: must equal the cluster's */
+	struct window	 win;
+	const char	*task_id;	/* ackprof result */
+	/* behaviour */
+	enum outfmt	 out;
+	const char	*save;
+	const char	*profile;
+	int		 yes, dry_run, interactive;
+	/* wiring */
+	const char	*aliyun, *venv, *scripts;
+	double		 poll_interval, busy_wait, cli_timeout;
+	unsigned long	 poll_max, busy_retries;
+};
+
+int	wf_diagnose(struct opts *);
+int	wf_result(struct opts *);
+int	wf_doctor(struct opts *);
+int	wf_setup_sdk(struct opts *);
+
+/* Build the --params JSON (unformatted); caller frees. */
+char	*wf_params(const char *cluster, const char *region, const char *ns, const char *pod,
+	    const char *desc, const struct window *);
+
+#endif
