@@ -1,9 +1,14 @@
 # ackprof: SysOM pod diagnosis over the aliyun CLI.  See README.md.
+#   make demo     install what is missing, build, diagnose a pod on the simulator
+#   make check    every test: unit, end to end, double, Python, docs, ASan+UBSan, valgrind
+SHELL	:= /bin/bash
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/ackprof
 VERSION	 = 0.1.0
+# O: where objects and binaries go (the sanitizer build uses build/asan).
+O	?= .
 
 CC	?= cc
 CFLAGS	?= -O2 -g
@@ -18,20 +23,93 @@ LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
 SRCS	 = src/aliyun.c src/lease.c src/msg.c src/redact.c src/report.c src/run.c \
 	   src/target.c src/timewin.c src/util.c src/workflow.c
-OBJS	 = $(SRCS:.c=.o)
+OBJS	 = $(SRCS:%.c=$(O)/%.o)
+HDRS	 = $(wildcard src/*.h)
 
-all: ackprof tests/double/aliyun tests/double/venv/bin/python
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-ackprof: $(OBJS) src/main.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) src/main.o $(LIBS)
+all: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 
-$(OBJS) src/main.o: src/*.h
+$(O)/ackprof: $(OBJS) $(O)/src/main.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(O)/src/main.o $(LIBS)
+
+$(O)/src/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 -include tests/double/Makefile.inc
 -include tests/unit/Makefile.inc
 
-clean:
-	rm -f ackprof src/*.o tests/double/aliyun tests/unit/*.o $(UNIT_BINS)
-	rm -rf tests/double/venv
+# ---- tests ---------------------------------------------------------------
+# Each suite prints "N passed, N failed" (or cmocka's summary); tests/tally sums them.
+check: deps-check
+	@rm -f build/check.log; mkdir -p build
+	@set -e; status=0; \
+	$(MAKE) --no-print-directory all CFLAGS='-O2 -g -Werror' || exit 1; \
+	for t in check-unit check-double check-e2e check-py check-docs check-sanitize check-valgrind; do \
+		echo "== $$t"; \
+		$(MAKE) --no-print-directory $$t 2>&1 | tee -a build/check.log; \
+		[ $${PIPESTATUS[0]} -eq 0 ] || status=1; \
+	done; \
+	sh tests/tally build/check.log; exit $$status
 
-.PHONY: all clean
+check-unit: unit
+
+check-double: tests/double/aliyun
+	bash tests/double/test-double.sh $(CURDIR)/tests/double/aliyun
+
+check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
+
+check-py:
+	sh tests/py/run
+
+check-docs: $(O)/ackprof
+	mandoc -Tlint man/ackprof.1
+	sh tests/docs.sh $(O)/ackprof
+
+# The same unit and end-to-end suites on an ASan+UBSan build in build/asan.
+check-sanitize: tests/double/aliyun tests/double/venv/bin/python
+	$(MAKE) --no-print-directory O=build/asan CFLAGS='$(SAN_FLAGS) -Werror' \
+		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
+
+check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
+	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \
+		ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
+
+# Is the tool chain here?  tools/deps installs it (apt-get) when run as root.
+deps-check:
+	@sh tools/deps --check
+
+deps:
+	sh tools/deps
+
+# ---- the simulator demo ----------------------------------------------------
+demo: deps
+	$(MAKE) --no-print-directory all
+	sh tools/demo
+
+# ---- install -----------------------------------------------------------------
+install: $(O)/ackprof
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts
+	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
+	install -m 644 man/ackprof.1 $(DESTDIR)$(MANDIR)/man1/ackprof.1
+	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
+	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
+		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+lint:
+	mandoc -Tlint man/ackprof.1
+
+clean:
+	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
+	rm -rf build tests/double/venv
+
+.PHONY: all check check-unit check-double check-e2e check-py check-docs check-sanitize \
+	check-valgrind deps deps-check demo install uninstall lint clean unit

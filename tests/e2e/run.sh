@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# End-to-end cases: run the built ackprof against the aliyun test double, one scratch
+# HOME per case, and compare the exact argv sequence the double received, the exit
+# code, stdout patterns and every stderr line.  Prints TAP-style lines and ends with
+# "N passed, N failed".
+#
+# usage: tests/e2e/run.sh [CASE...]        (default: every tests/e2e/cases/*.case)
+# env:   ACKPROF (binary, default ./ackprof), WRAP (e.g. "valgrind -q --error-exitcode=99
+#        --leak-check=full --errors-for-leak-kinds=definite"), KEEP=1 keeps scratch dirs.
+#
+# Case file format (one key per line; see tests/e2e/README.md):
+#   args: diagnose -c @CL@ -n default -p app-1     (shell words; @CL@ = a valid cluster id)
+#   wiring: no            (do not append --aliyun/--sdk-venv/--scripts-dir/--poll-interval 0
+#                          --busy-wait 0 --yes)
+#   scenario: NAME        (FAKE_ALIYUN_SCENARIO; default "default")
+#   env: NAME=VALUE       (repeatable; VALUE may use @HOME@)
+#   signal: INT 0.5       (send SIGINT after 0.5 s)
+#   exit: N
+#   stdout: REGEX         (repeatable; each must match some line of stdout)
+#   stdout-not: REGEX     (must match no line)
+#   stdout-json: JQ-FILTER (must print true; needs python3 only, evaluated as a python expr on d)
+#   stderr: TEXT          (repeatable: the exact stderr lines, in order; "~REGEX" matches one line)
+#   stderr-any: yes       (do not check stderr)
+#   calls:                (then the exact argv lines the double logged, until "end")
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ACKPROF=${ACKPROF:-$top/ackprof}
+DOUBLE=$top/tests/double/aliyun
+VENV=$top/tests/double/venv
+SCRIPTS=$top/scripts
+CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
+UA=AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling
+WRAP=${WRAP:-}
+
+for tool in python3 mktemp; do
+	command -v "$tool" >/dev/null || { echo "e2e: needs $tool"; exit 2; }
+done
+[ -x "$ACKPROF" ] || { echo "e2e: $ACKPROF not built (run make)"; exit 2; }
+[ -x "$DOUBLE" ] || { echo "e2e: $DOUBLE not built (run make)"; exit 2; }
+
+if [ $# -eq 0 ]; then
+	set -- "$top"/tests/e2e/cases/*.case
+fi
+
+pass=0 fail=0 n=0
+scratch_root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-e2e.XXXXXX")
+trap '[ -n "${KEEP:-}" ] || rm -rf "$scratch_root"' EXIT
+
+subst() {
+	local s=$1
+	s=${s//@CL@/$CL}
+	s=${s//@UA@/$UA}
+	s=${s//@SCRIPTS@/$SCRIPTS}
+	s=${s//@VENV@/$VENV}
+	s=${s//@HOME@/$home}
+	s=${s//@FIX@/$top/fixtures}
+	printf '%s' "$s"
+}
+
+run_case() {
+	local file=$1 name
+	name=$(basename "$file" .case)
+	home=$scratch_root/$name
+	mkdir -p "$home"
+	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
+	local -a envs=() outs=() outnots=() errs=() jsons=()
+	local calls="" in_calls=0 line key val
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [ $in_calls = 1 ]; then
+			if [ "$line" = end ]; then in_calls=0; continue; fi
+			if [ "${line%% *}" = @include ]; then
+				local inc
+				while IFS= read -r inc || [ -n "$inc" ]; do
+					calls+=$(subst "$inc")$'\n'
+				done < "$top/tests/e2e/chains/${line#@include }"
+				continue
+			fi
+			calls+=$(subst "$line")$'\n'
+			continue
+		fi
+		case $line in ''|'#'*) continue ;; esac
+		key=${line%%:*}
+		val=${line#*:}
+		val=${val# }
+		case $key in
+		args) args=$val ;;
+		wiring) wiring=$val ;;
+		scenario) scenario=$val ;;
+		env) envs+=("$(subst "$val")") ;;
+		signal) sig=${val% *}; sigafter=${val#* } ;;
+		exit) want_exit=$val ;;
+		stdout) outs+=("$val") ;;
+		stdout-not) outnots+=("$val") ;;
+		stdout-json) jsons+=("$val") ;;
+		stderr) errs+=("$(subst "$val")") ;;
+		stderr-any) stderr_any=$val ;;
+		calls) in_calls=1 ;;
+		*) echo "# $name: unknown key '$key'"; return 1 ;;
+		esac
+	done < "$file"
+
+	local -a argv
+	eval "argv=($(subst "$args"))"
+	if [ "$wiring" = yes ]; then
+		argv+=(--aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 --yes)
+	fi
+	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
+	: > "$log"
+	(
+		cd "$home" || exit 2
+		export HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data
+		export XDG_CONFIG_HOME=$home/config XDG_CACHE_HOME=$home/cache
+		unset XDG_RUNTIME_DIR ACKPROF_ALIYUN ACKPROF_SDK_VENV ACKPROF_SCRIPTS_DIR
+		export FAKE_ALIYUN_LOG=$log FAKE_ALIYUN_SCENARIO=$scenario FAKE_ALIYUN_ENVLOG=$home/env.log
+		export NO_COLOR= DEBUG=sdk
+		unset NO_COLOR
+		for e in ${envs[@]+"${envs[@]}"}; do export "$e"; done
+		if [ -n "$sig" ]; then
+			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < /dev/null &
+			pid=$!
+			sleep "$sigafter"
+			kill -s "$sig" "$pid"
+			wait "$pid"
+		else
+			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < /dev/null
+		fi
+	)
+	rc=$?
+	local why=""
+	[ "$rc" = "$want_exit" ] || why+="exit $rc, want $want_exit; "
+	local got_calls
+	got_calls=$(cat "$log")$'\n'
+	[ "$got_calls" = $'\n' ] && got_calls=""
+	if [ "$got_calls" != "$calls" ]; then
+		why+="calls differ; "
+		diff <(printf '%s' "$calls") <(printf '%s' "$got_calls") | sed 's/^/#   /' > "$home/calls.diff"
+	fi
+	local p
+	for p in ${outs[@]+"${outs[@]}"}; do
+		grep -Eq -- "$p" "$out" || why+="stdout lacks /$p/; "
+	done
+	for p in ${outnots[@]+"${outnots[@]}"}; do
+		! grep -Eq -- "$p" "$out" || why+="stdout has /$p/; "
+	done
+	for p in ${jsons[@]+"${jsons[@]}"}; do
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+			"$out" "$p" 2>/dev/null || why+="json check failed: $p; "
+	done
+	if [ "$stderr_any" != yes ]; then
+		local i=0 got
+		local -a lines=()
+		mapfile -t lines < "$err"
+		if [ ${#lines[@]} -ne ${#errs[@]} ]; then
+			why+="stderr has ${#lines[@]} lines, want ${#errs[@]}; "
+		else
+			for ((i = 0; i < ${#errs[@]}; i++)); do
+				got=${lines[$i]}
+				p=${errs[$i]}
+				if [ "${p:0:1}" = "~" ]; then
+					[[ $got =~ ${p:1} ]] || why+="stderr line $((i+1)) does not match /${p:1}/; "
+				else
+					[ "$got" = "$p" ] || why+="stderr line $((i+1)) differs; "
+				fi
+			done
+		fi
+	fi
+	# Secrets from the leaky fixtures must never reach us.
+	if grep -Eq 'LTAI[A-Za-z0-9]{8,}|fakesecret|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" 2>/dev/null; then
+		why+="a credential reached stdout/stderr; "
+	fi
+	# Whenever ai-mode was enabled it must end disabled.
+	if grep -q 'ai-mode enable' "$log" && ! grep -q '"enabled": false' "$home/.aliyun/ai-mode.json" 2>/dev/null; then
+		why+="ai-mode left enabled; "
+	fi
+	n=$((n + 1))
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $name: $why"
+		[ -f "$home/calls.diff" ] && cat "$home/calls.diff"
+		sed 's/^/#   stderr: /' "$err" | head -20
+		[ -n "${VERBOSE:-}" ] && sed 's/^/#   stdout: /' "$out" | head -40
+	fi
+	return 0
+}
+
+for f in "$@"; do
+	run_case "$f"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
