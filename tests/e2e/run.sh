@@ -14,13 +14,17 @@
 #                          --busy-wait 0 --yes)
 #   scenario: NAME        (FAKE_ALIYUN_SCENARIO; default "default")
 #   env: NAME=VALUE       (repeatable; VALUE may use @HOME@)
-#   signal: INT 0.5       (send SIGINT after 0.5 s)
+#   signal: INT at REGEX  (send SIGINT 0.2 s after the double logged a call matching REGEX;
+#                          the scenario makes that call slow, so the signal lands inside it)
 #   exit: N
 #   stdout: REGEX         (repeatable; each must match some line of stdout)
 #   stdout-not: REGEX     (must match no line)
 #   stdout-json: JQ-FILTER (must print true; needs python3 only, evaluated as a python expr on d)
 #   stderr: TEXT          (repeatable: the exact stderr lines, in order; "~REGEX" matches one line)
 #   stderr-any: yes       (do not check stderr)
+#   envlog: REGEX         (every line the double logged of its environment must match)
+#   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
+#                          has a line matching REGEX)
 #   calls:                (then the exact argv lines the double logged, until "end")
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,7 +67,8 @@ run_case() {
 	home=$scratch_root/$name
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
-	local -a envs=() outs=() outnots=() errs=() jsons=()
+	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
+	local envlog=""
 	local calls="" in_calls=0 line key val
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [ $in_calls = 1 ]; then
@@ -87,13 +92,15 @@ run_case() {
 		wiring) wiring=$val ;;
 		scenario) scenario=$val ;;
 		env) envs+=("$(subst "$val")") ;;
-		signal) sig=${val% *}; sigafter=${val#* } ;;
+		signal) sig=${val%% *}; sigafter=${val#* at } ;;
 		exit) want_exit=$val ;;
 		stdout) outs+=("$val") ;;
 		stdout-not) outnots+=("$val") ;;
 		stdout-json) jsons+=("$val") ;;
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
+		envlog) envlog=$val ;;
+		file) files+=("$val") ;;
 		calls) in_calls=1 ;;
 		*) echo "# $name: unknown key '$key'"; return 1 ;;
 		esac
@@ -119,7 +126,11 @@ run_case() {
 		if [ -n "$sig" ]; then
 			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < /dev/null &
 			pid=$!
-			sleep "$sigafter"
+			for _ in $(seq 200); do
+				grep -Eq -- "$sigafter" "$log" && break
+				sleep 0.05
+			done
+			sleep 0.2
 			kill -s "$sig" "$pid"
 			wait "$pid"
 		else
@@ -146,6 +157,19 @@ run_case() {
 	for p in ${jsons[@]+"${jsons[@]}"}; do
 		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
 			"$out" "$p" 2>/dev/null || why+="json check failed: $p; "
+	done
+	if [ -n "$envlog" ] && grep -Evq -- "$envlog" "$home/env.log" 2>/dev/null; then
+		why+="child environment: $(grep -Ev -- "$envlog" "$home/env.log" | head -1); "
+	fi
+	local fspec fpath fmode fre
+	for fspec in ${files[@]+"${files[@]}"}; do
+		fpath=${fspec%% *}; fspec=${fspec#* }; fmode=${fspec%% *}; fre=${fspec#* }
+		if [ ! -f "$home/$fpath" ]; then
+			why+="no file $fpath; "
+		else
+			[ "$(stat -c %a "$home/$fpath")" = "$fmode" ] || why+="$fpath mode $(stat -c %a "$home/$fpath"), want $fmode; "
+			grep -Eq -- "$fre" "$home/$fpath" || why+="$fpath lacks /$fre/; "
+		fi
 	done
 	if [ "$stderr_any" != yes ]; then
 		local i=0 got
