@@ -55,9 +55,6 @@ check: deps-check
 
 check-unit: unit
 
-check-double: tests/double/aliyun
-	bash tests/double/test-double.sh $(CURDIR)/tests/double/aliyun
-
 check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 

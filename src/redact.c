@@ -26,12 +26,15 @@ static const struct rule {
 	/* STS AccessKey ids and security tokens. */
 	{ "STS\\.[A-Za-z0-9._+/=-]{8,}", "STS.****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{20,}", "****" },
-	/* key = value, key: value, "key": "value", key=value in query strings. */
+	/*
+	 * key = value, key: value, "key": "value", key=value in query strings, and the
+	 * same inside JSON-escaped text (\"key\": \"value\"), where a quote is \".
+	 */
 	{ "(?i)((?:access_?key_?secret|accesskeysecret|access_?key_?id|accesskeyid|"
 	  "secret_?access_?key|security_?token|securitytoken|sts_?token|"
 	  "x-acs-security-token|x-acs-accesskey-id|bearer_?token|oauth_?(?:access|refresh)_?token|"
 	  "signature|password|private_?key|authorization)"
-	  "\"?\\s*[:=]\\s*\"?)([^\"\\s,&;}\\]]+)", "${1}****" },
+	  "\\\\?\"?\\s*[:=]\\s*\\\\?\"?)([^\"\\\\\\s,&;}\\]]+)", "${1}****" },
 	/* Authorization headers: "acs LTAI...:sig" and Bearer tokens. */
 	{ "(?i)\\b(acs|bearer)\\s+[A-Za-z0-9._+/=:-]{8,}", "${1} ****" },
 };

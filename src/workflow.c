@@ -650,8 +650,11 @@ step_poll(struct wf *w, int for_result)
 		child_free(&c);
 		memset(&c, 0, sizeof(c));
 		if ((rc = step(w, CALL_RESULT, w->task_id, NULL, &c)) != 0) {
-			if (rc == 69 && ++errors < 3 && i < w->o->poll_max)
-				goto next;	/* a hung or killed poll: try again */
+			/* A poll that hung may be the network: try again, a few times. */
+			if (c.timed_out && ++errors < 3 && i < w->o->poll_max) {
+				rc = 0;
+				goto next;
+			}
 			goto out;
 		}
 		w->polls = (int)i;

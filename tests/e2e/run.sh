@@ -33,6 +33,7 @@ DOUBLE=$top/tests/double/aliyun
 VENV=$top/tests/double/venv
 SCRIPTS=$top/scripts
 CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
+TASK=T${CL: -7}
 UA=AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling
 WRAP=${WRAP:-}
 
@@ -53,6 +54,7 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$scratch_root"' EXIT
 subst() {
 	local s=$1
 	s=${s//@CL@/$CL}
+	s=${s//@TASK@/$TASK}
 	s=${s//@UA@/$UA}
 	s=${s//@SCRIPTS@/$SCRIPTS}
 	s=${s//@VENV@/$VENV}
@@ -94,9 +96,9 @@ run_case() {
 		env) envs+=("$(subst "$val")") ;;
 		signal) sig=${val%% *}; sigafter=${val#* at } ;;
 		exit) want_exit=$val ;;
-		stdout) outs+=("$val") ;;
-		stdout-not) outnots+=("$val") ;;
-		stdout-json) jsons+=("$val") ;;
+		stdout) outs+=("$(subst "$val")") ;;
+		stdout-not) outnots+=("$(subst "$val")") ;;
+		stdout-json) jsons+=("$(subst "$val")") ;;
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
 		envlog) envlog=$val ;;
@@ -108,9 +110,10 @@ run_case() {
 
 	local -a argv
 	eval "argv=($(subst "$args"))"
-	if [ "$wiring" = yes ]; then
-		argv+=(--aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 --yes)
+	# The wiring goes right after the command word, so that a case's own flags win.
+	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
+		argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}")
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"
@@ -190,8 +193,8 @@ run_case() {
 		fi
 	fi
 	# Secrets from the leaky fixtures must never reach us.
-	if grep -Eq 'LTAI[A-Za-z0-9]{8,}|fakesecret|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" 2>/dev/null; then
-		why+="a credential reached stdout/stderr; "
+	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
+		why+="a credential reached stdout, stderr or a saved file; "
 	fi
 	# Whenever ai-mode was enabled it must end disabled.
 	if grep -q 'ai-mode enable' "$log" && ! grep -q '"enabled": false' "$home/.aliyun/ai-mode.json" 2>/dev/null; then
