@@ -57,6 +57,7 @@ check-unit: unit
 
 check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 
 check-py:
 	sh tests/py/run
