@@ -9,7 +9,7 @@ pass=0 fail=0
 flags=$(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 for f in $flags; do
 	ok=1
-	grep -q -- "Fl ${f#-}" "$top/man/ackprof.1" || { echo "not ok - man page lacks $f"; ok=0; }
+	grep -E -- "^\.(It|Op).*(Fl|,) ${f#-}( |$)" "$top/man/ackprof.1" >/dev/null || { echo "not ok - man page lacks $f"; ok=0; }
 	grep -q -- "$f" "$top/README.md" || { echo "not ok - README.md lacks $f"; ok=0; }
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
