@@ -58,7 +58,6 @@ compile_all(void)
 		    0, &errc, &erro, NULL);
 		if (codes[i] == NULL)
 			abort();	/* a pattern bug, caught by every test */
-		(void)pcre2_jit_compile(codes[i], PCRE2_JIT_COMPLETE);
 	}
 	md = pcre2_match_data_create(16, NULL);
 	if (md == NULL)

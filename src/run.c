@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -131,6 +132,42 @@ terminate(pid_t pid, int *wstatus)
 	kill(-pid, SIGKILL);
 }
 
+/*
+ * Can prog be executed, as posix_spawnp would look it up?  posix_spawnp reports
+ * ENOENT itself on glibc >= 2.24, but not under every wrapper (valgrind turns a
+ * failed exec into exit 127), and "could not start" must stay apart from "ran
+ * and failed".  Returns 0 or an errno value.
+ */
+static int
+executable(const char *prog)
+{
+	const char *path, *p, *end;
+	char full[4096];
+	int err = ENOENT;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0 ? 0 : errno;
+	if ((path = getenv("PATH")) == NULL || *path == '\0')
+		path = "/bin:/usr/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		/* An empty PATH element means the current directory. */
+		if (end == p)
+			snprintf(full, sizeof(full), "./%s", prog);
+		else
+			snprintf(full, sizeof(full), "%.*s/%s", (int)(end - p), p, prog);
+		if (access(full, X_OK) == 0)
+			return 0;
+		if (errno == EACCES)
+			err = EACCES;
+		if (*end == '\0')
+			break;
+	}
+	return err;
+}
+
 int
 run_capture(struct child *c)
 {
@@ -152,6 +189,10 @@ run_capture(struct child *c)
 	buf_reset(&c->err);
 	buf_add(&c->out, "", 0);
 	buf_add(&c->err, "", 0);
+	if ((c->spawn_errno = executable(c->argv[0])) != 0) {
+		c->elapsed = 0;
+		return -1;
+	}
 
 	if (!c->inherit && (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1)) {
 		c->spawn_errno = errno;
