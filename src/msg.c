@@ -47,16 +47,9 @@ emit(const char *prefix, const char *fmt, va_list ap)
 {
 	struct buf b = {0};
 	char *red;
-	va_list cp;
-	int n;
 
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
+	if (vasprintf(&b.p, fmt, ap) < 0)
 		return;
-	b.p = xmalloc((size_t)n + 1);
-	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
 	red = redacts(b.p);
 	if (errors_on)
 		snprintf(last_error, sizeof(last_error), "%s", red);

@@ -21,22 +21,29 @@ static const struct rule {
 	const char *pat;
 	const char *rep;
 } rules[] = {
-	/* AccessKey ids: LTAI followed by 12 or more alphanumerics. */
+	/*
+	 * Authorization headers first ("acs LTAI...:signature", "Bearer token"), so
+	 * that the signature goes with the id.  The acs form needs the id:signature
+	 * shape, or prose such as "ACS clusters" would be masked.
+	 */
+	{ "(?i)\\b(acs)\\s+[A-Za-z0-9.]{8,}:[A-Za-z0-9+/=]+", "${1} ****" },
+	{ "(?i)\\b(bearer)\\s+[A-Za-z0-9._+/=-]{8,}", "${1} ****" },
+	/* AccessKey ids: LTAI followed by 8 or more alphanumerics. */
 	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****" },
 	/* STS AccessKey ids and security tokens. */
 	{ "STS\\.[A-Za-z0-9._+/=-]{8,}", "STS.****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{20,}", "****" },
 	/*
 	 * key = value, key: value, "key": "value", key=value in query strings, and the
-	 * same inside JSON-escaped text (\"key\": \"value\"), where a quote is \".
+	 * same inside JSON-escaped text (\"key\": \"value\").  A quoted value is masked
+	 * up to its closing quote, spaces and commas included.
 	 */
 	{ "(?i)((?:access_?key_?secret|accesskeysecret|access_?key_?id|accesskeyid|"
 	  "secret_?access_?key|security_?token|securitytoken|sts_?token|"
 	  "x-acs-security-token|x-acs-accesskey-id|bearer_?token|oauth_?(?:access|refresh)_?token|"
 	  "signature|password|private_?key|authorization)"
-	  "\\\\?\"?\\s*[:=]\\s*\\\\?\"?)([^\"\\\\\\s,&;}\\]]+)", "${1}****" },
-	/* Authorization headers: "acs LTAI...:sig" and Bearer tokens. */
-	{ "(?i)\\b(acs|bearer)\\s+[A-Za-z0-9._+/=:-]{8,}", "${1} ****" },
+	  "(?:\\\\?\")?\\s*[:=]\\s*)(?:(\\\\?\")(?:[^\"\\\\]|\\\\(?!\"))*|[^\"\\\\\\s,&;}\\]]+)",
+	  "${1}${2}****" },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

@@ -135,17 +135,21 @@ parse_result(cJSON *res, struct diag *d)
 	v = cJSON_GetObjectItemCaseSensitive(res, "issues");
 	d->issues = cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray();
 	d->overall = overall_of(d->overall_raw);
-	/* No overall status at all: judge by the worst issue, else call it healthy. */
+	/*
+	 * No overall status: judge by the worst issue severity.  With none to judge
+	 * by (a plain-text summary, say), do not call it healthy: it is unknown.
+	 */
 	if (d->overall == OVERALL_NONE) {
 		cJSON *it;
-		enum overall worst = OVERALL_INFO, o;
+		enum overall worst = OVERALL_NONE, o;
 
 		cJSON_ArrayForEach(it, d->issues) {
 			o = overall_of(issue_field(it, issue_severity_keys));
-			if (o == OVERALL_CRITICAL || (o == OVERALL_WARN && worst == OVERALL_INFO))
+			if (o == OVERALL_CRITICAL || (o == OVERALL_WARN && worst != OVERALL_CRITICAL) ||
+			    (o == OVERALL_INFO && worst == OVERALL_NONE))
 				worst = o;
 		}
-		d->overall = worst;
+		d->overall = worst == OVERALL_NONE ? OVERALL_OTHER : worst;
 	}
 }
 
@@ -252,8 +256,10 @@ static void
 status_line(struct buf *b, const struct diag *d)
 {
 	buf_adds(b, overall_name(d->overall));
-	if (d->overall == OVERALL_OTHER)
+	if (d->overall == OVERALL_OTHER && d->overall_raw && *d->overall_raw)
 		buf_printf(b, " (SysOM said \"%s\"; treated as Warn)", d->overall_raw);
+	else if (d->overall == OVERALL_OTHER)
+		buf_adds(b, " (SysOM gave no overall status; treated as Warn)");
 }
 
 void

@@ -179,7 +179,7 @@ run_capture(struct child *c)
 	char **env, rbuf[65536];
 	size_t max = c->out_max ? c->out_max : OUT_MAX;
 	double start = now_mono(), deadline = 0;
-	int wstatus = 0, rc, open_fds, killed = 0, reaped = 0, i;
+	int wstatus = 0, rc, open_fds, killed = 0, reaped = 0, i, backoff = 1;
 	pid_t pid;
 	ssize_t n;
 
@@ -258,7 +258,13 @@ run_capture(struct child *c)
 				reaped = 1;
 				break;
 			}
-			ms = 50;
+			/*
+			 * Both pipes closed: the child is exiting, or lives on without
+			 * them.  Back off from 1 ms so that the usual case costs nothing.
+			 */
+			ms = backoff;
+			if (backoff < 50)
+				backoff *= 2;
 		}
 		if (deadline > 0) {
 			double left = deadline - now_mono();

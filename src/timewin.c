@@ -52,9 +52,10 @@ int
 timewin_parse_time(const char *s, time_t now, time_t *out)
 {
 	int y, mo, d, h, mi, sec = 0, oh, om, n = 0;
-	char sign;
+	char sign[2];
 	unsigned long v;
-	struct tm tm;
+	struct tm tm, check;
+	time_t t;
 
 	if (all_digits(s)) {
 		if (parse_ulong(s, 0, 4102444800UL, &v) == -1)	/* before 2100 */
@@ -62,6 +63,10 @@ timewin_parse_time(const char *s, time_t now, time_t *out)
 		*out = (time_t)v;
 		return 0;
 	}
+	/* Everything else has one of these shapes; sscanf alone would let " 9:31" in. */
+	if (!re_match(10, "^(?:\\d{4}-\\d{2}-\\d{2}[ Tt])?\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?"
+	    "(?:[Zz]|[+-]\\d{2}:\\d{2})?\\z", s, strlen(s)))
+		return -1;
 	/* HH:MM today, local time. */
 	if (strlen(s) == 5 && sscanf(s, "%2d:%2d%n", &h, &mi, &n) == 2 && n == 5) {
 		localtime_r(&now, &tm);
@@ -89,16 +94,21 @@ timewin_parse_time(const char *s, time_t now, time_t *out)
 		tm.tm_hour = h;
 		tm.tm_min = mi;
 		tm.tm_sec = sec;
+		/* A date that timegm() normalises into another (Feb 30) is no date. */
+		check = tm;
+		t = timegm(&check);
+		if (check.tm_mday != d || check.tm_mon != mo - 1)
+			return -1;
 		if ((*z == 'Z' || *z == 'z') && z[1] == '\0') {
-			*out = timegm(&tm);
+			*out = t;
 			return 0;
 		}
 		n = 0;
-		if (sscanf(z, "%1[+-]%2d:%2d%n", &sign, &oh, &om, &n) == 3 && z[n] == '\0' &&
+		if (sscanf(z, "%1[+-]%2d:%2d%n", sign, &oh, &om, &n) == 3 && z[n] == '\0' &&
 		    oh <= 23 && om <= 59) {
 			long off = (long)oh * 3600 + om * 60;
 
-			*out = timegm(&tm) - (sign == '+' ? off : -off);
+			*out = t - (sign[0] == '+' ? off : -off);
 			return 0;
 		}
 		return -1;
@@ -219,7 +229,7 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 static const char past_re[] =
     "(?i)\\b(?:(?:this|yesterday|last|earlier this)\\s+(?:morning|afternoon|evening|night|week|weekend|month)"
     "|yesterday|last\\s+night|overnight|earlier\\s+today|the\\s+day\\s+before|"
-    "(?:(?:around|at|about|since|from|before|after)\\s+)?\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)|"
+    "(?:(?:around|at|about|since|from|before|after)\\s+)?\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m|p\\.m)|"
     "(?:around|at|about|since)\\s+\\d{1,2}:\\d{2}|"
     "(?:\\d+|an?|a\\s+few|few|several|couple\\s+of)\\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\\s+ago|"
     "on\\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
@@ -227,7 +237,7 @@ static const char past_re[] =
     ")\\b"
     "|今天早上|今早|今天上午|今天下午|昨天|昨晚|昨夜|前天|凌晨|上午|下午|中午|傍晚|晚上|早上|早晨|夜里|半夜|刚才|之前|上周|上个月"
     "|[0-9０-９一二三四五六七八九十两半几]+\\s*(?:个)?(?:小时|分钟|天|周)(?:之)?前"
-    "|[0-9０-９一二三四五六七八九十两]+\\s*点";
+    "|(?:[0-9０-９]{1,2}|十[一二]?|[二三四五六七八九两]|一(?=点(?:钟|半|多|左右|[0-9一二三四五六七八九十]+分)))\\s*点";
 /* An ongoing problem: real time is right. */
 static const char now_re[] =
     "(?i)\\b(?:right\\s+now|now|currently|ongoing|at\\s+the\\s+moment|still\\s+happening|as\\s+we\\s+speak)\\b"

@@ -316,11 +316,14 @@ step_cluster(struct wf *w)
 	if (c.status != 0) {
 		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
 		error_text(&e, &c, text, sizeof(text));
-		if (cli_error_is_not_found(&e, text) || strstr(text, "not found")) {
+		/* Permissions first: InvalidAccessKeyId.NotFound is not a missing cluster. */
+		if ((rc = common_error(w, &c, &e, "cs:DescribeClusterDetail", text)) != 0) {
+			;
+		} else if (cli_error_is_not_found(&e, text) || strstr(text, "not found")) {
 			errorf("cluster %s not found: %s (check the cluster id and pass a corrected -c)",
 			    w->o->cluster, text);
 			rc = 65;
-		} else if ((rc = common_error(w, &c, &e, "cs:DescribeClusterDetail", text)) == 0) {
+		} else {
 			errorf("cluster lookup failed: %s (check the network and the cluster id, then run again)", text);
 			rc = 69;
 		}

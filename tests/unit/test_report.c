@@ -1,0 +1,810 @@
+/* test_report.c: get-diagnosis-result bodies and the Step 9 report (report.c). */
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "unit.h"
+
+#include "redact.h"
+#include "report.h"
+#include "target.h"
+#include "util.h"
+
+#define CID	"c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6"
+#define AKID	"LTAI5tAbCdEfGhIjKlMnOp"
+
+/* api-shapes.md §4: Running and Fail. */
+static const char body_running[] =
+    "{\"code\": \"Success\", \"message\": \"\", \"request_id\": \"9515E5A0-8905-59B0-9BBF-5F0BE568C3A0\",\n"
+    " \"data\": {\"task_id\": \"qT7mYx2L\", \"status\": \"Running\", \"service_name\": \"ocd\", \"code\": 0, \"err_msg\": \"\",\n"
+    "          \"result\": null, \"url\": \"/diagnose/detail/qT7mYx2L\",\n"
+    "          \"created_at\": \"2026-06-10T09:31:02\", \"updated_at\": \"2026-06-10T09:31:05\"}}\n";
+
+static const char body_fail[] =
+    "{\"code\": \"Success\", \"message\": \"\", \"request_id\": \"D2B8\",\n"
+    " \"data\": {\"task_id\": \"qT7mYx2L\", \"status\": \"Fail\", \"service_name\": \"ocd\", \"code\": 1,\n"
+    "          \"err_msg\": \"Diagnosis failed: pod default/test-app-64cdcb7b98-gchks not found\", \"result\": null}}\n";
+
+/* api-shapes.md §8: the result content, used as an object and as a JSON string. */
+#define RESULT_CONTENT \
+    "{\"diagnose_mode\": \"realtime\", \"product\": \"ACK\", \"summary\": {" \
+    "\"overall_status\": \"Critical\"," \
+    "\"root_cause\": \"Container app in pod default/test-app-64cdcb7b98-gchks was OOM-killed 3 times in 10 min: memory cgroup limit 512Mi, anon RSS 498Mi at kill time; page cache cannot be reclaimed below the limit.\"," \
+    "\"suggestions\": [" \
+    "\"Raise resources.limits.memory of container app to at least 768Mi\"," \
+    "\"Check the application for a heap or connection-pool leak (RSS grows 12Mi/min)\"," \
+    "\"Set requests.memory equal to limits.memory to avoid node-level memory pressure\"]}," \
+    "\"issues\": [" \
+    "{\"subsystem\": \"Memory\", \"severity\": \"Critical\", \"title\": \"Container OOM kill\"," \
+    " \"detail\": \"3 oom_kill events for cgroup /kubepods/burstable/pod3f2e/app; limit 536870912 bytes, usage peak 536539136 bytes\"}," \
+    "{\"subsystem\": \"CPU\", \"severity\": \"Warn\", \"title\": \"CPU throttling\"," \
+    " \"detail\": \"nr_throttled/nr_periods = 41% over 60 s; quota 100000 us per 100000 us period\"}," \
+    "{\"subsystem\": \"IO\", \"severity\": \"Info\", \"title\": \"IO latency normal\"," \
+    " \"detail\": \"p99 await 3.1 ms on vda\"}]}"
+
+static const char body_success_head[] =
+    "{\"code\": \"Success\", \"message\": \"\", \"request_id\": \"6B0E2A3C-1F4D-5E6A-8B9C-0D1E2F3A4B5C\",\n"
+    " \"data\": {\"task_id\": \"qT7mYx2L\", \"status\": \"Success\", \"service_name\": \"ocd\", \"code\": 0, \"err_msg\": \"\",\n"
+    "  \"url\": \"/diagnose/detail/qT7mYx2L\", \"result\": ";
+
+/* A Success body around `result`, which is JSON text (an object, a string, ...). */
+static char *
+success_body(const char *result)
+{
+	return xasprintf("%s%s}}", body_success_head, result);
+}
+
+/* A Success body whose data.result is the given content JSON-encoded as a string. */
+static char *
+success_body_string(const char *content)
+{
+	cJSON *s = cJSON_CreateString(content);
+	char *enc = cJSON_PrintUnformatted(s), *b;
+
+	b = success_body(enc);
+	free(enc);
+	cJSON_Delete(s);
+	return b;
+}
+
+static void
+parse_ok(const char *text, struct diag *d)
+{
+	char err[256] = "";
+
+	if (diag_parse(text, strlen(text), d, err, sizeof(err)) != 0)
+		fail_msg("diag_parse failed: %s\n%s", err, text);
+}
+
+static void
+parse_bad(const char *text, char *err, size_t errlen)
+{
+	struct diag d;
+
+	err[0] = '\0';
+	if (diag_parse(text, strlen(text), &d, err, errlen) != -1)
+		fail_msg("diag_parse accepted:\n%s", text);
+	assert_true(err[0] != '\0');
+	/* On failure nothing is left to free. */
+	assert_null(d.status);
+	assert_null(d.result);
+	assert_null(d.issues);
+}
+
+static void
+check_full_result(const struct diag *d)
+{
+	assert_int_equal(d->state, TASK_SUCCESS);
+	assert_string_equal(d->status, "Success");
+	assert_int_equal(d->overall, OVERALL_CRITICAL);
+	assert_string_equal(d->overall_raw, "Critical");
+	assert_contains(d->root_cause, "OOM-killed 3 times");
+	assert_string_equal(d->mode_raw, "realtime");
+	assert_int_equal(cJSON_GetArraySize(d->suggestions), 3);
+	assert_string_equal(cJSON_GetArrayItem(d->suggestions, 0)->valuestring,
+	    "Raise resources.limits.memory of container app to at least 768Mi");
+	assert_int_equal(cJSON_GetArraySize(d->issues), 3);
+	assert_string_equal(issue_field(cJSON_GetArrayItem(d->issues, 1), issue_title_keys),
+	    "CPU throttling");
+	assert_true(cJSON_IsObject(d->result));
+	assert_string_equal(d->url, "/diagnose/detail/qT7mYx2L");
+	assert_int_equal(diag_exit_code(d), 2);
+}
+
+/* ---- diag_parse ---- */
+
+static void
+diag_should_read_a_running_task(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	parse_ok(body_running, &d);
+	assert_int_equal(d.state, TASK_PENDING);
+	assert_string_equal(d.status, "Running");
+	assert_null(d.result);
+	assert_string_equal(d.url, "/diagnose/detail/qT7mYx2L");
+	diag_free(&d);
+}
+
+static void
+diag_should_read_ready_and_unknown_states(void **state)
+{
+	struct diag d;
+	char *b;
+
+	(void)state;
+	b = xasprintf("{\"code\":\"Success\",\"data\":{\"status\":\"Ready\"}}");
+	parse_ok(b, &d);
+	assert_int_equal(d.state, TASK_PENDING);
+	diag_free(&d);
+	free(b);
+	parse_ok("{\"code\":\"Success\",\"data\":{\"status\":\"Exploded\"}}", &d);
+	assert_int_equal(d.state, TASK_UNKNOWN);
+	assert_string_equal(d.status, "Exploded");
+	diag_free(&d);
+}
+
+static void
+diag_should_read_a_failed_task(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	parse_ok(body_fail, &d);
+	assert_int_equal(d.state, TASK_FAIL);
+	assert_string_equal(d.err_msg, "Diagnosis failed: pod default/test-app-64cdcb7b98-gchks not found");
+	assert_null(d.result);
+	diag_free(&d);
+}
+
+static void
+diag_should_read_a_result_object(void **state)
+{
+	struct diag d;
+	char *b = success_body(RESULT_CONTENT);
+
+	(void)state;
+	parse_ok(b, &d);
+	check_full_result(&d);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+diag_should_read_a_result_given_as_a_json_string(void **state)
+{
+	struct diag d;
+	char *b = success_body_string(RESULT_CONTENT);
+
+	(void)state;
+	assert_non_null(strstr(b, "\"result\": \"{\\\"diagnose_mode"));
+	parse_ok(b, &d);
+	check_full_result(&d);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+diag_should_take_a_string_summary_as_the_root_cause(void **state)
+{
+	struct diag d;
+	char *b = success_body("{\"summary\": \"  memory cgroup leak\", \"overall_status\": \"Warn\","
+	    " \"suggestions\": \"restart the pod\"}");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_string_equal(d.root_cause, "  memory cgroup leak");
+	assert_int_equal(d.overall, OVERALL_WARN);
+	assert_int_equal(cJSON_GetArraySize(d.suggestions), 1);
+	assert_string_equal(cJSON_GetArrayItem(d.suggestions, 0)->valuestring, "restart the pod");
+	assert_int_equal(cJSON_GetArraySize(d.issues), 0);
+	assert_int_equal(diag_exit_code(&d), 1);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+diag_should_keep_a_result_string_that_is_not_json(void **state)
+{
+	struct diag d;
+	char *b = success_body("\"the node was under memory pressure\"");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_int_equal(d.state, TASK_SUCCESS);
+	assert_string_equal(d.root_cause, "the node was under memory pressure");
+	assert_true(cJSON_IsObject(d.result));
+	diag_free(&d);
+	free(b);
+}
+
+static void
+diag_should_map_an_unknown_overall_status_to_other(void **state)
+{
+	struct diag d;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Degraded\", \"root_cause\": \"x\"}}");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_int_equal(d.overall, OVERALL_OTHER);
+	assert_string_equal(d.overall_raw, "Degraded");
+	assert_int_equal(diag_exit_code(&d), 1);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+diag_should_read_overall_status_without_regard_to_case(void **state)
+{
+	static const struct { const char *raw; enum overall o; int rc; } cases[] = {
+		{ "Info", OVERALL_INFO, 0 }, { "info", OVERALL_INFO, 0 }, { "Normal", OVERALL_INFO, 0 },
+		{ "WARN", OVERALL_WARN, 1 }, { "Warning", OVERALL_WARN, 1 },
+		{ "critical", OVERALL_CRITICAL, 2 }, { "Error", OVERALL_CRITICAL, 2 },
+	};
+	struct diag d;
+	size_t i;
+	char *b, *r;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = xasprintf("{\"summary\": {\"overall_status\": \"%s\"}}", cases[i].raw);
+		b = success_body(r);
+		parse_ok(b, &d);
+		if (d.overall != cases[i].o || diag_exit_code(&d) != cases[i].rc)
+			fail_msg("overall_status \"%s\": overall %d exit %d", cases[i].raw, d.overall,
+			    diag_exit_code(&d));
+		diag_free(&d);
+		free(b);
+		free(r);
+	}
+}
+
+static void
+diag_should_judge_by_the_worst_issue_without_an_overall_status(void **state)
+{
+	struct diag d;
+	char *b = success_body("{\"summary\": {\"root_cause\": \"r\"}, \"issues\": ["
+	    "{\"level\": \"Info\", \"name\": \"a\"}, {\"level\": \"Warn\", \"name\": \"b\"}]}");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_int_equal(d.overall, OVERALL_WARN);
+	assert_int_equal(diag_exit_code(&d), 1);
+	diag_free(&d);
+	free(b);
+	b = success_body("{\"issues\": [{\"status\": \"Critical\"}, {\"severity\": \"Warn\"}]}");
+	parse_ok(b, &d);
+	assert_int_equal(d.overall, OVERALL_CRITICAL);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+diag_should_reject_a_success_without_a_result(void **state)
+{
+	char err[256], *b;
+
+	(void)state;
+	parse_bad("{\"code\":\"Success\",\"data\":{\"task_id\":\"qT7mYx2L\",\"status\":\"Success\"}}",
+	    err, sizeof(err));
+	assert_contains(err, "result");
+	b = success_body("null");
+	parse_bad(b, err, sizeof(err));
+	free(b);
+	b = success_body("42");
+	parse_bad(b, err, sizeof(err));
+	free(b);
+}
+
+static void
+diag_should_report_a_non_success_code(void **state)
+{
+	char err[256];
+
+	(void)state;
+	parse_bad("{\"code\": \"Sysom.ClusterNotFound\", \"message\": \"The specified ACK cluster was not found.\", \"data\": null, \"request_id\": \"1E0D\"}",
+	    err, sizeof(err));
+	assert_string_equal(err, "Sysom.ClusterNotFound: The specified ACK cluster was not found.");
+	parse_bad("{\"code\": \"Sysom.InvalidParameter\", \"data\": {\"status\": \"Success\"}}", err,
+	    sizeof(err));
+	assert_contains(err, "Sysom.InvalidParameter");
+}
+
+static void
+diag_should_reject_text_that_is_not_a_json_object(void **state)
+{
+	char err[256];
+
+	(void)state;
+	parse_bad("", err, sizeof(err));
+	parse_bad("not json", err, sizeof(err));
+	parse_bad("[1,2]", err, sizeof(err));
+	parse_bad("{\"code\":\"Success\",", err, sizeof(err));
+	parse_bad("{\"code\":\"Success\",\"data\":null}", err, sizeof(err));
+	parse_bad("{\"code\":\"Success\",\"data\":{}}", err, sizeof(err));
+	parse_bad("{\"code\":\"Success\",\"data\":{\"status\":3}}", err, sizeof(err));
+}
+
+static void
+diag_should_read_only_len_bytes(void **state)
+{
+	struct diag d;
+	char err[64];
+	size_t n = strlen(body_running);
+	char *b = malloc(n + 10);
+
+	(void)state;
+	memcpy(b, body_running, n);
+	memcpy(b + n, "garbage!!", 10);
+	assert_int_equal(diag_parse(b, n, &d, err, sizeof(err)), 0);
+	diag_free(&d);
+	/* Cut short: not JSON. */
+	assert_int_equal(diag_parse(b, n / 2, &d, err, sizeof(err)), -1);
+	free(b);
+}
+
+static void
+diag_should_give_an_empty_issue_list_when_issues_are_missing(void **state)
+{
+	struct diag d;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Info\", \"root_cause\": \"\"}}");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_non_null(d.issues);
+	assert_int_equal(cJSON_GetArraySize(d.issues), 0);
+	assert_non_null(d.suggestions);
+	assert_int_equal(cJSON_GetArraySize(d.suggestions), 0);
+	assert_int_equal(diag_exit_code(&d), 0);
+	diag_free(&d);
+	free(b);
+	b = success_body("{\"summary\": {\"overall_status\": \"Info\"}, \"issues\": {\"a\": 1}}");
+	parse_ok(b, &d);
+	assert_int_equal(cJSON_GetArraySize(d.issues), 0);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+issue_field_should_accept_alternative_key_names(void **state)
+{
+	cJSON *it = cJSON_Parse("{\"level\": \"Warn\", \"name\": \"Run queue long\","
+	    " \"description\": \"load 12 on 4 CPUs\", \"category\": \"CPU\", \"severity\": \"\"}");
+
+	(void)state;
+	assert_string_equal(issue_field(it, issue_severity_keys), "Warn");
+	assert_string_equal(issue_field(it, issue_title_keys), "Run queue long");
+	assert_string_equal(issue_field(it, issue_detail_keys), "load 12 on 4 CPUs");
+	assert_string_equal(issue_field(it, issue_area_keys), "CPU");
+	cJSON_Delete(it);
+	it = cJSON_Parse("[1]");
+	assert_null(issue_field(it, issue_title_keys));
+	cJSON_Delete(it);
+	it = cJSON_Parse("{\"title\": 5}");
+	assert_null(issue_field(it, issue_title_keys));
+	cJSON_Delete(it);
+}
+
+static void
+diag_should_take_suggestions_given_as_objects(void **state)
+{
+	struct diag d;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Warn\", \"suggestions\": ["
+	    "{\"description\": \"first\"}, {\"title\": \"second\"}, 7, \"third\", {}]}}");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_int_equal(cJSON_GetArraySize(d.suggestions), 3);
+	assert_string_equal(cJSON_GetArrayItem(d.suggestions, 0)->valuestring, "first");
+	assert_string_equal(cJSON_GetArrayItem(d.suggestions, 1)->valuestring, "second");
+	assert_string_equal(cJSON_GetArrayItem(d.suggestions, 2)->valuestring, "third");
+	diag_free(&d);
+	free(b);
+}
+
+/* ---- rendering ---- */
+
+static char *
+render(void (*fn)(FILE *, const struct report *), const struct report *r)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&mem, &len);
+
+	assert_non_null(f);
+	fn(f, r);
+	fclose(f);
+	return mem;
+}
+
+static void
+fill_report(struct report *r, const struct diag *d, int historical)
+{
+	memset(r, 0, sizeof(*r));
+	r->cluster_id = CID;
+	r->cluster_name = "prod-web";
+	r->region = "cn-hangzhou";
+	r->namespace = "default";
+	r->pod = "test-app-64cdcb7b98-gchks";
+	r->description = "pod_oom";
+	r->historical = historical;
+	r->start_time = historical ? 1781083860 : 0;	/* 2026-06-10 09:31:00 UTC */
+	r->end_time = historical ? 1781092800 : 0;	/* 2026-06-10 12:00:00 UTC */
+	r->task_id = "qT7mYx2L";
+	r->polls = 4;
+	r->diag = d;
+}
+
+static void
+report_text_should_show_the_step9_layout(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body(RESULT_CONTENT), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_text, &r);
+	assert_contains(out, "default/test-app-64cdcb7b98-gchks");
+	assert_contains(out, "prod-web (" CID "), cn-hangzhou");
+	assert_contains(out, "real-time");
+	assert_not_contains(out, "historical");
+	assert_contains(out, "qT7mYx2L (Success)");
+	assert_contains(out, "Status:       Critical\n");
+	assert_contains(out, "Root cause\n  Container app in pod default/test-app-64cdcb7b98-gchks was OOM-killed");
+	assert_contains(out, "Issues (3)\n");
+	assert_contains(out, "[Critical] Memory: Container OOM kill\n");
+	assert_contains(out, "[Warn] CPU: CPU throttling\n");
+	assert_contains(out, "[Info] IO: IO latency normal\n");
+	assert_contains(out, "      p99 await 3.1 ms on vda\n");
+	assert_contains(out, "  1. Raise resources.limits.memory of container app to at least 768Mi\n");
+	assert_contains(out, "  2. Check the application");
+	assert_contains(out, "  3. Set requests.memory");
+	assert_contains(out, "Description:  pod_oom");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_text_should_show_a_historical_window(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body(RESULT_CONTENT), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 1);
+	out = render(report_text, &r);
+	assert_contains(out, "historical, 2026-06-10 09:31:00 to 2026-06-10 12:00:00");
+	assert_contains(out, "1781083860-1781092800");
+	assert_not_contains(out, "real-time");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_text_should_say_none_for_a_healthy_result(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Info\", \"root_cause\": \"\","
+	    " \"suggestions\": []}, \"issues\": []}"), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	r.cluster_name = NULL;
+	r.region = NULL;
+	out = render(report_text, &r);
+	assert_contains(out, "Status:       Info\n");
+	assert_contains(out, "None found");
+	assert_contains(out, "Issues (0)\n  none\n");
+	assert_contains(out, "Recommendations\n  none\n");
+	assert_contains(out, "- (" CID "), -");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_text_should_show_issues_with_alternative_keys_and_odd_items(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Degraded\"}, \"issues\": ["
+	    "{\"level\": \"Warn\", \"name\": \"Run queue long\", \"description\": \"load 12 on 4 CPUs\"},"
+	    "{\"metric\": 3}]}"), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_text, &r);
+	assert_contains(out, "[Warn] Run queue long\n      load 12 on 4 CPUs\n");
+	assert_contains(out, "[-] {\"metric\":3}\n");
+	assert_contains(out, "Unknown (SysOM said \"Degraded\"; treated as Warn)");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_should_mask_secrets_in_the_result(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Warn\", \"root_cause\": "
+	    "\"key " AKID " leaked in env\", \"suggestions\": [\"rotate access_key_secret=abc123xyz\"]},"
+	    " \"issues\": [{\"severity\": \"Warn\", \"title\": \"STS.NUkmP4Tg7Kn3KmYx9wBDgd8Xz in logs\"}]}");
+	char *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_text, &r);
+	assert_not_contains(out, "5tAbCd");
+	assert_not_contains(out, "abc123xyz");
+	assert_not_contains(out, "NUkmP4");
+	assert_contains(out, "key LTAI**** leaked");
+	free(out);
+	out = render(report_markdown, &r);
+	assert_not_contains(out, "5tAbCd");
+	assert_not_contains(out, "abc123xyz");
+	assert_not_contains(out, "NUkmP4");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_markdown_should_follow_the_template(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body(RESULT_CONTENT), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 1);
+	out = render(report_markdown, &r);
+	assert_contains(out, "## SysOM diagnosis: `default/test-app-64cdcb7b98-gchks`\n");
+	assert_contains(out, "| Cluster | prod-web (`" CID "`) |\n");
+	assert_contains(out, "| Region | cn-hangzhou |\n");
+	assert_contains(out, "| Mode | historical, 2026-06-10 09:31:00 to 2026-06-10 12:00:00");
+	assert_contains(out, "| Overall status | **Critical** |\n");
+	assert_contains(out, "### Root cause\n\nContainer app in pod");
+	assert_contains(out, "### Issues (3)\n");
+	assert_contains(out, "| Critical | Memory | Container OOM kill | 3 oom_kill events");
+	assert_contains(out, "| Warn | CPU | CPU throttling |");
+	assert_contains(out, "\n1. Raise resources.limits.memory");
+	assert_contains(out, "\n2. Check the application");
+	assert_contains(out, "\n3. Set requests.memory");
+	free(out);
+	fill_report(&r, &d, 0);
+	out = render(report_markdown, &r);
+	assert_contains(out, "| Mode | real-time |\n");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_markdown_should_keep_table_rows_whole(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Warn\"}, \"issues\": ["
+	    "{\"severity\": \"Warn\", \"title\": \"a | b\", \"detail\": \"line1\\nline2\"}]}"), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_markdown, &r);
+	assert_contains(out, "| Warn | - | a \\| b | line1<br>line2 |\n");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+report_json_should_carry_every_field(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body_string(RESULT_CONTENT);
+	cJSON *calls = cJSON_CreateArray(), *doc, *v;
+
+	(void)state;
+	cJSON_AddItemToArray(calls, cJSON_CreateString("one call"));
+	parse_ok(b, &d);
+	fill_report(&r, &d, 1);
+	r.calls = calls;
+	doc = report_json(&r, 2);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "cluster_id")->valuestring, CID);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "region")->valuestring, "cn-hangzhou");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "namespace")->valuestring, "default");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "pod")->valuestring,
+	    "test-app-64cdcb7b98-gchks");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "mode")->valuestring, "historical");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(doc, "start_time")->valuedouble, 1781083860);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(doc, "end_time")->valuedouble, 1781092800);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "task_id")->valuestring, "qT7mYx2L");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "status")->valuestring, "Success");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "overall_status")->valuestring,
+	    "Critical");
+	assert_contains(cJSON_GetObjectItemCaseSensitive(doc, "root_cause")->valuestring,
+	    "OOM-killed 3 times");
+	v = cJSON_GetObjectItemCaseSensitive(doc, "suggestions");
+	assert_true(cJSON_IsArray(v));
+	assert_int_equal(cJSON_GetArraySize(v), 3);
+	v = cJSON_GetObjectItemCaseSensitive(doc, "issues");
+	assert_true(cJSON_IsArray(v));
+	assert_int_equal(cJSON_GetArraySize(v), 3);
+	v = cJSON_GetObjectItemCaseSensitive(doc, "result");
+	assert_true(cJSON_IsObject(v));
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(v, "diagnose_mode")->valuestring, "realtime");
+	v = cJSON_GetObjectItemCaseSensitive(doc, "calls");
+	assert_true(cJSON_IsArray(v));
+	assert_int_equal(cJSON_GetArraySize(v), 1);
+	assert_string_equal(cJSON_GetArrayItem(v, 0)->valuestring, "one call");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(doc, "exit_code")->valuedouble, 2);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(doc, "polls")->valuedouble, 4);
+	/* The document owns copies: deleting the inputs first must be safe. */
+	diag_free(&d);
+	cJSON_Delete(calls);
+	v = cJSON_GetObjectItemCaseSensitive(doc, "issues");
+	assert_string_equal(issue_field(cJSON_GetArrayItem(v, 0), issue_title_keys),
+	    "Container OOM kill");
+	cJSON_Delete(doc);
+	free(b);
+}
+
+static void
+report_json_should_describe_a_realtime_run_and_missing_values(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Info\"}}");
+	cJSON *doc;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	r.region = NULL;
+	r.calls = NULL;
+	doc = report_json(&r, 0);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "mode")->valuestring, "realtime");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(doc, "start_time")->valuedouble, 0);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(doc, "end_time")->valuedouble, 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "region")));
+	assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "calls")));
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc, "root_cause")->valuestring, "");
+	cJSON_Delete(doc);
+	diag_free(&d);
+	free(b);
+}
+
+/* The -o json path prints the document and redacts the text (workflow.c render()). */
+static char *
+json_as_printed(const struct report *r)
+{
+	cJSON *doc = report_json(r, 1);
+	char *s = cJSON_Print(doc), *red = redacts(s);
+
+	cJSON_Delete(doc);
+	free(s);
+	return red;
+}
+
+static void
+report_json_should_not_leak_plain_secrets_once_printed(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Warn\", \"root_cause\": "
+	    "\"env has access_key_secret=abc123xyz and " AKID "\"}}"), *out;
+	cJSON *back;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = json_as_printed(&r);
+	assert_not_contains(out, "abc123xyz");
+	assert_not_contains(out, "5tAbCd");
+	back = cJSON_Parse(out);
+	assert_true(cJSON_IsObject(back));
+	cJSON_Delete(back);
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+/* A quoted secret in a result string is printed by cJSON_Print as
+ * \"access_key_secret\": \"abc123xyz\"; it must not survive redacts() in -o json. */
+static void
+report_json_should_not_leak_quoted_secrets_once_printed(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Warn\", \"root_cause\": "
+	    "\"config: {\\\"access_key_secret\\\": \\\"abc123xyz\\\"}\"}}"), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = json_as_printed(&r);
+	assert_not_contains(out, "abc123xyz");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+overall_name_should_name_every_value(void **state)
+{
+	(void)state;
+	assert_string_equal(overall_name(OVERALL_INFO), "Info");
+	assert_string_equal(overall_name(OVERALL_WARN), "Warn");
+	assert_string_equal(overall_name(OVERALL_CRITICAL), "Critical");
+	assert_string_equal(overall_name(OVERALL_OTHER), "Unknown");
+}
+
+static int
+setup_all(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+static int
+teardown_all(void **state)
+{
+	(void)state;
+	redact_free_patterns();
+	re_free_all();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(diag_should_read_a_running_task),
+		cmocka_unit_test(diag_should_read_ready_and_unknown_states),
+		cmocka_unit_test(diag_should_read_a_failed_task),
+		cmocka_unit_test(diag_should_read_a_result_object),
+		cmocka_unit_test(diag_should_read_a_result_given_as_a_json_string),
+		cmocka_unit_test(diag_should_take_a_string_summary_as_the_root_cause),
+		cmocka_unit_test(diag_should_keep_a_result_string_that_is_not_json),
+		cmocka_unit_test(diag_should_map_an_unknown_overall_status_to_other),
+		cmocka_unit_test(diag_should_read_overall_status_without_regard_to_case),
+		cmocka_unit_test(diag_should_judge_by_the_worst_issue_without_an_overall_status),
+		cmocka_unit_test(diag_should_reject_a_success_without_a_result),
+		cmocka_unit_test(diag_should_report_a_non_success_code),
+		cmocka_unit_test(diag_should_reject_text_that_is_not_a_json_object),
+		cmocka_unit_test(diag_should_read_only_len_bytes),
+		cmocka_unit_test(diag_should_give_an_empty_issue_list_when_issues_are_missing),
+		cmocka_unit_test(issue_field_should_accept_alternative_key_names),
+		cmocka_unit_test(diag_should_take_suggestions_given_as_objects),
+		cmocka_unit_test(report_text_should_show_the_step9_layout),
+		cmocka_unit_test(report_text_should_show_a_historical_window),
+		cmocka_unit_test(report_text_should_say_none_for_a_healthy_result),
+		cmocka_unit_test(report_text_should_show_issues_with_alternative_keys_and_odd_items),
+		cmocka_unit_test(report_should_mask_secrets_in_the_result),
+		cmocka_unit_test(report_markdown_should_follow_the_template),
+		cmocka_unit_test(report_markdown_should_keep_table_rows_whole),
+		cmocka_unit_test(report_json_should_carry_every_field),
+		cmocka_unit_test(report_json_should_describe_a_realtime_run_and_missing_values),
+		cmocka_unit_test(report_json_should_not_leak_plain_secrets_once_printed),
+		cmocka_unit_test(report_json_should_not_leak_quoted_secrets_once_printed),
+		cmocka_unit_test(overall_name_should_name_every_value),
+	};
+
+	return cmocka_run_group_tests_name("report", tests, setup_all, teardown_all);
+}
