@@ -12,6 +12,7 @@
 #include "aliyun.h"
 #include "msg.h"
 #include "redact.h"
+#include "target.h"
 #include "util.h"
 
 static const char *const child_unset[] = { "DEBUG", "NO_COLOR", NULL };
@@ -546,4 +547,48 @@ parse_configure_list(const char *text, const char *want, char *name, size_t n)
 		}
 	}
 	return -1;
+}
+
+static char *
+str_field(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring ? xstrdup(v->valuestring) : NULL;
+}
+
+int
+cluster_parse(const char *text, size_t len, struct cluster_info *ci)
+{
+	cJSON *j = cJSON_ParseWithLength(text, len);
+	int rc = 0;
+
+	memset(ci, 0, sizeof(*ci));
+	if (!cJSON_IsObject(j)) {
+		rc = -1;
+		goto out;
+	}
+	ci->region = str_field(j, "region_id");
+	if (ci->region == NULL || !valid_region(ci->region)) {
+		rc = -2;
+		goto out;
+	}
+	ci->name = str_field(j, "name");
+	ci->profile = str_field(j, "profile");
+	ci->state = str_field(j, "state");
+out:
+	cJSON_Delete(j);
+	if (rc != 0)
+		cluster_info_free(ci);
+	return rc;
+}
+
+void
+cluster_info_free(struct cluster_info *ci)
+{
+	free(ci->name);
+	free(ci->region);
+	free(ci->profile);
+	free(ci->state);
+	memset(ci, 0, sizeof(*ci));
 }

@@ -79,6 +79,21 @@ int	version_cmp(const int a[3], const int b[3]);
  */
 int	parse_configure_list(const char *, const char *want, char *name, size_t);
 
+/* The fields of a cs DescribeClusterDetail body that the workflow reads. */
+struct cluster_info {
+	char	*name;		/* may be NULL */
+	char	*region;	/* region_id: always set on success */
+	char	*profile;	/* may be NULL */
+	char	*state;		/* may be NULL */
+};
+
+/*
+ * Parse `aliyun cs GET /clusters/ID` stdout.  Returns 0, -1 when it is not a JSON
+ * object, -2 when it has no usable region_id.  Free with cluster_info_free.
+ */
+int	cluster_parse(const char *, size_t, struct cluster_info *);
+void	cluster_info_free(struct cluster_info *);
+
 /* Strip ANSI colour sequences in place (a CLI without NO_COLOR support). */
 void	strip_ansi(char *);
 

@@ -306,8 +306,8 @@ step_cluster(struct wf *w)
 {
 	struct child c = {0};
 	struct cli_error e;
+	struct cluster_info ci = {0};
 	char text[1024];
-	cJSON *j = NULL, *v;
 	const char *profile, *state;
 	int rc;
 
@@ -329,26 +329,22 @@ step_cluster(struct wf *w)
 		}
 		goto out;
 	}
-	j = cJSON_ParseWithLength(buf_str(&c.out), c.out.len);
-	if (!cJSON_IsObject(j)) {
+	switch (cluster_parse(buf_str(&c.out), c.out.len, &ci)) {
+	case -1:
 		errorf("cluster lookup: the answer for %s is not the cluster's JSON detail (verify the cluster id; run with -v to see the call)",
 		    w->o->cluster);
 		rc = 65;
 		goto out;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(j, "region_id");
-	if (!cJSON_IsString(v) || !valid_region(v->valuestring)) {
+	case -2:
 		errorf("cluster lookup: the detail of %s has no usable region_id (verify the cluster id; ackprof never guesses a region)",
 		    w->o->cluster);
 		rc = 65;
 		goto out;
 	}
-	w->region = xstrdup(v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(j, "name");
-	if (cJSON_IsString(v))
-		w->cluster_name = xstrdup(v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(j, "profile");
-	profile = cJSON_IsString(v) ? v->valuestring : NULL;
+	w->region = xstrdup(ci.region);
+	if (ci.name)
+		w->cluster_name = xstrdup(ci.name);
+	profile = ci.profile;
 	if (profile == NULL || strcmp(profile, "Default") != 0) {
 		unsupported_template(w, profile ? profile : "(none)");
 		errorf("cluster %s has profile '%s': only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
@@ -356,8 +352,7 @@ step_cluster(struct wf *w)
 		rc = 65;
 		goto out;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(j, "state");
-	state = cJSON_IsString(v) ? v->valuestring : "(none)";
+	state = ci.state ? ci.state : "(none)";
 	if (strcmp(state, "running") != 0) {
 		errorf("cluster %s is '%s', not running (wait until it is running, then run again)",
 		    w->o->cluster, state);
@@ -373,7 +368,7 @@ step_cluster(struct wf *w)
 	verbosef("cluster %s (%s) in %s: profile Default, running", w->o->cluster,
 	    w->cluster_name ? w->cluster_name : "-", w->region);
 out:
-	cJSON_Delete(j);
+	cluster_info_free(&ci);
 	child_free(&c);
 	return rc;
 }
