@@ -169,34 +169,41 @@ executable(const char *prog)
 }
 
 int
-run_capture(struct child *c)
+run_start(struct child *c)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, defs;
-	int po[2] = {-1, -1}, pe[2] = {-1, -1};
-	struct pollfd pfd[2];
-	char **env, rbuf[65536];
-	size_t max = c->out_max ? c->out_max : OUT_MAX;
-	double start = now_mono(), deadline = 0;
-	int wstatus = 0, rc, open_fds, killed = 0, reaped = 0, i, backoff = 1;
+	int po[2] = {-1, -1}, pe[2] = {-1, -1}, rc, i;
+	char **env;
 	pid_t pid;
-	ssize_t n;
 
 	c->status = c->termsig = c->timed_out = c->overflow = c->interrupted = 0;
 	c->spawn_errno = 0;
+	c->done = 0;
+	c->fd[0] = c->fd[1] = -1;
+	c->pid = -1;
+	c->backoff = 1;
+	c->next_reap = 0;
 	buf_reset(&c->out);
 	buf_reset(&c->err);
 	buf_add(&c->out, "", 0);
 	buf_add(&c->err, "", 0);
+	c->start = now_mono();
+	c->deadline = c->timeout > 0 ? c->start + c->timeout : 0;
 	if ((c->spawn_errno = executable(c->argv[0])) != 0) {
 		c->elapsed = 0;
 		return -1;
 	}
-
 	if (!c->inherit && (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1)) {
 		c->spawn_errno = errno;
-		goto fail_pipes;
+		for (i = 0; i < 2; i++) {
+			if (po[i] >= 0)
+				close(po[i]);
+			if (pe[i] >= 0)
+				close(pe[i]);
+		}
+		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -227,118 +234,153 @@ run_capture(struct child *c)
 	}
 	if (rc != 0) {
 		c->spawn_errno = rc;
-		goto fail;
+		if (!c->inherit) {
+			close(po[0]);
+			close(pe[0]);
+		}
+		c->elapsed = now_mono() - c->start;
+		return -1;
 	}
-
-	if (c->timeout > 0)
-		deadline = start + c->timeout;
-	if (c->inherit) {
-		po[0] = pe[0] = -1;
-		open_fds = 0;
-	} else {
+	c->pid = pid;
+	if (!c->inherit) {
 		fcntl(po[0], F_SETFL, O_NONBLOCK);
 		fcntl(pe[0], F_SETFL, O_NONBLOCK);
-		open_fds = 2;
+		c->fd[0] = po[0];
+		c->fd[1] = pe[0];
 	}
-	pfd[0].fd = po[0];
-	pfd[1].fd = pe[0];
-	pfd[0].events = pfd[1].events = POLLIN;
+	return 0;
+}
 
-	/* Drain both pipes until EOF; then reap.  With nothing captured, poll the pid. */
-	while (!killed) {
-		int ms = -1;
+int
+run_pollfds(const struct child *c, struct pollfd *p)
+{
+	int i, n = 0;
 
-		if (!c->uninterruptible && run_signal) {
-			c->interrupted = 1;
-			break;
-		}
-		if (open_fds == 0) {
-			rc = waitpid(pid, &wstatus, WNOHANG);
-			if (rc == pid) {
-				reaped = 1;
-				break;
-			}
-			/*
-			 * Both pipes closed: the child is exiting, or lives on without
-			 * them.  Back off from 1 ms so that the usual case costs nothing.
-			 */
-			ms = backoff;
-			if (backoff < 50)
-				backoff *= 2;
-		}
-		if (deadline > 0) {
-			double left = deadline - now_mono();
-
-			if (left <= 0) {
-				c->timed_out = 1;
-				break;
-			}
-			if (ms < 0 || left * 1000 < ms)
-				ms = (int)(left * 1000) + 1;
-		}
-		/* Wake now and then to notice a signal that arrived outside poll(). */
-		if (ms < 0 || ms > 200)
-			ms = 200;
-		rc = poll(pfd, 2, ms);
-		if (rc == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < 2; i++) {
-			struct buf *b = i == 0 ? &c->out : &c->err;
-
-			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(pfd[i].fd, rbuf, sizeof(rbuf));
-			if (n > 0) {
-				if (b->len + (size_t)n > max) {
-					buf_add(b, rbuf, max - b->len);
-					c->overflow = 1;
-					killed = 1;
-					break;
-				}
-				buf_add(b, rbuf, (size_t)n);
-			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-				open_fds--;
-			}
-		}
+	for (i = 0; i < 2; i++) {
+		if (c->fd[i] < 0)
+			continue;
+		p[n].fd = c->fd[i];
+		p[n].events = POLLIN;
+		p[n].revents = 0;
+		n++;
 	}
-	if (c->timed_out || c->interrupted || c->overflow) {
-		terminate(pid, &wstatus);
-	} else if (!reaped) {
-		while (waitpid(pid, &wstatus, 0) == -1 && errno == EINTR)
-			;
-	}
+	return n;
+}
+
+double
+run_wake(const struct child *c)
+{
+	double now = now_mono(), w = -1;
+
+	if (c->done)
+		return 0;
+	if (c->fd[0] < 0 && c->fd[1] < 0)
+		w = c->next_reap > now ? c->next_reap - now : 0;
+	if (c->deadline > 0 && (w < 0 || c->deadline - now < w))
+		w = c->deadline > now ? c->deadline - now : 0;
+	return w;
+}
+
+static void
+finish(struct child *c, int wstatus)
+{
+	int i;
+
 	for (i = 0; i < 2; i++)
-		if (pfd[i].fd >= 0)
-			close(pfd[i].fd);
+		if (c->fd[i] >= 0) {
+			close(c->fd[i]);
+			c->fd[i] = -1;
+		}
 	if (WIFEXITED(wstatus))
 		c->status = WEXITSTATUS(wstatus);
 	else if (WIFSIGNALED(wstatus)) {
 		c->termsig = WTERMSIG(wstatus);
 		c->status = 128 + c->termsig;
 	}
-	c->elapsed = now_mono() - start;
-	return 0;
+	c->elapsed = now_mono() - c->start;
+	c->done = 1;
+}
 
-fail:
-	if (!c->inherit) {
-		close(po[0]);
-		close(pe[0]);
+int
+run_advance(struct child *c, const struct pollfd *p, int n)
+{
+	char rbuf[65536];
+	size_t max = c->out_max ? c->out_max : OUT_MAX;
+	int wstatus = 0, i, j;
+	ssize_t r;
+	pid_t rc;
+
+	if (c->done)
+		return 1;
+	/* Drain what is ready: both streams, so that neither pipe fills. */
+	for (j = 0; j < n; j++) {
+		if (!(p[j].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		for (i = 0; i < 2; i++) {
+			struct buf *b = i == 0 ? &c->out : &c->err;
+
+			if (c->fd[i] != p[j].fd || c->fd[i] < 0)
+				continue;
+			r = read(c->fd[i], rbuf, sizeof(rbuf));
+			if (r > 0) {
+				if (b->len + (size_t)r > max) {
+					buf_add(b, rbuf, max - b->len);
+					c->overflow = 1;
+				} else
+					buf_add(b, rbuf, (size_t)r);
+			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(c->fd[i]);
+				c->fd[i] = -1;
+			}
+		}
 	}
-	c->elapsed = now_mono() - start;
-	return -1;
-fail_pipes:
-	for (i = 0; i < 2; i++) {
-		if (po[i] >= 0)
-			close(po[i]);
-		if (pe[i] >= 0)
-			close(pe[i]);
+	if (!c->overflow && !c->uninterruptible && run_signal)
+		c->interrupted = 1;
+	if (!c->overflow && !c->interrupted && c->deadline > 0 && now_mono() >= c->deadline)
+		c->timed_out = 1;
+	if (c->overflow || c->interrupted || c->timed_out) {
+		terminate(c->pid, &wstatus);
+		finish(c, wstatus);
+		return 1;
 	}
-	return -1;
+	if (c->fd[0] >= 0 || c->fd[1] >= 0)
+		return 0;
+	/*
+	 * Both pipes closed (or none captured): the child is exiting, or lives on
+	 * without them.  Back off from 1 ms so that the usual case costs nothing.
+	 */
+	if (now_mono() < c->next_reap)
+		return 0;
+	rc = waitpid(c->pid, &wstatus, WNOHANG);
+	if (rc == c->pid || (rc == -1 && errno == ECHILD)) {
+		finish(c, wstatus);
+		return 1;
+	}
+	c->next_reap = now_mono() + c->backoff / 1000.0;
+	if (c->backoff < 50)
+		c->backoff *= 2;
+	return 0;
+}
+
+int
+run_capture(struct child *c)
+{
+	struct pollfd p[2];
+	double wake;
+	int n, ms;
+
+	if (run_start(c) == -1)
+		return -1;
+	for (;;) {
+		n = run_pollfds(c, p);
+		wake = run_wake(c);
+		/* Wake now and then to notice a signal that arrived outside poll(). */
+		ms = wake < 0 || wake > 0.2 ? 200 : (int)(wake * 1000) + (wake > 0);
+		if (poll(p, (nfds_t)n, ms) == -1 && errno != EINTR)
+			n = 0;
+		if (run_advance(c, p, n))
+			return 0;
+	}
 }
 
 void

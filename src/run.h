@@ -30,6 +30,9 @@ struct child {
 	int	 interrupted;		/* killed because run_signal was set */
 	int	 spawn_errno;		/* nonzero: could not start (ENOENT, EACCES, ...) */
 	double	 elapsed;		/* seconds */
+	/* private to run.c */
+	int	 pid, fd[2], backoff, done;
+	double	 start, deadline, next_reap;
 };
 
 /*
@@ -38,5 +41,18 @@ struct child {
  */
 int	run_capture(struct child *);
 void	child_free(struct child *);
+
+/*
+ * The same, asynchronously, for an event loop over many children: run_start(),
+ * then after each poll() hand the child its entries with run_advance() until it
+ * returns 1 (finished: status and flags set).  run_pollfds() fills up to two
+ * entries; run_wake() is how many seconds may pass before the child needs
+ * run_advance() even without input (a deadline, reaping), or -1.
+ */
+struct pollfd;
+int	run_start(struct child *);
+int	run_pollfds(const struct child *, struct pollfd *);
+int	run_advance(struct child *, const struct pollfd *, int);
+double	run_wake(const struct child *);
 
 #endif
