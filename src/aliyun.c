@@ -5,6 +5,8 @@
  * allowed exception.  Also the readers of the CLI's own text.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,27 +218,36 @@ request_id_of(const struct child *c, char *out, size_t n)
 }
 
 int
-cli_run(struct cli *cli, enum call k, const char *arg, const char *arg2, struct child *c)
+call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, const char *arg2,
+    struct child *c)
 {
-	const char *argv[24];
-	char *owned[2], *line, rid[128], profenv[128];
-	const char *set[3] = { "NO_COLOR=1", NULL, NULL };
-	cJSON *rec;
-	int rc;
-
-	cli_argv(cli, k, arg, arg2, argv, owned);
+	memset(cl, 0, sizeof(*cl));
+	cl->c = c;
+	cl->k = k;
+	cli_argv(cli, k, arg, arg2, cl->argv, cl->owned);
+	cl->set[0] = "NO_COLOR=1";
 	if (k == CALL_STEP7 && cli->profile) {
-		snprintf(profenv, sizeof(profenv), "ALIBABA_CLOUD_PROFILE=%s", cli->profile);
-		set[1] = profenv;
+		snprintf(cl->profenv, sizeof(cl->profenv), "ALIBABA_CLOUD_PROFILE=%s", cli->profile);
+		cl->set[1] = cl->profenv;
 	}
-	c->argv = argv;
-	c->env_set = set;
+	c->argv = cl->argv;
+	c->env_set = cl->set;
 	c->env_unset = child_unset;
 	if (c->timeout == 0 && k != CALL_SETUP_SDK)
 		c->timeout = cli->timeout;
-	line = cli_argv_string(argv);
-	verbosef("run: %s", line);
-	rc = run_capture(c);
+	cl->line = cli_argv_string(cl->argv);
+	verbosef("run: %s", cl->line);
+	cl->spawn_rc = run_start(c);
+	return cl->spawn_rc;
+}
+
+void
+call_finish(struct cli *cli, struct cli_call *cl)
+{
+	struct child *c = cl->c;
+	char rid[128];
+	cJSON *rec;
+
 	/* A CLI that colours its output despite NO_COLOR: strip, so parsing sees text. */
 	if (c->out.p)
 		strip_ansi(c->out.p), c->out.len = strlen(c->out.p);
@@ -244,9 +255,9 @@ cli_run(struct cli *cli, enum call k, const char *arg, const char *arg2, struct 
 		strip_ansi(c->err.p), c->err.len = strlen(c->err.p);
 	if (cli->calls) {
 		rec = cJSON_CreateObject();
-		cJSON_AddStringToObject(rec, "step", cli_step_name(k));
-		cJSON_AddStringToObject(rec, "argv", line);
-		if (rc == -1) {
+		cJSON_AddStringToObject(rec, "step", cli_step_name(cl->k));
+		cJSON_AddStringToObject(rec, "argv", cl->line);
+		if (cl->spawn_rc == -1) {
 			cJSON_AddNullToObject(rec, "exit_code");
 			cJSON_AddStringToObject(rec, "error", "could not start");
 		} else {
@@ -266,12 +277,35 @@ cli_run(struct cli *cli, enum call k, const char *arg, const char *arg2, struct 
 			cJSON_AddNullToObject(rec, "request_id");
 		cJSON_AddItemToArray(cli->calls, rec);
 	}
-	free(line);
-	free(owned[0]);
-	free(owned[1]);
+	free(cl->line);
+	free(cl->owned[0]);
+	free(cl->owned[1]);
+	cl->line = cl->owned[0] = cl->owned[1] = NULL;
 	c->argv = NULL;
 	c->env_set = NULL;
-	return rc;
+}
+
+int
+cli_run(struct cli *cli, enum call k, const char *arg, const char *arg2, struct child *c)
+{
+	struct cli_call cl;
+	struct pollfd p[2];
+	double wake;
+	int n, ms;
+
+	if (call_start(cli, &cl, k, arg, arg2, c) == 0) {
+		for (;;) {
+			n = run_pollfds(c, p);
+			wake = run_wake(c);
+			ms = wake < 0 || wake > 0.2 ? 200 : (int)(wake * 1000) + (wake > 0);
+			if (poll(p, (nfds_t)n, ms) == -1 && errno != EINTR)
+				n = 0;
+			if (run_advance(c, p, n))
+				break;
+		}
+	}
+	call_finish(cli, &cl);
+	return cl.spawn_rc;
 }
 
 void

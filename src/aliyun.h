@@ -53,6 +53,26 @@ char	*cli_argv_string(const char *const *);
  */
 int	cli_run(struct cli *, enum call, const char *arg, const char *arg2, struct child *c);
 
+/*
+ * The same in two halves, for an event loop: call_start() builds the argv and
+ * starts the child (0, or -1 when it could not start); once run_advance() says
+ * the child finished, call_finish() strips colour and records the call.
+ */
+struct cli_call {
+	struct child	*c;
+	enum call	 k;
+	int		 spawn_rc;
+	const char	*argv[24];
+	char		*owned[2];
+	char		*line;
+	char		 profenv[160];
+	const char	*set[3];
+};
+
+int	call_start(struct cli *, struct cli_call *, enum call, const char *arg, const char *arg2,
+	    struct child *c);
+void	call_finish(struct cli *, struct cli_call *);
+
 /* Short human name of a step, for messages. */
 const char *cli_step_name(enum call);
 
