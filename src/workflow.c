@@ -23,28 +23,13 @@
 #include "report.h"
 #include "run.h"
 #include "target.h"
+#include "steps.h"
 #include "util.h"
 #include "workflow.h"
 
-struct wf {
-	struct opts	*o;
-	struct cli	 cli;
-	struct lease	 lease;
-	char		*cluster_name;
-	char		*region;
-	char		*task_id;
-	char		*busy_hint;	/* a task id seen in a TaskInProgress message */
-	struct diag	 diag;
-	int		 have_diag;
-	int		 polls;
-	const char	*step;		/* the step running, for an interrupt message */
-	struct buf	 template;	/* a specification message for stdout */
-	char		*ns, *pod;	/* for result: from the task's params */
-	cJSON		*params_seen;
-};
 
-static int
-interrupted_code(void)
+int
+wf_interrupted_code(void)
 {
 	switch (run_signal) {
 	case SIGINT:	return 130;
@@ -86,16 +71,13 @@ wait_or_signal(double secs)
  * killed, flooded, interrupted) into an exit code with one line.  A non-zero
  * exit status is left to the caller, who knows what the step's errors mean.
  */
-static int
-step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
+int
+wf_child_failure(struct wf *w, enum call k, int spawn_rc, struct child *c)
 {
 	const char *what = k == CALL_STEP7 ? "the Step 7 interpreter" : "aliyun";
 
 	w->step = cli_step_name(k);
-	progressf("%s ...", w->step);
-	if (run_signal)
-		return interrupted_code();
-	if (cli_run(&w->cli, k, a, b, c) == -1) {
+	if (spawn_rc == -1) {
 		if (k == CALL_STEP7)
 			errorf("%s: cannot run %s/bin/python: %s (run: ackprof setup-sdk)",
 			    w->step, w->cli.venv, strerror(c->spawn_errno));
@@ -105,7 +87,7 @@ step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
 		return 78;
 	}
 	if (c->interrupted)
-		return interrupted_code();
+		return wf_interrupted_code();
 	if (c->timed_out) {
 		errorf("%s: %s gave no answer within %gs and was stopped (check the network; raise --cli-timeout)",
 		    w->step, what, w->cli.timeout);
@@ -122,6 +104,17 @@ step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
 		return 69;
 	}
 	return 0;
+}
+
+/* Run one call to completion; the child's own failures become an exit code. */
+static int
+step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
+{
+	w->step = cli_step_name(k);
+	progressf("%s ...", w->step);
+	if (run_signal)
+		return wf_interrupted_code();
+	return wf_child_failure(w, k, cli_run(&w->cli, k, a, b, c), c);
 }
 
 /* A one-line rendering of a CLI error: "CODE: message (request id R)". */
@@ -287,6 +280,21 @@ out:
 	return rc;
 }
 
+int
+wf_setup(struct wf *w)
+{
+	int rc;
+
+	w->step = "ai-mode enable";
+	if ((rc = lease_acquire(&w->lease, &w->cli)) != 0)
+		return rc;
+	if ((rc = step_plugin_update(w)) != 0)
+		return rc;
+	if ((rc = step_version(w)) != 0)
+		return rc;
+	return step_credentials(w);
+}
+
 static void
 unsupported_template(struct wf *w, const char *profile)
 {
@@ -301,23 +309,20 @@ unsupported_template(struct wf *w, const char *profile)
 }
 
 /* Step 5: cs GET /clusters/ID.  Fail closed: anything but a Default, running cluster stops. */
-static int
-step_cluster(struct wf *w)
+int
+wf_eval_cluster(struct wf *w, struct child *c)
 {
-	struct child c = {0};
 	struct cli_error e;
 	struct cluster_info ci = {0};
 	char text[1024];
 	const char *profile, *state;
-	int rc;
+	int rc = 0;
 
-	if ((rc = step(w, CALL_CS_GET, w->o->cluster, NULL, &c)) != 0)
-		goto out;
-	if (c.status != 0) {
-		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
-		error_text(&e, &c, text, sizeof(text));
+	if (c->status != 0) {
+		cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
+		error_text(&e, c, text, sizeof(text));
 		/* Permissions first: InvalidAccessKeyId.NotFound is not a missing cluster. */
-		if ((rc = common_error(w, &c, &e, "cs:DescribeClusterDetail", text)) != 0) {
+		if ((rc = common_error(w, c, &e, "cs:DescribeClusterDetail", text)) != 0) {
 			;
 		} else if (cli_error_is_not_found(&e, text) || strstr(text, "not found")) {
 			errorf("cluster %s not found: %s (check the cluster id and pass a corrected -c)",
@@ -329,7 +334,7 @@ step_cluster(struct wf *w)
 		}
 		goto out;
 	}
-	switch (cluster_parse(buf_str(&c.out), c.out.len, &ci)) {
+	switch (cluster_parse(buf_str(&c->out), c->out.len, &ci)) {
 	case -1:
 		errorf("cluster lookup: the answer for %s is not the cluster's JSON detail (verify the cluster id; run with -v to see the call)",
 		    w->o->cluster);
@@ -369,32 +374,28 @@ step_cluster(struct wf *w)
 	    w->cluster_name ? w->cluster_name : "-", w->region);
 out:
 	cluster_info_free(&ci);
-	child_free(&c);
 	return rc;
 }
 
 /* Step 6: sysom initial-sysom.  The body must say Success. */
-static int
-step_initial(struct wf *w)
+int
+wf_eval_initial(struct wf *w, struct child *c)
 {
-	struct child c = {0};
 	struct cli_error e;
 	char text[1024];
 	cJSON *j = NULL;
 	const char *code;
-	int rc;
+	int rc = 0;
 
-	if ((rc = step(w, CALL_INITIAL, NULL, NULL, &c)) != 0)
-		goto out;
-	j = cJSON_ParseWithLength(buf_str(&c.out), c.out.len);
+	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
 	code = body_code(j);
-	if (c.status == 0 && code && strcmp(code, "Success") == 0)
+	if (c->status == 0 && code && strcmp(code, "Success") == 0)
 		goto out;
-	cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
-	error_text(&e, &c, text, sizeof(text));
-	if ((rc = common_error(w, &c, &e, "sysom:InitialSysom and ram:CreateServiceLinkedRole", text)) != 0)
+	cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
+	error_text(&e, c, text, sizeof(text));
+	if ((rc = common_error(w, c, &e, "sysom:InitialSysom and ram:CreateServiceLinkedRole", text)) != 0)
 		goto out;
-	if (c.status == 0 && code == NULL)
+	if (c->status == 0 && code == NULL)
 		errorf("SysOM role initialization: the answer is not JSON with a code (run with -v; check the sysom plugin with `ackprof doctor`)");
 	else
 		errorf("SysOM role initialization failed: %s (check that SysOM is activated for this account and the service role can be created)",
@@ -402,7 +403,6 @@ step_initial(struct wf *w)
 	rc = 69;
 out:
 	cJSON_Delete(j);
-	child_free(&c);
 	return rc;
 }
 
@@ -420,28 +420,67 @@ first_error_line(const char *s, char *out, size_t n)
 }
 
 /* Step 7: our script, run with the venv's interpreter.  Success is exit 0 and [OK]. */
-static int
-step_vpc_endpoint(struct wf *w)
+int
+wf_eval_step7(struct wf *w, struct child *c)
 {
-	struct child c = {0};
 	char line[600];
-	int rc;
+	int rc = 0;
 
-	notef("Step 7: creating the SysOM VPC endpoint connection of cluster %s in %s (a write: it opens SysOM's diagnosis channel to this cluster; idempotent)",
-	    w->o->cluster, w->region);
-	if ((rc = step(w, CALL_STEP7, w->o->cluster, w->region, &c)) != 0)
+	w->step = cli_step_name(CALL_STEP7);
+	if (c->status == 0 && (strstr(buf_str(&c->err), "[OK]") || strstr(buf_str(&c->out), "[OK]")))
 		goto out;
-	if (c.status == 0 && (strstr(buf_str(&c.err), "[OK]") || strstr(buf_str(&c.out), "[OK]")))
-		goto out;
-	first_error_line(c.err.len ? buf_str(&c.err) : buf_str(&c.out), line, sizeof(line));
-	if (c.status == 0)
+	first_error_line(c->err.len ? buf_str(&c->err) : buf_str(&c->out), line, sizeof(line));
+	if (c->status == 0)
 		errorf("Step 7: the VPC endpoint script exited 0 without its [OK] line (\"%s\") (run `ackprof doctor`; reinstall with `ackprof setup-sdk`)",
 		    line);
 	else
 		errorf("Step 7: the VPC endpoint connection was not created (exit %d): %s (fix the cause, then run again; `ackprof doctor` checks the SDK)",
-		    c.status, line[0] ? line : "no message");
+		    c->status, line[0] ? line : "no message");
 	rc = 69;
 out:
+	return rc;
+}
+
+static int
+step_cluster(struct wf *w)
+{
+	struct child c = {0};
+	int rc;
+
+	if ((rc = step(w, CALL_CS_GET, w->o->cluster, NULL, &c)) == 0)
+		rc = wf_eval_cluster(w, &c);
+	child_free(&c);
+	return rc;
+}
+
+static int
+step_initial(struct wf *w)
+{
+	struct child c = {0};
+	int rc;
+
+	if ((rc = step(w, CALL_INITIAL, NULL, NULL, &c)) == 0)
+		rc = wf_eval_initial(w, &c);
+	child_free(&c);
+	return rc;
+}
+
+void
+wf_step7_notice(struct wf *w)
+{
+	notef("Step 7: creating the SysOM VPC endpoint connection of cluster %s in %s (a write: it opens SysOM's diagnosis channel to this cluster; idempotent)",
+	    w->o->cluster, w->region);
+}
+
+static int
+step_vpc_endpoint(struct wf *w)
+{
+	struct child c = {0};
+	int rc;
+
+	wf_step7_notice(w);
+	if ((rc = step(w, CALL_STEP7, w->o->cluster, w->region, &c)) == 0)
+		rc = wf_eval_step7(w, &c);
 	child_free(&c);
 	return rc;
 }
@@ -505,90 +544,107 @@ busy_template(struct wf *w)
 }
 
 /* Step 8a: invoke-diagnosis, waiting out Sysom.TaskInProgress a bounded number of times. */
+int
+wf_eval_invoke(struct wf *w, struct child *c, int *busy)
+{
+	struct cli_error e;
+	char text[1024];
+	cJSON *j, *v;
+	const char *code;
+	int rc = 0;
+
+	*busy = 0;
+	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
+	code = body_code(j);
+	if (c->status == 0 && code && strcmp(code, "Success") == 0) {
+		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "task_id");
+		if (!cJSON_IsString(v) || !valid_task_id(v->valuestring)) {
+			/* Never invent a task id: without one there is nothing to poll. */
+			errorf("invoke-diagnosis: the answer says Success but carries no usable data.task_id (run again; report it with -v output)");
+			rc = 69;
+			goto out;
+		}
+		free(w->task_id);
+		w->task_id = xstrdup(v->valuestring);
+		verbosef("task %s started", w->task_id);
+		goto out;
+	}
+	cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
+	error_text(&e, c, text, sizeof(text));
+	if (strcmp(e.code, "Sysom.TaskInProgress") == 0 || strstr(text, "TaskInProgress")) {
+		free(w->busy_hint);
+		w->busy_hint = busy_task_hint(e.message);
+		*busy = 1;
+		goto out;
+	}
+	if ((rc = common_error(w, c, &e, "sysom:InvokeDiagnosis", text)) != 0)
+		goto out;
+	if (strstr(e.code, "ClusterNotFound") || strstr(e.code, "ClusterIsNotRunning") ||
+	    strstr(e.code, "ClusterRegionNotMatch") ||
+	    (strstr(text, "not found") && (strstr(text, "pod") || strstr(text, "Pod")))) {
+		errorf("invoke-diagnosis: SysOM cannot diagnose this target: %s (verify the cluster, namespace and pod)", text);
+		rc = 65;
+	} else if (strstr(e.code, "InvalidParameter")) {
+		errorf("invoke-diagnosis: SysOM rejected the parameters: %s (check namespace, pod and description)", text);
+		rc = 69;
+	} else if (strstr(e.code, "EndpointConnection")) {
+		errorf("invoke-diagnosis: SysOM cannot reach the cluster: %s (Step 7 has not taken effect yet: run again in a minute)", text);
+		rc = 69;
+	} else if (c->status == 0 && code == NULL) {
+		errorf("invoke-diagnosis: the answer is not JSON with a code (run with -v; check the sysom plugin with `ackprof doctor`)");
+		rc = 69;
+	} else {
+		errorf("invoke-diagnosis failed: %s (check credentials and permissions with `ackprof doctor`)", text);
+		rc = 69;
+	}
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+int
+wf_busy_exhausted(struct wf *w)
+{
+	busy_template(w);
+	if (w->busy_hint)
+		errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes and run again; the running task looks like %s: ackprof result %s)",
+		    w->o->cluster, w->o->busy_retries, w->busy_hint, w->busy_hint);
+	else
+		errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes, then run again)",
+		    w->o->cluster, w->o->busy_retries);
+	return 5;
+}
+
+/* Step 8a: invoke-diagnosis, waiting out Sysom.TaskInProgress a bounded number of times. */
 static int
 step_invoke(struct wf *w)
 {
 	struct child c = {0};
-	struct cli_error e;
-	char text[1024];
-	char *params = wf_params(w->o->cluster, w->region, w->o->ns, w->o->pod, w->o->desc, &w->o->win);
-	cJSON *j = NULL, *v;
-	const char *code;
 	unsigned long attempt;
-	int rc = 0;
+	int rc = 0, busy;
 
+	if (w->params == NULL)
+		w->params = wf_params(w->o->cluster, w->region, w->o->ns, w->o->pod, w->o->desc, &w->o->win);
 	for (attempt = 0;; attempt++) {
 		child_free(&c);
 		memset(&c, 0, sizeof(c));
-		cJSON_Delete(j);
-		j = NULL;
-		if ((rc = step(w, CALL_INVOKE, params, NULL, &c)) != 0)
-			goto out;
-		j = cJSON_ParseWithLength(buf_str(&c.out), c.out.len);
-		code = body_code(j);
-		if (c.status == 0 && code && strcmp(code, "Success") == 0) {
-			v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "task_id");
-			if (!cJSON_IsString(v) || !valid_task_id(v->valuestring)) {
-				/* Never invent a task id: without one there is nothing to poll. */
-				errorf("invoke-diagnosis: the answer says Success but carries no usable data.task_id (run again; report it with -v output)");
-				rc = 69;
-				goto out;
-			}
-			w->task_id = xstrdup(v->valuestring);
-			verbosef("task %s started", w->task_id);
-			goto out;
+		if ((rc = step(w, CALL_INVOKE, w->params, NULL, &c)) != 0)
+			break;
+		if ((rc = wf_eval_invoke(w, &c, &busy)) != 0 || !busy)
+			break;
+		if (attempt >= w->o->busy_retries) {
+			rc = wf_busy_exhausted(w);
+			break;
 		}
-		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
-		error_text(&e, &c, text, sizeof(text));
-		if (strcmp(e.code, "Sysom.TaskInProgress") == 0 || strstr(text, "TaskInProgress")) {
-			free(w->busy_hint);
-			w->busy_hint = busy_task_hint(e.message);
-			if (attempt < w->o->busy_retries) {
-				notef("a diagnosis task is already running on ack-%s; waiting %gs before retry %lu of %lu",
-				    w->o->cluster, w->o->busy_wait, attempt + 1, w->o->busy_retries);
-				w->step = "waiting for the running task (TaskInProgress)";
-				if (wait_or_signal(w->o->busy_wait)) {
-					rc = interrupted_code();
-					goto out;
-				}
-				continue;
-			}
-			busy_template(w);
-			if (w->busy_hint)
-				errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes and run again; the running task looks like %s: ackprof result %s)",
-				    w->o->cluster, w->o->busy_retries, w->busy_hint, w->busy_hint);
-			else
-				errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes, then run again)",
-				    w->o->cluster, w->o->busy_retries);
-			rc = 5;
-			goto out;
+		notef("a diagnosis task is already running on ack-%s; waiting %gs before retry %lu of %lu",
+		    w->o->cluster, w->o->busy_wait, attempt + 1, w->o->busy_retries);
+		w->step = "waiting for the running task (TaskInProgress)";
+		if (wait_or_signal(w->o->busy_wait)) {
+			rc = wf_interrupted_code();
+			break;
 		}
-		if ((rc = common_error(w, &c, &e, "sysom:InvokeDiagnosis", text)) != 0)
-			goto out;
-		if (strstr(e.code, "ClusterNotFound") || strstr(e.code, "ClusterIsNotRunning") ||
-		    strstr(e.code, "ClusterRegionNotMatch") ||
-		    (strstr(text, "not found") && (strstr(text, "pod") || strstr(text, "Pod")))) {
-			errorf("invoke-diagnosis: SysOM cannot diagnose this target: %s (verify the cluster, namespace and pod)", text);
-			rc = 65;
-		} else if (strstr(e.code, "InvalidParameter")) {
-			errorf("invoke-diagnosis: SysOM rejected the parameters: %s (check namespace, pod and description)", text);
-			rc = 69;
-		} else if (strstr(e.code, "EndpointConnection")) {
-			errorf("invoke-diagnosis: SysOM cannot reach the cluster: %s (Step 7 has not taken effect yet: run again in a minute)", text);
-			rc = 69;
-		} else if (c.status == 0 && code == NULL) {
-			errorf("invoke-diagnosis: the answer is not JSON with a code (run with -v; check the sysom plugin with `ackprof doctor`)");
-			rc = 69;
-		} else {
-			errorf("invoke-diagnosis failed: %s (check credentials and permissions with `ackprof doctor`)", text);
-			rc = 69;
-		}
-		goto out;
 	}
-out:
-	cJSON_Delete(j);
 	child_free(&c);
-	free(params);
 	return rc;
 }
 
@@ -635,87 +691,105 @@ params_from_result(struct wf *w, const char *text, size_t len)
 }
 
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
+int
+wf_eval_poll(struct wf *w, struct child *c, int failure_rc, int *pending)
+{
+	struct cli_error e;
+	char text[1024], perr[512];
+	int first = w->polls == 0;
+
+	*pending = 0;
+	if (failure_rc != 0) {
+		/* A poll that hung may be the network: try again, a few times. */
+		if (c->timed_out && ++w->errors < 3) {
+			*pending = 1;
+			return 0;
+		}
+		return failure_rc;
+	}
+	w->polls++;
+	if (c->status != 0) {
+		cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
+		error_text(&e, c, text, sizeof(text));
+		if ((failure_rc = common_error(w, c, &e, "sysom:GetDiagnosisResult", text)) != 0)
+			return failure_rc;
+		if (++w->errors >= 3 || strstr(e.code, "InvalidParameter") || strstr(text, "not exist")) {
+			errorf("get-diagnosis-result failed: %s (check the task id; resume with: ackprof result %s)",
+			    text, w->task_id);
+			return 69;
+		}
+		*pending = 1;
+		return 0;
+	}
+	diag_free(&w->diag);
+	w->have_diag = 0;
+	if (diag_parse(buf_str(&c->out), c->out.len, &w->diag, perr, sizeof(perr)) == -1) {
+		if (++w->errors >= 3) {
+			errorf("get-diagnosis-result: %s (resume with: ackprof result %s)", perr, w->task_id);
+			return 69;
+		}
+		*pending = 1;
+		return 0;
+	}
+	w->errors = 0;
+	w->have_diag = 1;
+	if (first && w->for_result)
+		params_from_result(w, buf_str(&c->out), c->out.len);
+	snprintf(w->last_status, sizeof(w->last_status), "%s", w->diag.status);
+	if (w->diag.state == TASK_SUCCESS)
+		return diag_exit_code(&w->diag);
+	if (w->diag.state == TASK_FAIL) {
+		const char *m = w->diag.err_msg && *w->diag.err_msg ? w->diag.err_msg : "no reason given";
+
+		if (strstr(m, "not found") || strstr(m, "not scheduled") || strstr(m, "Pending")) {
+			errorf("diagnosis task %s failed: %s (verify the namespace and pod name; the pod must be scheduled on an ECS node)",
+			    w->task_id, m);
+			return 65;
+		}
+		errorf("diagnosis task %s failed: %s (run again; if it keeps failing, check the pod and the SysOM console)",
+		    w->task_id, m);
+		return 3;
+	}
+	if (w->diag.state == TASK_UNKNOWN)
+		verbosef("task %s has status '%s'; still polling", w->task_id, w->diag.status);
+	*pending = 1;
+	return 0;
+}
+
+int
+wf_poll_timeout(struct wf *w)
+{
+	timeout_template(w, w->last_status);
+	errorf("diagnosis task %s is still %s after %lu polls (resume with: ackprof result %s)",
+	    w->task_id, w->last_status, w->o->poll_max, w->task_id);
+	return 4;
+}
+
+/* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 static int
-step_poll(struct wf *w, int for_result)
+step_poll(struct wf *w)
 {
 	struct child c = {0};
-	struct cli_error e;
-	char text[1024], perr[512], last_status[64] = "Running";
 	unsigned long i;
-	int rc = 0, errors = 0;
+	int rc = 0, pending = 0;
 
 	for (i = 1; i <= w->o->poll_max; i++) {
 		child_free(&c);
 		memset(&c, 0, sizeof(c));
-		if ((rc = step(w, CALL_RESULT, w->task_id, NULL, &c)) != 0) {
-			/* A poll that hung may be the network: try again, a few times. */
-			if (c.timed_out && ++errors < 3 && i < w->o->poll_max) {
-				rc = 0;
-				goto next;
-			}
+		rc = step(w, CALL_RESULT, w->task_id, NULL, &c);
+		if (rc == 0 || c.timed_out) {
+			rc = wf_eval_poll(w, &c, rc, &pending);
+			progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
+			    w->o->poll_max, w->last_status);
+		}
+		if (rc != 0 || !pending)
 			goto out;
-		}
-		w->polls = (int)i;
-		progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
-		    w->o->poll_max, last_status);
-		if (c.status != 0) {
-			cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
-			error_text(&e, &c, text, sizeof(text));
-			if ((rc = common_error(w, &c, &e, "sysom:GetDiagnosisResult", text)) != 0)
-				goto out;
-			if (++errors >= 3 || strstr(e.code, "InvalidParameter") || strstr(text, "not exist")) {
-				errorf("get-diagnosis-result failed: %s (check the task id; resume with: ackprof result %s)",
-				    text, w->task_id);
-				rc = 69;
-				goto out;
-			}
-			goto next;
-		}
-		diag_free(&w->diag);
-		w->have_diag = 0;
-		if (diag_parse(buf_str(&c.out), c.out.len, &w->diag, perr, sizeof(perr)) == -1) {
-			if (++errors >= 3) {
-				errorf("get-diagnosis-result: %s (resume with: ackprof result %s)", perr, w->task_id);
-				rc = 69;
-				goto out;
-			}
-			goto next;
-		}
-		errors = 0;
-		w->have_diag = 1;
-		if (for_result && i == 1)
-			params_from_result(w, buf_str(&c.out), c.out.len);
-		snprintf(last_status, sizeof(last_status), "%s", w->diag.status);
-		if (w->diag.state == TASK_SUCCESS) {
-			rc = diag_exit_code(&w->diag);
-			goto out;
-		}
-		if (w->diag.state == TASK_FAIL) {
-			const char *m = w->diag.err_msg && *w->diag.err_msg ? w->diag.err_msg : "no reason given";
-
-			if (strstr(m, "not found") || strstr(m, "not scheduled") || strstr(m, "Pending")) {
-				errorf("diagnosis task %s failed: %s (verify the namespace and pod name; the pod must be scheduled on an ECS node)",
-				    w->task_id, m);
-				rc = 65;
-			} else {
-				errorf("diagnosis task %s failed: %s (run again; if it keeps failing, check the pod and the SysOM console)",
-				    w->task_id, m);
-				rc = 3;
-			}
-			goto out;
-		}
-		if (w->diag.state == TASK_UNKNOWN)
-			verbosef("task %s has status '%s'; still polling", w->task_id, w->diag.status);
-next:
 		if (i < w->o->poll_max && wait_or_signal(w->o->poll_interval)) {
-			rc = interrupted_code();
+			rc = wf_interrupted_code();
 			goto out;
 		}
 	}
-	timeout_template(w, last_status);
-	errorf("diagnosis task %s is still %s after %lu polls (resume with: ackprof result %s)",
-	    w->task_id, last_status, w->o->poll_max, w->task_id);
-	rc = 4;
+	rc = wf_poll_timeout(w);
 out:
 	child_free(&c);
 	return rc;
@@ -766,8 +840,8 @@ json_add_str(cJSON *o, const char *k, const char *v)
 }
 
 /* Render the outcome into a string in the chosen format. */
-static char *
-render(struct wf *w, int rc)
+char *
+wf_render(struct wf *w, int rc)
 {
 	struct report r;
 	char *mem = NULL, *s, *red;
@@ -843,7 +917,7 @@ render(struct wf *w, int rc)
 static int
 emit_output(struct wf *w, int rc)
 {
-	char *s = render(w, rc);
+	char *s = wf_render(w, rc);
 	size_t n;
 
 	if (s == NULL)
@@ -862,7 +936,7 @@ emit_output(struct wf *w, int rc)
 	return rc;
 }
 
-static void
+void
 wf_init(struct wf *w, struct opts *o)
 {
 	memset(w, 0, sizeof(*w));
@@ -874,9 +948,10 @@ wf_init(struct wf *w, struct opts *o)
 	w->cli.timeout = o->cli_timeout;
 	w->cli.dry_run = o->dry_run;
 	w->cli.calls = cJSON_CreateArray();
+	snprintf(w->last_status, sizeof(w->last_status), "Running");
 }
 
-static void
+void
 wf_free(struct wf *w)
 {
 	lease_free(&w->lease);
@@ -886,6 +961,7 @@ wf_free(struct wf *w)
 	free(w->region);
 	free(w->task_id);
 	free(w->busy_hint);
+	free(w->params);
 	buf_free(&w->template);
 }
 
@@ -977,7 +1053,7 @@ finish(struct wf *w, int rc)
 	lease_release(&w->lease, &w->cli);
 	progress_done();
 	if (rc >= 128 || run_signal) {
-		sig_rc = interrupted_code();
+		sig_rc = wf_interrupted_code();
 		if (w->task_id)
 			errorf("interrupted by %s during %s; ai-mode cleanup done (the task goes on: ackprof result %s)",
 			    signame(run_signal), w->step ? w->step : "start-up", w->task_id);
@@ -1008,14 +1084,7 @@ wf_diagnose(struct opts *o)
 		wf_free(&w);
 		return rc;
 	}
-	w.step = "ai-mode enable";
-	if ((rc = lease_acquire(&w.lease, &w.cli)) != 0)
-		goto out;
-	if ((rc = step_plugin_update(&w)) != 0)
-		goto out;
-	if ((rc = step_version(&w)) != 0)
-		goto out;
-	if ((rc = step_credentials(&w)) != 0)
+	if ((rc = wf_setup(&w)) != 0)
 		goto out;
 	if ((rc = step_cluster(&w)) != 0)
 		goto out;
@@ -1025,7 +1094,7 @@ wf_diagnose(struct opts *o)
 		goto out;
 	if ((rc = step_invoke(&w)) != 0)
 		goto out;
-	rc = step_poll(&w, 0);
+	rc = step_poll(&w);
 out:
 	return finish(&w, rc);
 }
@@ -1043,12 +1112,13 @@ wf_result(struct opts *o)
 		return rc;
 	}
 	w.task_id = xstrdup(o->task_id);
+	w.for_result = 1;
 	w.step = "ai-mode enable";
 	if ((rc = lease_acquire(&w.lease, &w.cli)) != 0)
 		goto out;
 	if ((rc = step_plugin_update(&w)) != 0)
 		goto out;
-	rc = step_poll(&w, 1);
+	rc = step_poll(&w);
 out:
 	return finish(&w, rc);
 }
@@ -1172,7 +1242,7 @@ wf_doctor(struct opts *o)
 out:
 	lease_release(&w.lease, &w.cli);
 	if (run_signal)
-		worst = interrupted_code();
+		worst = wf_interrupted_code();
 	fflush(stdout);
 	wf_free(&w);
 	return worst;
@@ -1192,7 +1262,7 @@ wf_setup_sdk(struct opts *o)
 		    strerror(c.spawn_errno));
 		rc = 78;
 	} else if (c.interrupted || run_signal) {
-		rc = interrupted_code();
+		rc = wf_interrupted_code();
 	} else if (c.status != 0) {
 		errorf("setup-sdk failed (exit %d) (read the messages above; the venv is %s)", c.status, o->venv);
 		rc = 78;

@@ -1,0 +1,56 @@
+/*
+ * steps.h: the steps of the chain as evaluators, shared by diagnose (which runs
+ * each child to completion) and batch (which runs many from one event loop).
+ * An evaluator reads a finished child and returns an exit code (0: go on),
+ * printing the one error line when it stops the chain.
+ */
+#ifndef ACKPROF_STEPS_H
+#define ACKPROF_STEPS_H
+
+#include "aliyun.h"
+#include "lease.h"
+#include "report.h"
+#include "util.h"
+#include "workflow.h"
+
+struct wf {
+	struct opts	*o;
+	struct cli	 cli;
+	struct lease	 lease;
+	char		*cluster_name;
+	char		*region;
+	char		*task_id;
+	char		*busy_hint;	/* a task id seen in a TaskInProgress message */
+	struct diag	 diag;
+	int		 have_diag;
+	int		 polls;
+	const char	*step;		/* the step running, for an interrupt message */
+	struct buf	 template;	/* a specification message for stdout */
+	char		*ns, *pod;	/* for result: from the task's params */
+	char		*params;	/* the --params JSON, once built */
+	int		 errors;	/* consecutive failed polls */
+	char		 last_status[64];
+	int		 for_result;	/* ackprof result: the target comes from the task */
+};
+
+void	wf_init(struct wf *, struct opts *);
+void	wf_free(struct wf *);
+int	wf_interrupted_code(void);
+/* The failures of a child as such: not started, timed out, flooded, killed, interrupted. */
+int	wf_child_failure(struct wf *, enum call, int spawn_rc, struct child *);
+/* Steps 0-3: the lease (ai-mode on), plugin update, version, credentials. */
+int	wf_setup(struct wf *);
+int	wf_eval_cluster(struct wf *, struct child *);
+int	wf_eval_initial(struct wf *, struct child *);
+int	wf_eval_step7(struct wf *, struct child *);
+void	wf_step7_notice(struct wf *);
+/* invoke: 0 with w->task_id set, or 0 with *busy set (TaskInProgress), or an exit code. */
+int	wf_eval_invoke(struct wf *, struct child *, int *busy);
+int	wf_busy_exhausted(struct wf *);
+/* poll: 0 with *pending set (poll again), or the final exit code. */
+int	wf_eval_poll(struct wf *, struct child *, int failure_rc, int *pending);
+int	wf_poll_timeout(struct wf *);
+/* The whole outcome in the chosen format (newly allocated), as printed and saved. */
+char	*wf_render(struct wf *, int rc);
+
+#endif
