@@ -22,7 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # A clean environment for every run: only what a test sets on purpose.
 unset NO_COLOR DEBUG FAKE_ALIYUN_SCENARIO FAKE_ALIYUN_LOG FAKE_ALIYUN_ENVLOG \
-    FAKE_ALIYUN_DELAY_MS ALIBABA_CLOUD_PROFILE
+    FAKE_ALIYUN_DELAY_MS ALIBABA_CLOUD_PROFILE FAKE_ALIYUN_TASK_MS \
+    FAKE_ALIYUN_TASK_MS_MAP
 export FAKE_ALIYUN_FIXTURES=$fixtures
 
 n=0 k=0 passed=0 failed=0
@@ -339,6 +340,135 @@ same "flood_bytes writes that many bytes" 123457 \
 fresh
 FAKE_ALIYUN_SCENARIO=$tmp/scen/nowhere "$bin" version >/dev/null 2>&1
 same "an unknown scenario is the double's own failure (99)" 99 "$?"
+
+# ---- live task mode: one task per cluster, for a while ----------------------
+# invoke CLUSTER: invoke-diagnosis as ackprof calls it.
+invoke() {
+	"$bin" sysom invoke-diagnosis --service-name ocd --channel ecs \
+	    --params "{\"cluster_id\":\"$1\"}"
+}
+# result TASK
+result() {
+	"$bin" sysom get-diagnosis-result --task-id "$1"
+}
+# body SCENARIO/KEY TASK CLUSTER: a plugin fixture's body as printed, tokens filled.
+body() {
+	sed -e '1,/^---$/d' -e "s/{{task_id}}/$2/g" -e "s/{{auto_task_id}}/$2/g" \
+	    -e "s/{{cluster_id}}/$3/g" "$fixtures/scenarios/$1"
+}
+# busy CLUSTER TASK: the TaskInProgress block naming TASK.
+busy() {
+	printf '%s\n' 'Error: SDKError:' '   StatusCode: 400' '   Code: Sysom.TaskInProgress' \
+	    "   Message: code: 400, A diagnosis task is already running on instance ack-$1: ocd($2). request id: 8C1F0B52-6D3E-5B7A-9E21-44D0C6A1F7B3" \
+	    "   Data: {\"Code\":\"Sysom.TaskInProgress\",\"HostId\":\"sysom.aliyuncs.com\",\"Message\":\"A diagnosis task is already running on instance ack-$1: ocd($2).\",\"Recommend\":\"https://api.aliyun.com/troubleshoot?q=Sysom.TaskInProgress&product=SysOM&requestId=8C1F0B52-6D3E-5B7A-9E21-44D0C6A1F7B3\",\"RequestId\":\"8C1F0B52-6D3E-5B7A-9E21-44D0C6A1F7B3\",\"statusCode\":400}"
+}
+# status FILE: data.status and summary.overall_status of a printed result.
+status() {
+	grep -o '"\(status\|overall_status\)": "[A-Za-z]*"' "$1" | tr -d ' "' | tr '\n' ' '
+}
+c1=c00000000000000000000000000000001 c4=c00000000000000000000000000000004
+c10=c00000000000000000000000000000010 c11=c00000000000000000000000000000011
+
+fresh
+export FAKE_ALIYUN_TASK_MS=1000
+expect "live: invoke starts a task, id 'L' + 7 base-62 digits" 0 \
+    "$(body default/invoke L0000001 "$c1")"$'\n' "" invoke "$c1"
+expect "live: the result while the task runs is Running" 0 \
+    "$(body default/result-running L0000001 "$c1")"$'\n' "" result L0000001
+expect "live: a second invoke on the cluster is TaskInProgress naming the task" 1 "" \
+    "$(busy "$c1" L0000001)"$'\n' invoke "$c1"
+expect "live: another cluster is independent (its own id)" 0 \
+    "$(body default/invoke L0000002 "$c4")"$'\n' "" invoke "$c4"
+same "live: the cluster is marked busy" "L0000001 1000" \
+    "$(cut -d' ' -f1,3 "$FAKE_ALIYUN_STATE/live/busy-$c1")"
+sleep 1.1
+expect "live: after the duration, the scenario's final result (Success)" 0 \
+    "$(body default/result.2 L0000001 "$c1")"$'\n' "" result L0000001
+same "live: the final result clears the busy mark" "" \
+    "$(cat "$FAKE_ALIYUN_STATE/live/busy-$c1")"
+invoke "$c1" >"$tmp/out" 2>&1
+same "live: after the duration a new invoke on the cluster succeeds, new id" \
+    '0 "task_id": "L0000003"' "$? $(grep -o '"task_id": .*' "$tmp/out")"
+invoke "$c4" >"$tmp/out" 2>&1
+same "live: a task that ended frees its cluster even if never polled" \
+    '0 "task_id": "L0000004"' "$? $(grep -o '"task_id": .*' "$tmp/out")"
+result L0000002 >"$tmp/out"
+same "live: the other cluster's task ends in its scenario's result (warn)" \
+    "status:Success overall_status:Warn " "$(status "$tmp/out")"
+same "live: an old task's final result leaves the newer task's busy mark" \
+    "L0000004" "$(cut -d' ' -f1 "$FAKE_ALIYUN_STATE/live/busy-$c4")"
+result T0000099 >"$tmp/out"
+result T0000099 >>"$tmp/out"
+same "live: an unknown task id answers as before (counted result.N)" \
+    "status:Running status:Success overall_status:Info 2" \
+    "$(status "$tmp/out")$(cat "$FAKE_ALIYUN_STATE/count.default.result")"
+
+fresh
+FAKE_ALIYUN_SCENARIO=invoke-invalid invoke "$c1" >/dev/null 2>&1
+a=$?
+invoke "$c1" >"$tmp/out" 2>&1
+same "live: an invoke that fails starts no task" \
+    '1 0 "task_id": "L0000001"' "$a $? $(grep -o '"task_id": .*' "$tmp/out")"
+unset FAKE_ALIYUN_TASK_MS
+result L0000001 >"$tmp/out"
+result L0000001 >>"$tmp/out"
+same "live: with the mode off, a live task's id answers as before" \
+    "status:Running status:Success overall_status:Info " "$(status "$tmp/out")"
+
+fresh
+for i in $(seq 1 20); do
+	FAKE_ALIYUN_TASK_MS=60000 invoke "$(printf 'c%032x' $((0x100 + i)))" \
+	    >"$tmp/par.$i" 2>&1 &
+done
+wait
+same "live: 20 parallel invokes on 20 clusters get 20 distinct ids" 20 \
+    "$(cat "$tmp"/par.* | grep -o '"task_id": "L[0-9A-Za-z]\{7\}"' | sort -u | wc -l | tr -d ' ')"
+
+fresh
+for i in 1 2 3 4 5; do
+	(FAKE_ALIYUN_TASK_MS=60000 invoke "$c1" >"$tmp/one.$i" 2>&1; echo $? >"$tmp/rc.$i") &
+done
+wait
+id=$(cat "$tmp"/one.* | grep -o '"task_id": "[^"]*"' | cut -d'"' -f4)
+busy "$c1" "$id" >"$tmp/busy.want"
+nbusy=0
+for i in 1 2 3 4 5; do
+	cmp -s "$tmp/one.$i" "$tmp/busy.want" && nbusy=$((nbusy + 1))
+done
+same "live: 5 parallel invokes on one cluster: one task, four TaskInProgress" \
+    "0 1 1 1 1 4" "$(cat "$tmp"/rc.* | sort -n | tr '\n' ' ')$nbusy"
+
+fresh
+expect "live: task.conf (scenario live, via clusters.map) turns the mode on" 0 \
+    "$(body default/invoke L0000001 "$c10")"$'\n' "" invoke "$c10"
+result L0000001 >"$tmp/out"
+sleep 0.3
+result L0000001 >>"$tmp/out"
+same "live: scenario live runs 200 ms, then finishes Warn" \
+    "status:Running status:Success overall_status:Warn " "$(status "$tmp/out")"
+FAKE_ALIYUN_TASK_MS=0 invoke "$c11" >/dev/null
+result L0000002 >"$tmp/out"
+same "live: FAKE_ALIYUN_TASK_MS wins over task.conf" \
+    "status:Success overall_status:Warn " "$(status "$tmp/out")"
+
+fresh
+printf '# uneven fleet\n%s 60000\n' "$c1" >"$tmp/ms.map"
+export FAKE_ALIYUN_TASK_MS=0 FAKE_ALIYUN_TASK_MS_MAP=$tmp/ms.map
+invoke "$c1" >/dev/null
+invoke "$c4" >/dev/null
+result L0000001 >"$tmp/out"
+result L0000002 >>"$tmp/out"
+invoke "$c1" >/dev/null 2>&1
+a=$?
+invoke "$c4" >/dev/null 2>&1
+same "live: FAKE_ALIYUN_TASK_MS_MAP gives a cluster its own duration" \
+    "status:Running status:Success overall_status:Warn 1 0" "$(status "$tmp/out")$a $?"
+unset FAKE_ALIYUN_TASK_MS FAKE_ALIYUN_TASK_MS_MAP
+
+fresh
+expect "live: a bad FAKE_ALIYUN_TASK_MS is the double's own failure" 99 "" \
+    "fake-aliyun: FAKE_ALIYUN_TASK_MS: bad milliseconds '-5'"$'\n' \
+    env FAKE_ALIYUN_TASK_MS=-5 "$bin" sysom invoke-diagnosis --params "{\"cluster_id\":\"$c1\"}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
