@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "msg.h"
 #include "redact.h"
 #include "run.h"
@@ -36,6 +37,7 @@ static const char usage_text[] =
 "                        [-o text|json|markdown] [--save FILE] [--profile NAME] [--yes]\n"
 "                        [--dry-run] [-q] [-v]\n"
 "       ackprof result TASK_ID [-o text|json|markdown] [--save FILE]\n"
+"       ackprof batch [FILE|-] [--jobs N] [--state FILE] [-o text|json]\n"
 "       ackprof doctor\n"
 "       ackprof setup-sdk\n"
 "       ackprof --help | --version\n";
@@ -48,6 +50,8 @@ static const char help_text[] =
 "Commands:\n"
 "  diagnose            run the whole workflow on one pod\n"
 "  result TASK_ID      resume polling an existing diagnosis task\n"
+"  batch [FILE|-]      many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
+"                      or JSON objects; clusters in parallel, results as they end\n"
 "  doctor              check the CLI, the profile, the plugin and the SDK venv\n"
 "  setup-sdk           create or repair the SysOM SDK venv used by Step 7\n"
 "\n"
@@ -68,6 +72,10 @@ static const char help_text[] =
 "      --save FILE         also write the report to FILE (mode 0600)\n"
 "  -q, --quiet             no progress and no notes on stderr\n"
 "  -v, --verbose           each step and each command on stderr\n"
+"\n"
+"Batch:\n"
+"      --jobs N            clusters diagnosed in parallel [4]\n"
+"      --state FILE        record task ids; a rerun resumes instead of invoking\n"
 "\n"
 "Behaviour:\n"
 "      --profile NAME      aliyun CLI profile for the cloud calls\n"
@@ -94,7 +102,7 @@ static const char help_text[] =
 enum {
 	OPT_FROM = 256, OPT_TO, OPT_SINCE, OPT_REALTIME, OPT_SAVE, OPT_PROFILE, OPT_DRY_RUN,
 	OPT_ALIYUN, OPT_VENV, OPT_SCRIPTS, OPT_POLL_INTERVAL, OPT_POLL_MAX, OPT_BUSY_WAIT,
-	OPT_BUSY_RETRIES, OPT_CLI_TIMEOUT,
+	OPT_BUSY_RETRIES, OPT_CLI_TIMEOUT, OPT_JOBS, OPT_STATE,
 };
 
 static const struct option longopts[] = {
@@ -122,6 +130,8 @@ static const struct option longopts[] = {
 	{ "busy-wait",		required_argument,	NULL, OPT_BUSY_WAIT },
 	{ "busy-retries",	required_argument,	NULL, OPT_BUSY_RETRIES },
 	{ "cli-timeout",	required_argument,	NULL, OPT_CLI_TIMEOUT },
+	{ "jobs",		required_argument,	NULL, OPT_JOBS },
+	{ "state",		required_argument,	NULL, OPT_STATE },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -347,6 +357,7 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct args a;
+	struct batch_opts bo = { "-", NULL, 4 };
 	char *scripts = NULL, *venv = NULL;
 	const char *env;
 	int ch, rc;
@@ -411,6 +422,14 @@ main(int argc, char **argv)
 				return usage_error("bad --poll-max '%s' (a whole number, 1 to 100000)", optarg);
 			o.poll_max = ul;
 			break;
+		case OPT_JOBS:
+			if (parse_ulong(optarg, 1, 256, &ul) == -1)
+				return usage_error("bad --jobs '%s' (a whole number, 1 to 256)", optarg);
+			bo.jobs = ul;
+			break;
+		case OPT_STATE:
+			bo.state = optarg;
+			break;
 		case OPT_BUSY_RETRIES:
 			if (parse_ulong(optarg, 0, 100, &ul) == -1)
 				return usage_error("bad --busy-retries '%s' (a whole number, 0 to 100)", optarg);
@@ -435,10 +454,12 @@ main(int argc, char **argv)
 		if (optind < argc)
 			a.cmd = argv[optind++];
 		else
-			return usage_error("no command given (diagnose, result, doctor or setup-sdk; see ackprof --help)");
+			return usage_error("no command given (diagnose, result, batch, doctor or setup-sdk; see ackprof --help)");
 	}
 	if (strcmp(a.cmd, "result") == 0 && optind < argc)
 		a.task_id = argv[optind++];
+	if (strcmp(a.cmd, "batch") == 0 && optind < argc)
+		bo.input = argv[optind++];
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (see ackprof --help)", argv[optind]);
 	if (a.output) {
@@ -473,12 +494,21 @@ main(int argc, char **argv)
 			o.task_id = a.task_id;
 			rc = wf_result(&o);
 		}
+	} else if (strcmp(a.cmd, "batch") == 0) {
+		if (o.out == OUT_MARKDOWN)
+			rc = usage_error("batch writes text or json (-o text|json)");
+		else if (a.cluster || a.ns || a.pod || a.desc)
+			rc = usage_error("batch takes its targets from FILE or stdin, not -c/-n/-p/-d");
+		else if (o.dry_run)
+			rc = usage_error("--dry-run is for diagnose and result");
+		else
+			rc = wf_batch(&o, &bo);
 	} else if (strcmp(a.cmd, "doctor") == 0) {
 		rc = wf_doctor(&o);
 	} else if (strcmp(a.cmd, "setup-sdk") == 0) {
 		rc = wf_setup_sdk(&o);
 	} else {
-		rc = usage_error("unknown command '%s' (diagnose, result, doctor or setup-sdk; see ackprof --help)",
+		rc = usage_error("unknown command '%s' (diagnose, result, batch, doctor or setup-sdk; see ackprof --help)",
 		    a.cmd);
 	}
 	free(o.cluster);

@@ -16,6 +16,7 @@
 int msg_quiet;
 int msg_verbose;
 int msg_tty;
+int msg_hold_errors;
 
 static int live;	/* a progress line is on screen */
 static char last_error[1024];	/* the last errorf() line, for -o json */
@@ -25,6 +26,12 @@ const char *
 msg_last_error(void)
 {
 	return last_error;
+}
+
+void
+msg_clear_error(void)
+{
+	last_error[0] = '\0';
 }
 
 void
@@ -53,6 +60,12 @@ emit(const char *prefix, const char *fmt, va_list ap)
 	red = redacts(b.p);
 	if (errors_on)
 		snprintf(last_error, sizeof(last_error), "%s", red);
+	if (errors_on && msg_hold_errors) {
+		/* Batch: the error belongs to one target's result line, not to stderr. */
+		free(red);
+		free(b.p);
+		return;
+	}
 	clear_live();
 	fprintf(stderr, "%s%s\n", prefix, red);
 	fflush(stderr);

@@ -5,6 +5,7 @@
 extern int msg_quiet;	/* -q: no progress, no notes */
 extern int msg_verbose;	/* -v: step lines even off a terminal */
 extern int msg_tty;	/* stderr is a terminal: live progress line */
+extern int msg_hold_errors;	/* errorf() only records (batch: the error goes in a result) */
 
 void	msg_init(void);
 void	errorf(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -14,5 +15,6 @@ void	verbosef(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progressf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progress_done(void);
 const char *msg_last_error(void);
+void	msg_clear_error(void);
 
 #endif

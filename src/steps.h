@@ -31,6 +31,7 @@ struct wf {
 	int		 errors;	/* consecutive failed polls */
 	char		 last_status[64];
 	int		 for_result;	/* ackprof result: the target comes from the task */
+	int		 jsonl;		/* batch -o json: one unformatted document a line */
 };
 
 void	wf_init(struct wf *, struct opts *);

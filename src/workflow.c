@@ -888,7 +888,7 @@ wf_render(struct wf *w, int rc)
 			json_add_str(doc, "message", w->template.len ? buf_str(&w->template) : NULL);
 			cJSON_AddItemToObject(doc, "calls", cJSON_Duplicate(w->cli.calls, 1));
 		}
-		s = cJSON_Print(doc);
+		s = w->jsonl ? cJSON_PrintUnformatted(doc) : cJSON_Print(doc);
 		cJSON_Delete(doc);
 		if (s == NULL)
 			return NULL;

@@ -1,0 +1,1047 @@
+/*
+ * batch.c: `ackprof batch`.  The whole input is validated first; then the shared
+ * steps run once (ai-mode, plugin update, version, credentials), initial-sysom
+ * once before the first Step 7, and each cluster runs its own pipeline: cs GET,
+ * Step 7, then its targets one at a time (SysOM runs one task per ack-ID).
+ * Clusters run in parallel, up to --jobs, as children of one poll() loop.  Each
+ * result is written the moment it is known; --state records every task id the
+ * moment invoke returns it, so a rerun polls instead of invoking again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "batch.h"
+#include "msg.h"
+#include "redact.h"
+#include "run.h"
+#include "steps.h"
+#include "target.h"
+#include "util.h"
+
+/* ---- input ----------------------------------------------------------- */
+
+void
+target_free(struct target *t)
+{
+	free(t->cluster);
+	free(t->ns);
+	free(t->pod);
+	free(t->desc);
+	free(t->task_id);
+	memset(t, 0, sizeof(*t));
+}
+
+static const char *
+jstr(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (!v && b)
+		v = cJSON_GetObjectItemCaseSensitive(o, b);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A JSON time may be a number (Unix seconds) or a string in any --from form. */
+static const char *
+jtime(const cJSON *o, const char *k, char *tmp, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (cJSON_IsNumber(v)) {
+		snprintf(tmp, n, "%.0f", v->valuedouble);
+		return tmp;
+	}
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+fill_target(struct target *t, const char *cl, const char *ns, const char *pod, const char *desc,
+    const char *from, const char *to, const char *since, int realtime, time_t now,
+    char *err, size_t errlen)
+{
+	char found[256];
+
+	if (!cl || !ns || !pod) {
+		snprintf(err, errlen, "needs a cluster id, a namespace and a pod");
+		return -1;
+	}
+	if (!valid_cluster_id(cl)) {
+		snprintf(err, errlen, "'%.80s' is not an ACK cluster id", cl);
+		return -1;
+	}
+	if (!valid_namespace(ns)) {
+		snprintf(err, errlen, "'%.80s' is not a Kubernetes namespace", ns);
+		return -1;
+	}
+	if (!valid_pod(pod)) {
+		snprintf(err, errlen, "'%.80s' is not a Kubernetes pod name", pod);
+		return -1;
+	}
+	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1)
+		return -1;
+	desc = desc ? desc : "";
+	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
+		snprintf(err, errlen, "the description names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
+		    found);
+		return -1;
+	}
+	t->cluster = xstrdup(cl);
+	t->ns = xstrdup(ns);
+	t->pod = xstrdup(pod);
+	t->desc = sanitize_description(desc);
+	return 1;
+}
+
+int
+batch_parse_line(const char *line, time_t now, struct target *t, char *err, size_t errlen)
+{
+	const char *p = line;
+	char *copy, *f[3], *save = NULL, *rest, tf[32], tt[32];
+	cJSON *j, *rt;
+	int i, rc;
+
+	memset(t, 0, sizeof(*t));
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
+		return 0;
+	if (*p == '{') {
+		j = cJSON_Parse(p);
+		if (!cJSON_IsObject(j)) {
+			cJSON_Delete(j);
+			snprintf(err, errlen, "not a JSON object");
+			return -1;
+		}
+		rt = cJSON_GetObjectItemCaseSensitive(j, "realtime");
+		rc = fill_target(t, jstr(j, "cluster_id", "cluster"), jstr(j, "namespace", NULL),
+		    jstr(j, "pod", NULL), jstr(j, "description", NULL), jtime(j, "from", tf, sizeof(tf)),
+		    jtime(j, "to", tt, sizeof(tt)), jstr(j, "since", NULL), cJSON_IsTrue(rt), now,
+		    err, errlen);
+		cJSON_Delete(j);
+		return rc;
+	}
+	copy = xstrdup(p);
+	copy[strcspn(copy, "\r\n")] = '\0';
+	for (i = 0; i < 3; i++)
+		f[i] = strtok_r(i ? NULL : copy, " \t", &save);
+	rest = save;
+	while (rest && (*rest == ' ' || *rest == '\t'))
+		rest++;
+	rc = fill_target(t, f[0], f[1], f[2], rest, NULL, NULL, NULL, 0, now, err, errlen);
+	free(copy);
+	return rc;
+}
+
+/* ---- the state file -------------------------------------------------- */
+
+static char *
+target_key(const struct target *t)
+{
+	return xasprintf("%s %s %s", t->cluster, t->ns, t->pod);
+}
+
+/* Append one record and flush it to disk: a killed batch loses nothing it recorded. */
+static void
+state_append(int fd, cJSON *rec)
+{
+	char *s = cJSON_PrintUnformatted(rec), *line;
+
+	cJSON_Delete(rec);
+	if (fd < 0 || s == NULL) {
+		free(s);
+		return;
+	}
+	line = xasprintf("%s\n", s);
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) == -1)
+		warnf("cannot write the state file: %s", strerror(errno));
+	free(line);
+	free(s);
+}
+
+static void
+state_task(int fd, const struct target *t)
+{
+	cJSON *r = cJSON_CreateObject();
+	char *k = target_key(t);
+
+	cJSON_AddStringToObject(r, "key", k);
+	cJSON_AddStringToObject(r, "task_id", t->task_id);
+	free(k);
+	state_append(fd, r);
+}
+
+static void
+state_done(int fd, const struct target *t)
+{
+	cJSON *r = cJSON_CreateObject();
+	char *k = target_key(t);
+
+	cJSON_AddStringToObject(r, "key", k);
+	if (t->task_id)
+		cJSON_AddStringToObject(r, "task_id", t->task_id);
+	cJSON_AddBoolToObject(r, "done", 1);
+	cJSON_AddNumberToObject(r, "exit_code", t->rc);
+	free(k);
+	state_append(fd, r);
+}
+
+/*
+ * Read the records of an earlier run into the targets: a task id to poll, or a
+ * finished target to skip.  A torn last line (the process killed mid-write) is
+ * ignored.  Returns the open descriptor for appending, or -1.
+ */
+static int
+state_load(const char *path, struct target *ts, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *k;
+	size_t cap = 0, i;
+	cJSON *j, *v;
+	int fd;
+
+	if (f != NULL) {
+		while (getline(&line, &cap, f) > 0) {
+			j = cJSON_Parse(line);
+			v = cJSON_GetObjectItemCaseSensitive(j, "key");
+			if (!cJSON_IsString(v)) {
+				cJSON_Delete(j);
+				continue;
+			}
+			for (i = 0; i < n; i++) {
+				k = target_key(&ts[i]);
+				if (strcmp(k, v->valuestring) == 0) {
+					const cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
+					const cJSON *rc = cJSON_GetObjectItemCaseSensitive(j, "exit_code");
+
+					if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
+						free(ts[i].task_id);
+						ts[i].task_id = xstrdup(tid->valuestring);
+					}
+					if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done"))) {
+						ts[i].done = 2;
+						ts[i].rc = cJSON_IsNumber(rc) ? rc->valueint : 0;
+					}
+				}
+				free(k);
+			}
+			cJSON_Delete(j);
+		}
+		free(line);
+		fclose(f);
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		errorf("cannot open the state file %s: %s (choose a writable path for --state)", path,
+		    strerror(errno));
+	return fd;
+}
+
+/* ---- the event loop ---------------------------------------------------- */
+
+enum cstate { C_QUEUED, C_CS, C_WAIT_INITIAL, C_STEP7, C_NEXT, C_INVOKE, C_BUSY_WAIT,
+	C_POLL, C_POLL_WAIT, C_DONE };
+
+struct cluster {
+	char		*id;
+	size_t		*idx;		/* its targets, in input order */
+	size_t		 n, next;
+	enum cstate	 st;
+	struct opts	 o;		/* cluster-level: no pod */
+	struct wf	 cw;		/* cs GET and Step 7 */
+	struct opts	 to;		/* the current target's */
+	struct wf	 tw;		/* the current target's calls */
+	int		 have_tw;
+	size_t		 cur;		/* index of the current target */
+	struct child	 c;
+	struct cli_call	 call;
+	int		 running;	/* c is a child in flight */
+	double		 wake_at;
+	unsigned long	 attempts, polls;
+	int		 rc;		/* a cluster-level failure */
+	char		*error;		/* its message */
+	unsigned	 ok, fail;
+};
+
+struct batch {
+	struct opts	*o;
+	const struct batch_opts *bo;
+	struct target	*t;
+	size_t		 nt;
+	struct cluster	*cl;
+	size_t		 ncl, active, started;
+	struct wf	 gw;		/* the shared steps */
+	int		 initial;	/* 0 not run, 1 running, 2 ok, 3 failed */
+	int		 initial_rc;
+	char		*initial_error;
+	struct child	 ic;
+	struct cli_call	 icall;
+	int		 statefd;
+	size_t		 ndone;
+	int		 worst;
+	int		 interrupted;
+};
+
+static void
+emit_line(const char *s)
+{
+	char *red = redacts(s);
+
+	progress_done();
+	fputs(red, stdout);
+	fflush(stdout);
+	free(red);
+}
+
+/* One line per finished target, written at once. */
+static void
+report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
+{
+	char *s, *rc;
+
+	if (b->o->out == OUT_JSON) {
+		if (w) {
+			w->jsonl = 1;
+			s = wf_render(w, t->rc);
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			char *p;
+
+			cJSON_AddStringToObject(o, "cluster_id", t->cluster);
+			cJSON_AddStringToObject(o, "namespace", t->ns);
+			cJSON_AddStringToObject(o, "pod", t->pod);
+			cJSON_AddNumberToObject(o, "exit_code", t->rc);
+			cJSON_AddStringToObject(o, "error", err ? err : "");
+			p = cJSON_PrintUnformatted(o);
+			cJSON_Delete(o);
+			s = xasprintf("%s\n", p ? p : "{}");
+			free(p);
+		}
+		if (s)
+			emit_line(s);
+		free(s);
+		return;
+	}
+	if (t->rc <= 2 && w && w->have_diag && w->diag.state == TASK_SUCCESS) {
+		const char *rcause = w->diag.root_cause && *w->diag.root_cause ? w->diag.root_cause :
+		    "no anomaly found";
+
+		s = xasprintf("%-8s %s %s/%s task %s: %.200s\n", overall_name(w->diag.overall),
+		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", rcause);
+	} else {
+		rc = xasprintf("exit %d", t->rc);
+		s = xasprintf("%-8s %s %s/%s%s%s: %s\n", rc, t->cluster, t->ns, t->pod,
+		    t->task_id ? " task " : "", t->task_id ? t->task_id : "",
+		    err && *err ? err : "failed");
+		free(rc);
+	}
+	emit_line(s);
+	free(s);
+}
+
+static void
+finish_target(struct batch *b, struct cluster *c, struct target *t, int rc, struct wf *w)
+{
+	const char *err = NULL;
+	char *e = NULL;
+
+	t->rc = rc;
+	t->done = 1;
+	b->ndone++;
+	if (rc > b->worst)
+		b->worst = rc;
+	if (rc > 2) {
+		c->fail++;
+		e = xstrdup(c->error ? c->error : msg_last_error());
+		err = e;
+	} else
+		c->ok++;
+	state_done(b->statefd, t);
+	report_target(b, t, w, err);
+	free(e);
+	msg_clear_error();
+}
+
+static void
+cluster_fail_rest(struct batch *b, struct cluster *c, int rc, const char *why)
+{
+	size_t i;
+
+	free(c->error);
+	c->error = xstrdup(why && *why ? why : "failed");
+	c->rc = rc;
+	for (i = c->next; i < c->n; i++) {
+		struct target *t = &b->t[c->idx[i]];
+
+		if (!t->done)
+			finish_target(b, c, t, rc, NULL);
+	}
+	c->next = c->n;
+	c->st = C_DONE;
+}
+
+static void
+target_opts(struct batch *b, struct cluster *c, struct target *t)
+{
+	c->to = *b->o;
+	c->to.cluster = t->cluster;
+	c->to.ns = t->ns;
+	c->to.pod = t->pod;
+	c->to.desc = t->desc;
+	c->to.desc_raw = t->desc;
+	c->to.win = t->win;
+	c->to.region = NULL;
+}
+
+static int
+start_call(struct cluster *c, struct wf *w, enum call k, const char *a, const char *a2)
+{
+	memset(&c->c, 0, sizeof(c->c));
+	/* An invoke in flight must finish: its task id is what a rerun needs. */
+	c->c.uninterruptible = k == CALL_INVOKE;
+	w->step = cli_step_name(k);
+	if (call_start(&w->cli, &c->call, k, a, a2, &c->c) == -1) {
+		call_finish(&w->cli, &c->call);
+		return wf_child_failure(w, k, -1, &c->c);
+	}
+	c->running = 1;
+	return 0;
+}
+
+/* Move a cluster on as far as it can go without waiting. */
+static void
+advance(struct batch *b, struct cluster *c)
+{
+	struct target *t;
+	int rc;
+
+	for (;;) {
+		switch (c->st) {
+		case C_QUEUED:
+			if (b->interrupted)
+				return;
+			c->st = C_CS;
+			if ((rc = start_call(c, &c->cw, CALL_CS_GET, c->id, NULL)) != 0) {
+				cluster_fail_rest(b, c, rc, msg_last_error());
+				break;
+			}
+			return;
+		case C_WAIT_INITIAL:
+			if (b->initial == 0) {
+				b->initial = 1;
+				memset(&b->ic, 0, sizeof(b->ic));
+				b->gw.step = cli_step_name(CALL_INITIAL);
+				if (call_start(&b->gw.cli, &b->icall, CALL_INITIAL, NULL, NULL, &b->ic) == -1) {
+					call_finish(&b->gw.cli, &b->icall);
+					b->initial = 3;
+					b->initial_rc = wf_child_failure(&b->gw, CALL_INITIAL, -1, &b->ic);
+					b->initial_error = xstrdup(msg_last_error());
+					child_free(&b->ic);
+				}
+			}
+			if (b->initial == 1)
+				return;
+			if (b->initial == 3) {
+				cluster_fail_rest(b, c, b->initial_rc, b->initial_error);
+				break;
+			}
+			if (b->interrupted)
+				return;
+			c->st = C_STEP7;
+			wf_step7_notice(&c->cw);
+			if ((rc = start_call(c, &c->cw, CALL_STEP7, c->id, c->cw.region)) != 0) {
+				cluster_fail_rest(b, c, rc, msg_last_error());
+				break;
+			}
+			return;
+		case C_NEXT:
+			if (c->have_tw) {
+				wf_free(&c->tw);
+				c->have_tw = 0;
+			}
+			while (c->next < c->n && b->t[c->idx[c->next]].done)
+				c->next++;
+			if (c->next >= c->n || b->interrupted) {
+				c->st = C_DONE;
+				break;
+			}
+			c->cur = c->idx[c->next++];
+			t = &b->t[c->cur];
+			target_opts(b, c, t);
+			wf_init(&c->tw, &c->to);
+			c->have_tw = 1;
+			c->tw.region = xstrdup(c->cw.region);
+			if (c->cw.cluster_name)
+				c->tw.cluster_name = xstrdup(c->cw.cluster_name);
+			c->attempts = c->polls = 0;
+			if (t->task_id) {
+				/* Recorded by an earlier run: poll it, never invoke it again. */
+				c->tw.task_id = xstrdup(t->task_id);
+				c->st = C_POLL;
+			} else {
+				c->tw.params = wf_params(t->cluster, c->tw.region, t->ns, t->pod, t->desc,
+				    &t->win);
+				c->st = C_INVOKE;
+			}
+			break;
+		case C_INVOKE:
+			if (b->interrupted) {
+				c->st = C_DONE;
+				break;
+			}
+			if ((rc = start_call(c, &c->tw, CALL_INVOKE, c->tw.params, NULL)) != 0) {
+				finish_target(b, c, &b->t[c->cur], rc, &c->tw);
+				c->st = C_NEXT;
+				break;
+			}
+			return;
+		case C_POLL:
+			if (b->interrupted) {
+				c->st = C_DONE;
+				break;
+			}
+			if ((rc = start_call(c, &c->tw, CALL_RESULT, c->tw.task_id, NULL)) != 0) {
+				finish_target(b, c, &b->t[c->cur], rc, &c->tw);
+				c->st = C_NEXT;
+				break;
+			}
+			return;
+		case C_BUSY_WAIT:
+		case C_POLL_WAIT:
+			if (b->interrupted) {
+				c->st = C_DONE;
+				break;
+			}
+			if (now_mono() < c->wake_at)
+				return;
+			c->st = c->st == C_BUSY_WAIT ? C_INVOKE : C_POLL;
+			break;
+		case C_DONE:
+			if (c->have_tw) {
+				wf_free(&c->tw);
+				c->have_tw = 0;
+			}
+			return;
+		default:
+			return;
+		}
+	}
+}
+
+/* A cluster's child finished: evaluate it and choose the next state. */
+static void
+child_done(struct batch *b, struct cluster *c)
+{
+	struct wf *w = c->st == C_CS || c->st == C_STEP7 ? &c->cw : &c->tw;
+	enum call k = c->call.k;
+	struct target *t = c->st >= C_NEXT ? &b->t[c->cur] : NULL;
+	int rc, busy, pending;
+
+	call_finish(&w->cli, &c->call);
+	c->running = 0;
+	rc = wf_child_failure(w, k, 0, &c->c);
+	switch (c->st) {
+	case C_CS:
+		if (rc == 0)
+			rc = wf_eval_cluster(w, &c->c);
+		if (rc != 0)
+			cluster_fail_rest(b, c, rc, msg_last_error());
+		else
+			c->st = C_WAIT_INITIAL;
+		break;
+	case C_STEP7:
+		if (rc == 0)
+			rc = wf_eval_step7(w, &c->c);
+		if (rc != 0)
+			cluster_fail_rest(b, c, rc, msg_last_error());
+		else
+			c->st = C_NEXT;
+		break;
+	case C_INVOKE:
+		if (rc == 0)
+			rc = wf_eval_invoke(w, &c->c, &busy);
+		if (rc == 0 && busy) {
+			if (c->attempts++ < b->o->busy_retries) {
+				c->wake_at = now_mono() + b->o->busy_wait;
+				c->st = C_BUSY_WAIT;
+			} else {
+				finish_target(b, c, t, wf_busy_exhausted(w), w);
+				c->st = C_NEXT;
+			}
+		} else if (rc == 0) {
+			t->task_id = xstrdup(w->task_id);
+			state_task(b->statefd, t);
+			c->st = C_POLL;
+		} else {
+			finish_target(b, c, t, rc, w);
+			c->st = C_NEXT;
+		}
+		break;
+	case C_POLL:
+		if (rc == 0 || c->c.timed_out)
+			rc = wf_eval_poll(w, &c->c, rc, &pending);
+		else
+			pending = 0;
+		c->polls++;
+		if (rc == 0 && pending && c->polls >= b->o->poll_max)
+			rc = wf_poll_timeout(w);
+		if (rc == 0 && pending) {
+			c->wake_at = now_mono() + b->o->poll_interval;
+			c->st = C_POLL_WAIT;
+		} else {
+			/* An interrupted poll leaves the task to a rerun: not a result. */
+			if (c->c.interrupted) {
+				c->st = C_DONE;
+				break;
+			}
+			finish_target(b, c, t, rc, w);
+			c->st = C_NEXT;
+		}
+		break;
+	default:
+		break;
+	}
+	child_free(&c->c);
+}
+
+static void
+initial_done(struct batch *b)
+{
+	int rc;
+
+	call_finish(&b->gw.cli, &b->icall);
+	rc = wf_child_failure(&b->gw, CALL_INITIAL, 0, &b->ic);
+	if (rc == 0)
+		rc = wf_eval_initial(&b->gw, &b->ic);
+	child_free(&b->ic);
+	if (rc == 0)
+		b->initial = 2;
+	else {
+		b->initial = 3;
+		b->initial_rc = rc;
+		b->initial_error = xstrdup(msg_last_error());
+	}
+}
+
+static void
+progress(struct batch *b)
+{
+	size_t i, running = 0, queued = 0;
+
+	for (i = 0; i < b->ncl; i++) {
+		struct cluster *c = &b->cl[i];
+
+		if (c->st == C_DONE)
+			continue;
+		if (c->st == C_QUEUED) {
+			queued += c->n;
+			continue;
+		}
+		running++;
+		queued += c->n - c->next;
+	}
+	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued", b->ndone, b->nt,
+	    running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
+}
+
+static void
+loop(struct batch *b)
+{
+	struct pollfd *pfd = xcalloc(2 * (b->ncl + 1), sizeof(*pfd));
+	int *owner = xcalloc(2 * (b->ncl + 1), sizeof(*owner));
+	size_t i, next_cluster = 0;
+	double last_progress = 0;
+
+	for (;;) {
+		int n = 0, k, ms;
+		double wake = 0.2, w;
+		size_t open_clusters = 0;
+
+		if (run_signal && !b->interrupted)
+			b->interrupted = 1;
+		/* Start clusters while there is room. */
+		while (!b->interrupted && b->active < b->bo->jobs && next_cluster < b->ncl) {
+			struct cluster *c = &b->cl[next_cluster++];
+
+			if (c->st != C_QUEUED)
+				continue;	/* nothing left to do there */
+			b->active++;
+			advance(b, c);
+			if (c->st == C_DONE)
+				b->active--;
+		}
+		for (i = 0; i < b->ncl; i++) {
+			struct cluster *c = &b->cl[i];
+
+			if (c->st == C_QUEUED || c->st == C_DONE)
+				continue;
+			open_clusters++;
+			if (c->running) {
+				k = run_pollfds(&c->c, pfd + n);
+				while (k-- > 0)
+					owner[n++] = (int)i;
+				w = run_wake(&c->c);
+				if (w >= 0 && w < wake)
+					wake = w;
+			} else if (c->st == C_BUSY_WAIT || c->st == C_POLL_WAIT) {
+				w = c->wake_at - now_mono();
+				if (w < wake)
+					wake = w < 0 ? 0 : w;
+			}
+		}
+		if (b->initial == 1) {
+			k = run_pollfds(&b->ic, pfd + n);
+			while (k-- > 0)
+				owner[n++] = -1;
+			w = run_wake(&b->ic);
+			if (w >= 0 && w < wake)
+				wake = w;
+		}
+		if (open_clusters == 0 && b->initial != 1 && (next_cluster >= b->ncl || b->interrupted))
+			break;
+		ms = (int)(wake * 1000) + (wake > 0);
+		if (poll(pfd, (nfds_t)n, ms) == -1 && errno != EINTR)
+			n = 0;
+		/* Hand each child its poll entries, then move every cluster on. */
+		if (b->initial == 1) {
+			struct pollfd mine[2];
+			int m = 0;
+
+			for (k = 0; k < n; k++)
+				if (owner[k] == -1)
+					mine[m++] = pfd[k];
+			if (run_advance(&b->ic, mine, m))
+				initial_done(b);
+		}
+		for (i = 0; i < b->ncl; i++) {
+			struct cluster *c = &b->cl[i];
+			enum cstate before = c->st;
+
+			if (c->running) {
+				struct pollfd mine[2];
+				int m = 0;
+
+				for (k = 0; k < n; k++)
+					if (owner[k] == (int)i)
+						mine[m++] = pfd[k];
+				if (run_advance(&c->c, mine, m))
+					child_done(b, c);
+			}
+			if (!c->running && c->st != C_QUEUED && c->st != C_DONE)
+				advance(b, c);
+			if (before != C_DONE && c->st == C_DONE)
+				b->active--;
+		}
+		if (now_mono() - last_progress > 0.1) {
+			progress(b);
+			last_progress = now_mono();
+		}
+	}
+	progress_done();
+	free(pfd);
+	free(owner);
+}
+
+/* ---- the summary --------------------------------------------------------- */
+
+static int
+rank(int rc)
+{
+	/* Worst first: Critical, Warn, failures (highest code first), Info. */
+	if (rc == 2)
+		return 0;
+	if (rc == 1)
+		return 1;
+	if (rc == 0)
+		return 1000;
+	return 2 + (255 - rc);
+}
+
+static const char *
+class_name(int rc)
+{
+	switch (rc) {
+	case 0:	return "Info (healthy)";
+	case 1:	return "Warn";
+	case 2:	return "Critical";
+	case 3:	return "task failed";
+	case 4:	return "still running";
+	case 5:	return "cluster busy";
+	case 64: return "usage";
+	case 65: return "not diagnosable";
+	case 69: return "cloud call failed";
+	case 77: return "credentials/permissions";
+	case 78: return "local setup";
+	default: return rc >= 128 ? "interrupted" : "other";
+	}
+}
+
+static int
+cmp_rank(const void *a, const void *b)
+{
+	return rank(*(const int *)a) - rank(*(const int *)b);
+}
+
+static void
+summary(struct batch *b)
+{
+	int codes[256] = {0}, order[256], nord = 0, i;
+	size_t j, skipped = 0, pending = 0;
+	struct buf s = {0};
+	cJSON *o, *by, *cls;
+	char *p;
+
+	for (j = 0; j < b->nt; j++) {
+		if (b->t[j].done == 2)
+			skipped++;
+		if (!b->t[j].done) {
+			pending++;
+			continue;
+		}
+		codes[b->t[j].rc & 255]++;
+	}
+	for (i = 0; i < 256; i++)
+		if (codes[i])
+			order[nord++] = i;
+	qsort(order, (size_t)nord, sizeof(int), cmp_rank);
+	if (b->o->out == OUT_JSON) {
+		o = cJSON_CreateObject();
+		by = cJSON_CreateArray();
+		for (i = 0; i < nord; i++) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(e, "exit_code", order[i]);
+			cJSON_AddStringToObject(e, "class", class_name(order[i]));
+			cJSON_AddNumberToObject(e, "targets", codes[order[i]]);
+			cJSON_AddItemToArray(by, e);
+		}
+		cls = cJSON_CreateArray();
+		for (j = 0; j < b->ncl; j++) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(e, "cluster_id", b->cl[j].id);
+			cJSON_AddNumberToObject(e, "targets", (double)b->cl[j].n);
+			cJSON_AddNumberToObject(e, "finished", b->cl[j].ok);
+			cJSON_AddNumberToObject(e, "failed", b->cl[j].fail);
+			cJSON_AddItemToArray(cls, e);
+		}
+		cJSON *sum = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(sum, "targets", (double)b->nt);
+		cJSON_AddNumberToObject(sum, "skipped_done_earlier", (double)skipped);
+		cJSON_AddNumberToObject(sum, "not_run", (double)pending);
+		cJSON_AddNumberToObject(sum, "exit_code", b->worst);
+		cJSON_AddItemToObject(sum, "by_class", by);
+		cJSON_AddItemToObject(sum, "clusters", cls);
+		cJSON_AddItemToObject(o, "summary", sum);
+		p = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		buf_printf(&s, "%s\n", p ? p : "{}");
+		free(p);
+	} else {
+		buf_printf(&s, "\nSummary: %zu target%s over %zu cluster%s", b->nt, b->nt == 1 ? "" : "s",
+		    b->ncl, b->ncl == 1 ? "" : "s");
+		if (skipped)
+			buf_printf(&s, ", %zu done in an earlier run", skipped);
+		if (pending)
+			buf_printf(&s, ", %zu not run", pending);
+		buf_adds(&s, "\n");
+		for (i = 0; i < nord; i++)
+			buf_printf(&s, "  %-24s %5d  (exit %d)\n", class_name(order[i]), codes[order[i]],
+			    order[i]);
+		buf_adds(&s, "Per cluster (finished / failed of targets):\n");
+		for (j = 0; j < b->ncl; j++)
+			buf_printf(&s, "  %s  %u / %u of %zu%s%s\n", b->cl[j].id, b->cl[j].ok, b->cl[j].fail,
+			    b->cl[j].n, b->cl[j].error ? "  " : "", b->cl[j].error ? b->cl[j].error : "");
+	}
+	emit_line(buf_str(&s));
+	buf_free(&s);
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+static int
+read_input(struct batch *b)
+{
+	FILE *f = strcmp(b->bo->input, "-") == 0 ? stdin : fopen(b->bo->input, "r");
+	char *line = NULL, err[300];
+	size_t cap = 0, have = 0, j;
+	int lineno = 0, bad = 0, r;
+	time_t now = time(NULL);
+	struct target t;
+
+	if (f == NULL) {
+		errorf("cannot read %s: %s (pass a file of targets, or - for stdin)", b->bo->input,
+		    strerror(errno));
+		return 64;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		r = batch_parse_line(line, now, &t, err, sizeof(err));
+		if (r == 0)
+			continue;
+		if (r == -1) {
+			errorf("batch input line %d: %s", lineno, err);
+			bad++;
+			continue;
+		}
+		t.line = lineno;
+		for (j = 0; j < b->nt; j++)
+			if (strcmp(b->t[j].cluster, t.cluster) == 0 && strcmp(b->t[j].ns, t.ns) == 0 &&
+			    strcmp(b->t[j].pod, t.pod) == 0)
+				break;
+		if (j < b->nt) {
+			errorf("batch input line %d: %s %s/%s repeats line %d", lineno, t.cluster, t.ns,
+			    t.pod, b->t[j].line);
+			target_free(&t);
+			bad++;
+			continue;
+		}
+		if (b->nt == have) {
+			have = have ? have * 2 : 64;
+			b->t = xrealloc(b->t, have * sizeof(*b->t));
+		}
+		b->t[b->nt++] = t;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	if (bad) {
+		errorf("%d bad line%s in %s: nothing was run (fix them and run again)", bad,
+		    bad == 1 ? "" : "s", strcmp(b->bo->input, "-") == 0 ? "stdin" : b->bo->input);
+		return 64;
+	}
+	if (b->nt == 0) {
+		errorf("no targets in %s (lines: CLUSTER NAMESPACE POD [description], or JSON objects)",
+		    strcmp(b->bo->input, "-") == 0 ? "stdin" : b->bo->input);
+		return 64;
+	}
+	return 0;
+}
+
+/* Group targets by cluster, in order of first appearance. */
+static void
+group(struct batch *b)
+{
+	size_t i, j;
+
+	b->cl = xcalloc(b->nt, sizeof(*b->cl));
+	for (i = 0; i < b->nt; i++) {
+		for (j = 0; j < b->ncl; j++)
+			if (strcmp(b->cl[j].id, b->t[i].cluster) == 0)
+				break;
+		if (j == b->ncl) {
+			b->cl[j].id = b->t[i].cluster;
+			b->cl[j].idx = xcalloc(b->nt, sizeof(size_t));
+			b->ncl++;
+		}
+		b->cl[j].idx[b->cl[j].n++] = i;
+	}
+	/* Within a cluster, tasks recorded by an earlier run go first: they hold the cluster. */
+	for (j = 0; j < b->ncl; j++) {
+		struct cluster *c = &b->cl[j];
+		size_t k = 0, m;
+
+		for (m = 0; m < c->n; m++)
+			if (b->t[c->idx[m]].task_id && !b->t[c->idx[m]].done) {
+				size_t tmp = c->idx[k];
+
+				c->idx[k++] = c->idx[m];
+				c->idx[m] = tmp;
+			}
+	}
+}
+
+int
+wf_batch(struct opts *o, const struct batch_opts *bo)
+{
+	struct batch b;
+	size_t i, todo = 0;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.o = o;
+	b.bo = bo;
+	b.statefd = -1;
+	if ((rc = read_input(&b)) != 0)
+		goto out;
+	if (bo->state && (b.statefd = state_load(bo->state, b.t, b.nt)) == -1) {
+		rc = 73;
+		goto out;
+	}
+	group(&b);
+	for (i = 0; i < b.nt; i++) {
+		if (b.t[i].done == 2 && b.t[i].rc > b.worst)
+			b.worst = b.t[i].rc;
+		if (!b.t[i].done)
+			todo++;
+	}
+	if (todo == 0) {
+		notef("every target is done already (per %s)", bo->state);
+		summary(&b);
+		rc = b.worst;
+		goto out;
+	}
+	for (i = 0; i < b.ncl; i++) {
+		struct cluster *c = &b.cl[i];
+
+		c->o = *o;
+		c->o.cluster = c->id;
+		c->o.ns = c->o.pod = NULL;
+		wf_init(&c->cw, &c->o);
+		/* Clusters whose targets are all done need nothing. */
+		c->st = C_DONE;
+		for (size_t k = 0; k < c->n; k++)
+			if (!b.t[c->idx[k]].done)
+				c->st = C_QUEUED;
+	}
+	wf_init(&b.gw, o);
+	if ((rc = wf_setup(&b.gw)) != 0) {
+		/* The shared steps failed: every target fails the same way. */
+		char *why = xstrdup(msg_last_error());
+
+		msg_hold_errors = 1;
+		for (i = 0; i < b.ncl; i++)
+			if (b.cl[i].st != C_DONE)
+				cluster_fail_rest(&b, &b.cl[i], rc, why);
+		free(why);
+	} else {
+		msg_hold_errors = 1;
+		loop(&b);
+	}
+	msg_hold_errors = 0;
+	lease_release(&b.gw.lease, &b.gw.cli);
+	summary(&b);
+	rc = b.worst;
+	if (run_signal) {
+		rc = wf_interrupted_code();
+		errorf("interrupted by signal %d: no new work started; ai-mode cleanup done%s%s (rerun with the same --state to resume)",
+		    (int)run_signal, bo->state ? "; task ids are in " : "", bo->state ? bo->state : "");
+	} else if (rc != 0) {
+		errorf("batch finished: worst exit %d (%s); see the summary", rc, class_name(rc));
+	}
+out:
+	for (i = 0; i < b.ncl; i++) {
+		wf_free(&b.cl[i].cw);
+		if (b.cl[i].have_tw)
+			wf_free(&b.cl[i].tw);
+		free(b.cl[i].idx);
+		free(b.cl[i].error);
+	}
+	free(b.cl);
+	if (b.gw.cli.calls)
+		wf_free(&b.gw);
+	free(b.initial_error);
+	for (i = 0; i < b.nt; i++)
+		target_free(&b.t[i]);
+	free(b.t);
+	if (b.statefd >= 0)
+		close(b.statefd);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* batch.h: many pods over many clusters from one process, resumable through a state file. */
+#ifndef ACKPROF_BATCH_H
+#define ACKPROF_BATCH_H
+
+#include <stddef.h>
+
+#include "timewin.h"
+#include "workflow.h"
+
+struct target {
+	char		*cluster, *ns, *pod, *desc;
+	struct window	 win;
+	int		 line;		/* input line number */
+	/* the outcome */
+	int		 done;		/* 1 finished here, 2 finished in an earlier run */
+	int		 rc;
+	char		*task_id;	/* known task (from invoke, or from the state file) */
+};
+
+/*
+ * Parse one input line: "CLUSTER NAMESPACE POD [description...]" or a JSON object
+ * with cluster_id, namespace, pod and optional description, from, to, since,
+ * realtime.  Returns 1 with *t filled, 0 for a blank or comment line, -1 with a
+ * reason in err.
+ */
+int	batch_parse_line(const char *, time_t now, struct target *, char *err, size_t errlen);
+void	target_free(struct target *);
+
+struct batch_opts {
+	const char	*input;		/* file, or "-" for stdin */
+	const char	*state;		/* --state FILE, or NULL */
+	unsigned long	 jobs;		/* clusters in parallel */
+};
+
+int	wf_batch(struct opts *, const struct batch_opts *);
+
+#endif
