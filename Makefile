@@ -58,6 +58,7 @@ check-unit: unit
 check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
 
 check-py:
 	sh tests/py/run
@@ -72,6 +73,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
 
 check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \
