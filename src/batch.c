@@ -545,6 +545,15 @@ child_done(struct batch *b, struct cluster *c)
 
 	call_finish(&w->cli, &c->call);
 	c->running = 0;
+	if (c->st == C_POLL && wf_poll_retryable(w, &c->c)) {
+		c->polls++;
+		c->wake_at = now_mono() + b->o->poll_interval;
+		c->st = c->polls >= b->o->poll_max ? C_POLL : C_POLL_WAIT;
+		if (c->polls < b->o->poll_max) {
+			child_free(&c->c);
+			return;
+		}
+	}
 	rc = wf_child_failure(w, k, 0, &c->c);
 	switch (c->st) {
 	case C_CS:
@@ -584,8 +593,8 @@ child_done(struct batch *b, struct cluster *c)
 		}
 		break;
 	case C_POLL:
-		if (rc == 0 || c->c.timed_out)
-			rc = wf_eval_poll(w, &c->c, rc, &pending);
+		if (rc == 0)
+			rc = wf_eval_poll(w, &c->c, &pending);
 		else
 			pending = 0;
 		c->polls++;
@@ -972,7 +981,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	if ((rc = read_input(&b)) != 0)
 		goto out;
 	if (bo->state && (b.statefd = state_load(bo->state, b.t, b.nt)) == -1) {
-		rc = 73;
+		rc = 64;
 		goto out;
 	}
 	group(&b);

@@ -189,7 +189,7 @@ lock_open(struct lease *l)
 
 /* Run an ai-mode call; returns the exit code for the workflow (0 when fine). */
 static int
-aimode_call(struct cli *cli, enum call k, int cleanup)
+aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 {
 	struct child c = {0};
 	struct cli_error e;
@@ -208,6 +208,8 @@ aimode_call(struct cli *cli, enum call k, int cleanup)
 		errorf("%s: aliyun timed out after %gs (check the CLI and the network; raise --cli-timeout)",
 		    cli_step_name(k), cli->timeout);
 		rc = 69;
+	} else if (c.status != 0 && quiet) {
+		rc = 69;	/* step 1 failed already and said why */
 	} else if (c.status != 0) {
 		cli_parse_error(buf_str(&c.err), buf_str(&c.out), &e);
 		if (c.status == 2)
@@ -250,9 +252,10 @@ lease_acquire(struct lease *l, struct cli *cli)
 	l->began = 1;
 	if (n)
 		verbosef("ai-mode lease shared with %d other run%s", n, n == 1 ? "" : "s");
-	rc = aimode_call(cli, CALL_AIMODE_ENABLE, 0);
+	rc = aimode_call(cli, CALL_AIMODE_ENABLE, 0, 0);
+	l->enabled = rc == 0;
 	if (rc == 0)
-		rc = aimode_call(cli, CALL_AIMODE_UA, 0);
+		rc = aimode_call(cli, CALL_AIMODE_UA, 0, 0);
 out:
 	free(pids);
 	free(starts);
@@ -272,7 +275,7 @@ lease_release(struct lease *l, struct cli *cli)
 	l->began = 0;
 	if ((fd = lock_open(l)) == -1) {
 		/* No lease to consult: err on the side of leaving nothing switched on. */
-		(void)aimode_call(cli, CALL_AIMODE_DISABLE, 1);
+		(void)aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
 		return;
 	}
 	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
@@ -283,7 +286,7 @@ lease_release(struct lease *l, struct cli *cli)
 	l->held = 0;
 	l->others = n;
 	if (n == 0)
-		(void)aimode_call(cli, CALL_AIMODE_DISABLE, 1);
+		(void)aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
 	else
 		verbosef("ai-mode left on: %d other ackprof run%s still hold%s it", n,
 		    n == 1 ? "" : "s", n == 1 ? "s" : "");

@@ -13,6 +13,7 @@ struct lease {
 	char	*holderspath;
 	int	 held;		/* we are in the holders file */
 	int	 began;		/* step 1 was started: cleanup is owed */
+	int	 enabled;	/* step 1 succeeded */
 	int	 others;	/* holders left when we released */
 };
 

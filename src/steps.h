@@ -49,7 +49,9 @@ void	wf_step7_notice(struct wf *);
 int	wf_eval_invoke(struct wf *, struct child *, int *busy);
 int	wf_busy_exhausted(struct wf *);
 /* poll: 0 with *pending set (poll again), or the final exit code. */
-int	wf_eval_poll(struct wf *, struct child *, int failure_rc, int *pending);
+int	wf_eval_poll(struct wf *, struct child *, int *pending);
+/* A poll that timed out is retried quietly, twice; 1 when this one may be. */
+int	wf_poll_retryable(struct wf *, const struct child *);
 int	wf_poll_timeout(struct wf *);
 /* The whole outcome in the chosen format (newly allocated), as printed and saved. */
 char	*wf_render(struct wf *, int rc);

@@ -692,21 +692,25 @@ params_from_result(struct wf *w, const char *text, size_t len)
 
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 int
-wf_eval_poll(struct wf *w, struct child *c, int failure_rc, int *pending)
+wf_poll_retryable(struct wf *w, const struct child *c)
+{
+	/* A poll that hung may be the network: try again, a few times, quietly. */
+	if (c->timed_out && w->errors < 2) {
+		w->errors++;
+		return 1;
+	}
+	return 0;
+}
+
+int
+wf_eval_poll(struct wf *w, struct child *c, int *pending)
 {
 	struct cli_error e;
 	char text[1024], perr[512];
 	int first = w->polls == 0;
+	int failure_rc;
 
 	*pending = 0;
-	if (failure_rc != 0) {
-		/* A poll that hung may be the network: try again, a few times. */
-		if (c->timed_out && ++w->errors < 3) {
-			*pending = 1;
-			return 0;
-		}
-		return failure_rc;
-	}
 	w->polls++;
 	if (c->status != 0) {
 		cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
@@ -776,9 +780,17 @@ step_poll(struct wf *w)
 	for (i = 1; i <= w->o->poll_max; i++) {
 		child_free(&c);
 		memset(&c, 0, sizeof(c));
-		rc = step(w, CALL_RESULT, w->task_id, NULL, &c);
-		if (rc == 0 || c.timed_out) {
-			rc = wf_eval_poll(w, &c, rc, &pending);
+		w->step = cli_step_name(CALL_RESULT);
+		if (run_signal) {
+			rc = wf_interrupted_code();
+			goto out;
+		}
+		rc = cli_run(&w->cli, CALL_RESULT, w->task_id, NULL, &c);
+		if (rc == 0 && wf_poll_retryable(w, &c)) {
+			pending = 1;
+		} else {
+			if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0)
+				rc = wf_eval_poll(w, &c, &pending);
 			progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
 			    w->o->poll_max, w->last_status);
 		}
@@ -914,6 +926,11 @@ wf_render(struct wf *w, int rc)
 	return mem;
 }
 
+/*
+ * Print (and save) the outcome.  A report that cannot be written (a closed pipe,
+ * a full disk) is one line on stderr; the exit code stays the diagnosis's, which
+ * is what automation reads.
+ */
 static int
 emit_output(struct wf *w, int rc)
 {
@@ -925,13 +942,11 @@ emit_output(struct wf *w, int rc)
 	n = strlen(s);
 	if (n) {
 		fputs(s, stdout);
-		if (fflush(stdout) == EOF && rc == 0) {
+		if (fflush(stdout) == EOF || ferror(stdout))
 			errorf("cannot write the report: %s", strerror(errno));
-			rc = 74;
-		}
 	}
-	if (w->o->save && n && save_file(w->o->save, s, n) == -1 && rc == 0)
-		rc = 73;
+	if (w->o->save && n)
+		(void)save_file(w->o->save, s, n);
 	free(s);
 	return rc;
 }

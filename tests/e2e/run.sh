@@ -22,6 +22,7 @@
 #   stdout-json: JQ-FILTER (must print true; needs python3 only, evaluated as a python expr on d)
 #   stderr: TEXT          (repeatable: the exact stderr lines, in order; "~REGEX" matches one line)
 #   stderr-any: yes       (do not check stderr)
+#   pipe: CMD             (stdout goes through "| CMD", e.g. "true" closes it at once)
 #   envlog: REGEX         (every line the double logged of its environment must match)
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
@@ -70,7 +71,7 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
-	local envlog=""
+	local envlog="" pipe=""
 	local calls="" in_calls=0 line key val
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [ $in_calls = 1 ]; then
@@ -102,6 +103,7 @@ run_case() {
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
 		envlog) envlog=$val ;;
+		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
 		calls) in_calls=1 ;;
 		*) echo "# $name: unknown key '$key'"; return 1 ;;
@@ -136,6 +138,10 @@ run_case() {
 			sleep 0.2
 			kill -s "$sig" "$pid"
 			wait "$pid"
+		elif [ -n "$pipe" ]; then
+			# The reader goes away first: ackprof must still clean up, and say so.
+			$WRAP "$ACKPROF" "${argv[@]}" 2> "$err" < /dev/null | $pipe > "$out"
+			exit "${PIPESTATUS[0]}"
 		else
 			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < /dev/null
 		fi
@@ -197,7 +203,7 @@ run_case() {
 		why+="a credential reached stdout, stderr or a saved file; "
 	fi
 	# Whenever ai-mode was enabled it must end disabled.
-	if grep -q 'ai-mode enable' "$log" && ! grep -q '"enabled": false' "$home/.aliyun/ai-mode.json" 2>/dev/null; then
+	if grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
 		why+="ai-mode left enabled; "
 	fi
 	n=$((n + 1))
