@@ -61,34 +61,40 @@ jtime(const cJSON *o, const char *k, char *tmp, size_t n)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int
-fill_target(struct target *t, const char *cl, const char *ns, const char *pod, const char *desc,
+int
+target_fill(struct target *t, const char *cl, const char *ns, const char *pod, const char *desc,
     const char *from, const char *to, const char *since, int realtime, time_t now,
     char *err, size_t errlen)
 {
 	char found[256];
 
 	if (!cl || !ns || !pod) {
-		snprintf(err, errlen, "needs a cluster id, a namespace and a pod");
+		snprintf(err, errlen, "%s: missing (a target needs cluster_id, namespace and pod)",
+		    !cl ? "cluster_id" : !ns ? "namespace" : "pod");
 		return -1;
 	}
 	if (!valid_cluster_id(cl)) {
-		snprintf(err, errlen, "'%.80s' is not an ACK cluster id", cl);
+		snprintf(err, errlen, "cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)", cl);
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		snprintf(err, errlen, "'%.80s' is not a Kubernetes namespace", ns);
+		snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", ns);
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		snprintf(err, errlen, "'%.80s' is not a Kubernetes pod name", pod);
+		snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", pod);
 		return -1;
 	}
-	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1)
+	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", since ? "since" : realtime ? "realtime" : "from/to", why);
 		return -1;
+	}
 	desc = desc ? desc : "";
 	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
-		snprintf(err, errlen, "the description names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
+		snprintf(err, errlen, "description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
 		    found);
 		return -1;
 	}
@@ -120,7 +126,7 @@ batch_parse_line(const char *line, time_t now, struct target *t, char *err, size
 			return -1;
 		}
 		rt = cJSON_GetObjectItemCaseSensitive(j, "realtime");
-		rc = fill_target(t, jstr(j, "cluster_id", "cluster"), jstr(j, "namespace", NULL),
+		rc = target_fill(t, jstr(j, "cluster_id", "cluster"), jstr(j, "namespace", NULL),
 		    jstr(j, "pod", NULL), jstr(j, "description", NULL), jtime(j, "from", tf, sizeof(tf)),
 		    jtime(j, "to", tt, sizeof(tt)), jstr(j, "since", NULL), cJSON_IsTrue(rt), now,
 		    err, errlen);
@@ -134,7 +140,7 @@ batch_parse_line(const char *line, time_t now, struct target *t, char *err, size
 	rest = save;
 	while (rest && (*rest == ' ' || *rest == '\t'))
 		rest++;
-	rc = fill_target(t, f[0], f[1], f[2], rest, NULL, NULL, NULL, 0, now, err, errlen);
+	rc = target_fill(t, f[0], f[1], f[2], rest, NULL, NULL, NULL, 0, now, err, errlen);
 	free(copy);
 	return rc;
 }

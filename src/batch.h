@@ -25,6 +25,10 @@ struct target {
  */
 int	batch_parse_line(const char *, time_t now, struct target *, char *err, size_t errlen);
 void	target_free(struct target *);
+/* Validate and fill a target from its fields; -1 with "FIELD: what is wrong" in err. */
+int	target_fill(struct target *, const char *cluster, const char *ns, const char *pod,
+	    const char *desc, const char *from, const char *to, const char *since, int realtime,
+	    time_t now, char *err, size_t errlen);
 
 struct batch_opts {
 	const char	*input;		/* file, or "-" for stdin */

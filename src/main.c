@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "mcp.h"
 #include "msg.h"
 #include "redact.h"
 #include "run.h"
@@ -38,6 +39,7 @@ static const char usage_text[] =
 "                        [--dry-run] [-q] [-v]\n"
 "       ackprof result TASK_ID [-o text|json|markdown] [--save FILE]\n"
 "       ackprof batch [FILE|-] [--jobs N] [--state FILE] [-o text|json]\n"
+"       ackprof mcp\n"
 "       ackprof doctor\n"
 "       ackprof setup-sdk\n"
 "       ackprof --help | --version\n";
@@ -52,6 +54,7 @@ static const char help_text[] =
 "  result TASK_ID      resume polling an existing diagnosis task\n"
 "  batch [FILE|-]      many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
 "                      or JSON objects; clusters in parallel, results as they end\n"
+"  mcp                 serve the workflow to agents (Model Context Protocol, stdio)\n"
 "  doctor              check the CLI, the profile, the plugin and the SDK venv\n"
 "  setup-sdk           create or repair the SysOM SDK venv used by Step 7\n"
 "\n"
@@ -454,7 +457,7 @@ main(int argc, char **argv)
 		if (optind < argc)
 			a.cmd = argv[optind++];
 		else
-			return usage_error("no command given (diagnose, result, batch, doctor or setup-sdk; see ackprof --help)");
+			return usage_error("no command given (diagnose, result, batch, mcp, doctor or setup-sdk; see ackprof --help)");
 	}
 	if (strcmp(a.cmd, "result") == 0 && optind < argc)
 		a.task_id = argv[optind++];
@@ -503,12 +506,17 @@ main(int argc, char **argv)
 			rc = usage_error("--dry-run is for diagnose and result");
 		else
 			rc = wf_batch(&o, &bo);
+	} else if (strcmp(a.cmd, "mcp") == 0) {
+		if (a.cluster || a.ns || a.pod || a.desc || o.dry_run || o.save)
+			rc = usage_error("mcp takes its targets from tool calls, not from options");
+		else
+			rc = mcp_serve(&o, &bo);
 	} else if (strcmp(a.cmd, "doctor") == 0) {
 		rc = wf_doctor(&o);
 	} else if (strcmp(a.cmd, "setup-sdk") == 0) {
 		rc = wf_setup_sdk(&o);
 	} else {
-		rc = usage_error("unknown command '%s' (diagnose, result, batch, doctor or setup-sdk; see ackprof --help)",
+		rc = usage_error("unknown command '%s' (diagnose, result, batch, mcp, doctor or setup-sdk; see ackprof --help)",
 		    a.cmd);
 	}
 	free(o.cluster);

@@ -17,6 +17,7 @@ int msg_quiet;
 int msg_verbose;
 int msg_tty;
 int msg_hold_errors;
+int msg_progress_fd = -1;
 
 static int live;	/* a progress line is on screen */
 static char last_error[1024];	/* the last errorf() line, for -o json */
@@ -131,6 +132,16 @@ progressf(const char *fmt, ...)
 	char line[512];
 	va_list ap;
 
+	if (msg_progress_fd >= 0) {
+		/* The MCP server's worker: one line per event, for notifications/progress. */
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line) - 1, fmt, ap);
+		va_end(ap);
+		line[strcspn(line, "\n")] = '\0';
+		strcat(line, "\n");
+		(void)!write(msg_progress_fd, line, strlen(line));
+		return;
+	}
 	if (msg_quiet || (!msg_tty && !msg_verbose))
 		return;
 	va_start(ap, fmt);

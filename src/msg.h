@@ -5,7 +5,8 @@
 extern int msg_quiet;	/* -q: no progress, no notes */
 extern int msg_verbose;	/* -v: step lines even off a terminal */
 extern int msg_tty;	/* stderr is a terminal: live progress line */
-extern int msg_hold_errors;	/* errorf() only records (batch: the error goes in a result) */
+extern int msg_hold_errors;
+extern int msg_progress_fd;	/* >= 0: progress lines go there (the MCP worker) */	/* errorf() only records (batch: the error goes in a result) */
 
 void	msg_init(void);
 void	errorf(const char *, ...) __attribute__((format(printf, 1, 2)));
