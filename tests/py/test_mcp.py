@@ -1,0 +1,259 @@
+"""`ackprof mcp` driven by a scripted MCP client over stdio, against the aliyun double.
+
+Covers initialize, tools/list, a healthy diagnosis, a non-Default cluster, bad input (no
+aliyun call), the temporal-word rule, cancellation mid-poll (cleanup ran once), a
+timeout then resume, diagnose_pods, doctor, and malformed JSON-RPC that must never kill
+the server.
+"""
+
+import json
+import os
+import select
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ACKPROF = Path(os.environ.get("ACKPROF", REPO / "ackprof"))
+DOUBLE = REPO / "tests" / "double" / "aliyun"
+HEALTHY = "c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6"       # not in clusters.map: the default world
+SERVERLESS = "c00000000000000000000000000000002"
+SLOW = "c00000000000000000000000000000008"          # always Running
+UA = "AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling"
+
+pytestmark = pytest.mark.skipif(not (ACKPROF.exists() and DOUBLE.exists()),
+                                reason="build ackprof and the double first (make)")
+
+
+class Client:
+    def __init__(self, home, *flags, env=None):
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith(("FAKE_ALIYUN_", "ACKPROF_", "XDG_RUNTIME_DIR"))}
+        e.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), XDG_DATA_HOME=str(home / "data"),
+                 FAKE_ALIYUN_LOG=str(home / "calls.log"))
+        e.update(env or {})
+        argv = [str(ACKPROF), "mcp", "--aliyun", str(DOUBLE), "--sdk-venv", str(REPO / "tests/double/venv"),
+                "--scripts-dir", str(REPO / "scripts"), "--poll-interval", "0", "--busy-wait", "0"] + list(flags)
+        self.p = subprocess.Popen(argv, env=e, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.buf = b""
+        self.notes = []
+        self.home = home
+
+    def send(self, obj):
+        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+        self.p.stdin.write(data + b"\n")
+        self.p.stdin.flush()
+
+    def read(self, timeout=30):
+        end = time.time() + timeout
+        while b"\n" not in self.buf:
+            left = end - time.time()
+            assert left > 0, "no message from the server in time"
+            r, _, _ = select.select([self.p.stdout], [], [], left)
+            if r:
+                chunk = os.read(self.p.stdout.fileno(), 65536)
+                assert chunk, "the server closed stdout"
+                self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def response(self, rid, timeout=30):
+        """The response to request rid; notifications seen on the way are kept."""
+        while True:
+            m = self.read(timeout)
+            if "id" in m and m.get("id") == rid and ("result" in m or "error" in m):
+                return m
+            self.notes.append(m)
+
+    def call(self, rid, method, params=None, timeout=30):
+        msg = {"jsonrpc": "2.0", "id": rid, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send(msg)
+        return self.response(rid, timeout)
+
+    def tool(self, rid, name, args, token=None, timeout=30):
+        params = {"name": name, "arguments": args}
+        if token is not None:
+            params["_meta"] = {"progressToken": token}
+        return self.call(rid, "tools/call", params, timeout)["result"]
+
+    def close(self):
+        self.p.stdin.close()
+        rc = self.p.wait(timeout=30)
+        self.p.stdout.close()
+        self.p.stderr.close()
+        return rc
+
+    def calls(self):
+        log = self.home / "calls.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+
+@pytest.fixture
+def client(tmp_path):
+    clients = []
+
+    def make(*flags, env=None):
+        c = Client(tmp_path, *flags, env=env)
+        c.call(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                 "clientInfo": {"name": "pytest", "version": "1"}})
+        c.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        clients.append(c)
+        return c
+    yield make
+    for c in clients:
+        if c.p.poll() is None:
+            c.close()
+
+
+def test_initialize_and_list_tools(client):
+    c = client()
+    tools = c.call(1, "tools/list")["result"]["tools"]
+    names = sorted(t["name"] for t in tools)
+    assert names == ["diagnose_pod", "diagnose_pods", "doctor", "get_diagnosis_result"]
+    d = next(t for t in tools if t["name"] == "diagnose_pod")["inputSchema"]
+    assert d["required"] == ["cluster_id", "namespace", "pod"]
+    assert d["properties"]["cluster_id"]["pattern"] == "^c[0-9a-f]{32}$"
+    assert d["additionalProperties"] is False
+    assert c.close() == 0
+
+
+def test_a_healthy_diagnosis_with_progress(client):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "app-1",
+                                   "description": "pod oom"}, token="tok")
+    assert r["isError"] is False
+    assert r["structuredContent"]["overall_status"] == "Info"
+    assert r["structuredContent"]["description"] == "pod_oom"
+    assert r["content"][0]["text"].startswith("Overall status: Info (exit 0).")
+    progress = [n for n in c.notes if n.get("method") == "notifications/progress"]
+    assert progress and all(n["params"]["progressToken"] == "tok" for n in progress)
+    values = [n["params"]["progress"] for n in progress]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    calls = c.calls()
+    assert calls[0] == "aliyun configure ai-mode enable"
+    assert calls[-1] == "aliyun configure ai-mode disable"
+    assert any(x.startswith("aliyun sysom invoke-diagnosis") and x.endswith(UA) for x in calls)
+
+
+def test_a_non_default_cluster_stops_at_step_5(client):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": SERVERLESS, "namespace": "default", "pod": "app-1"})
+    assert r["isError"] is True
+    assert "profile 'Serverless'" in r["content"][0]["text"]
+    assert "Unsupported cluster type" in r["content"][0]["text"]
+    assert r["structuredContent"]["exit_code"] == 65
+    assert not any("sysom" in x for x in c.calls())
+    assert c.calls()[-1] == "aliyun configure ai-mode disable"
+
+
+@pytest.mark.parametrize("args,field", [
+    ({"cluster_id": "C123", "namespace": "default", "pod": "p"}, "cluster_id:"),
+    ({"cluster_id": HEALTHY, "namespace": "Bad_NS", "pod": "p"}, "namespace:"),
+    ({"cluster_id": HEALTHY, "namespace": "default"}, "pod: missing"),
+    ({"cluster_id": 5, "namespace": "default", "pod": "p"}, "cluster_id: must be a string"),
+    ({"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "extra": 1}, "extra: unknown argument"),
+    ({"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "since": "2x"}, "since:"),
+    ({"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "realtime": "yes"}, "realtime: must be a boolean"),
+])
+def test_bad_input_is_a_tool_error_naming_the_field_and_calls_nothing(client, args, field):
+    c = client()
+    r = c.tool(1, "diagnose_pod", args)
+    assert r["isError"] is True
+    assert r["content"][0]["text"].startswith(field)
+    assert c.calls() == []
+
+
+def test_past_time_words_ask_for_the_window(client):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p",
+                                   "description": "slow since yesterday afternoon"})
+    assert r["isError"] is True
+    text = r["content"][0]["text"]
+    assert "yesterday afternoon" in text and "Ask the user" in text
+    assert c.calls() == []
+    r = c.tool(2, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p",
+                                   "description": "slow since yesterday afternoon", "since": "3h"})
+    assert r["isError"] is False
+    assert r["structuredContent"]["mode"] == "historical"
+
+
+def test_cancellation_mid_poll_runs_cleanup_once(client):
+    c = client("--poll-interval", "0.2")
+    c.send({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "diagnose_pod", "arguments": {"cluster_id": SLOW, "namespace": "default", "pod": "p"},
+                       "_meta": {"progressToken": 1}}})
+    while True:
+        m = c.read()
+        if m.get("method") == "notifications/progress" and "poll 2" in m["params"]["message"]:
+            break
+    c.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7, "reason": "user"}})
+    assert c.call(8, "ping")["result"] == {}
+    end = time.time() + 10
+    while time.time() < end and (not c.calls() or c.calls()[-1] != "aliyun configure ai-mode disable"):
+        time.sleep(0.05)
+    calls = c.calls()
+    assert calls[-1] == "aliyun configure ai-mode disable"
+    assert calls.count("aliyun configure ai-mode disable") == 1
+    assert c.close() == 0
+    assert not any(m.get("id") == 7 for m in c.notes)  # no response for a cancelled request
+
+
+def test_a_timeout_then_resume(client):
+    c = client("--poll-interval", "0.1", "--poll-max", "3", env={"FAKE_ALIYUN_TASK_MS": "1500"})
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"})
+    assert r["isError"] is True
+    assert r["structuredContent"]["exit_code"] == 4
+    task = r["structuredContent"]["task_id"]
+    assert f"call get_diagnosis_result with task_id {task}" in r["content"][0]["text"]
+    time.sleep(1.6)
+    r = c.tool(2, "get_diagnosis_result", {"task_id": task})
+    assert r["isError"] is False
+    assert r["structuredContent"]["task_id"] == task
+    assert r["structuredContent"]["status"] == "Success"
+    invokes = [x for x in c.calls() if "invoke-diagnosis" in x]
+    assert len(invokes) == 1  # resuming never starts a second task
+
+
+def test_diagnose_pods(client):
+    c = client()
+    r = c.tool(1, "diagnose_pods", {"targets": [
+        {"cluster_id": HEALTHY, "namespace": "default", "pod": "a-1"},
+        {"cluster_id": SERVERLESS, "namespace": "default", "pod": "b-1"}]})
+    s = r["structuredContent"]
+    assert len(s["results"]) == 2
+    assert s["summary"]["exit_code"] == 65
+    assert r["isError"] is True
+    r = c.tool(2, "diagnose_pods", {"targets": [{"cluster_id": HEALTHY, "namespace": "default", "pod": "BAD"}]})
+    assert r["isError"] is True and r["content"][0]["text"].startswith("targets[0].pod:")
+
+
+def test_doctor(client):
+    c = client()
+    r = c.tool(1, "doctor", {})
+    assert "[ok]   profile 'default' is valid" in r["content"][0]["text"]
+    assert "LTAI" not in json.dumps(r)
+
+
+def test_malformed_messages_never_kill_the_server(client):
+    c = client()
+    c.send(b"{not json")
+    assert c.read()["error"]["code"] == -32700
+    c.send(b"[1,2,3]")
+    assert c.read()["error"]["code"] == -32600
+    assert c.call(2, "no/such/method")["error"]["code"] == -32601
+    c.send({"jsonrpc": "2.0", "id": {"x": 1}, "method": "ping"})
+    assert c.read()["error"]["code"] == -32600
+    assert c.call(3, "tools/call", 5)["error"]["code"] == -32602
+    assert c.call(4, "tools/call", {"name": "rm_rf"})["error"]["code"] == -32602
+    c.send(b'{"jsonrpc":"2.0","id":5,"method":"ping","params":{"x":"' + b"a" * (5 << 20) + b'"}}')
+    assert c.read()["error"]["code"] == -32600
+    c.send({"jsonrpc": "1.0", "id": 6, "method": "ping"})
+    assert c.read()["error"]["code"] == -32600
+    c.send({"jsonrpc": "2.0", "method": "notifications/whatever"})  # ignored
+    assert c.call(9, "ping")["result"] == {}
+    assert c.close() == 0
