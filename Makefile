@@ -37,6 +37,13 @@ $(O)/src/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The scripts directory is compiled in: rebuild main.o when PREFIX or SHAREDIR change,
+# so that `make install PREFIX=/usr` installs a binary that finds its scripts.
+$(O)/src/scriptsdir.stamp: FORCE
+	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts' | cmp -s - $@ || echo '$(SHAREDIR)/scripts' > $@
+$(O)/src/main.o: $(O)/src/scriptsdir.stamp
+FORCE:
+
 -include tests/double/Makefile.inc
 -include tests/unit/Makefile.inc
 
@@ -66,6 +73,7 @@ check-py:
 check-docs: $(O)/ackprof
 	mandoc -Tlint man/ackprof.1
 	sh tests/docs.sh $(O)/ackprof
+	sh tests/install.sh
 
 # The same unit and end-to-end suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
@@ -112,5 +120,5 @@ clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
 	rm -rf build tests/double/venv
 
-.PHONY: all check check-unit check-double check-e2e check-py check-docs check-sanitize \
+.PHONY: FORCE all check check-unit check-double check-e2e check-py check-docs check-sanitize \
 	check-valgrind deps deps-check demo install uninstall lint clean unit

@@ -1,0 +1,116 @@
+"""Step 4 on a terminal: ackprof under a pseudo-terminal asks for what is missing, asks
+for the window when the description names a past time, and shows the resolved
+parameters for a y/N before any aliyun call.
+"""
+
+import os
+import pty
+import select
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ACKPROF = Path(os.environ.get("ACKPROF", REPO / "ackprof"))
+DOUBLE = REPO / "tests" / "double" / "aliyun"
+CL = "c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6"
+
+pytestmark = pytest.mark.skipif(not (ACKPROF.exists() and DOUBLE.exists()),
+                                reason="build ackprof and the double first (make)")
+
+
+class Tty:
+    def __init__(self, home, *args):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKE_ALIYUN_", "ACKPROF_"))}
+        env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), FAKE_ALIYUN_LOG=str(home / "calls.log"),
+                   TERM="dumb")
+        env.pop("XDG_RUNTIME_DIR", None)
+        argv = [str(ACKPROF)] + list(args) + ["--aliyun", str(DOUBLE), "--sdk-venv",
+                                              str(REPO / "tests/double/venv"), "--scripts-dir",
+                                              str(REPO / "scripts"), "--poll-interval", "0", "--busy-wait", "0"]
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(argv[0], argv, env)
+        self.seen = b""
+        self.home = home
+
+    def expect(self, text, timeout=15):
+        end = time.time() + timeout
+        while text.encode() not in self.seen:
+            left = end - time.time()
+            assert left > 0, "did not see %r in %r" % (text, self.seen[-500:])
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                assert chunk, "ackprof ended before %r; saw %r" % (text, self.seen[-500:])
+                self.seen += chunk
+
+    def send(self, line):
+        os.write(self.fd, line.encode() + b"\r")
+
+    def wait(self):
+        while True:
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.seen += chunk
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+    def calls(self):
+        log = self.home / "calls.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+
+def test_missing_values_are_asked_and_the_run_is_confirmed(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-d", "pod oom")
+    t.expect("namespace: ")
+    t.send("Not_Valid")
+    t.expect("is not a valid namespace")
+    t.expect("namespace: ")
+    t.send("default")
+    t.expect("pod: ")
+    t.send("app-1")
+    t.expect("Proceed? [y/N] ")
+    assert b"pod_oom" in t.seen and b"real-time" in t.seen
+    assert t.calls() == []          # nothing ran before the answer
+    t.send("y")
+    assert t.wait() == 0
+    assert t.calls()[0] == "aliyun configure ai-mode enable"
+    assert t.calls()[-1] == "aliyun configure ai-mode disable"
+
+
+def test_no_at_the_confirmation_runs_nothing(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1")
+    t.expect("Proceed? [y/N] ")
+    t.send("n")
+    assert t.wait() == 64
+    assert t.calls() == []
+
+
+def test_a_past_time_asks_for_the_window(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "-d", "oom this morning")
+    t.expect("the description mentions a past time ('this morning')")
+    t.expect("From: ")
+    t.send("1700000000")
+    t.expect("To: ")
+    t.send("1700003600")
+    t.expect("Proceed? [y/N] ")
+    assert b"historical" in t.seen
+    t.send("y")
+    assert t.wait() == 0
+    inv = [c for c in t.calls() if "invoke-diagnosis" in c][0]
+    assert '"start_time":1700000000,"end_time":1700003600,"enable_diagnosis":false' in inv
+
+
+def test_yes_asks_nothing(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "--yes")
+    assert t.wait() == 0
+    assert b"Proceed?" not in t.seen
