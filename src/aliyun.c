@@ -5,8 +5,6 @@
  * allowed exception.  Also the readers of the CLI's own text.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,21 +287,9 @@ int
 cli_run(struct cli *cli, enum call k, const char *arg, const char *arg2, struct child *c)
 {
 	struct cli_call cl;
-	struct pollfd p[2];
-	double wake;
-	int n, ms;
 
-	if (call_start(cli, &cl, k, arg, arg2, c) == 0) {
-		for (;;) {
-			n = run_pollfds(c, p);
-			wake = run_wake(c);
-			ms = wake < 0 || wake > 0.2 ? 200 : (int)(wake * 1000) + (wake > 0);
-			if (poll(p, (nfds_t)n, ms) == -1 && errno != EINTR)
-				n = 0;
-			if (run_advance(c, p, n))
-				break;
-		}
-	}
+	if (call_start(cli, &cl, k, arg, arg2, c) == 0)
+		run_wait(c);
 	call_finish(cli, &cl);
 	return cl.spawn_rc;
 }

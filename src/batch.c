@@ -392,17 +392,17 @@ cluster_fail_rest(struct batch *b, struct cluster *c, int rc, const char *why)
 	c->st = C_DONE;
 }
 
-static void
-target_opts(struct batch *b, struct cluster *c, struct target *t)
+void
+opts_for_target(struct opts *dst, const struct opts *base, const struct target *t)
 {
-	c->to = *b->o;
-	c->to.cluster = t->cluster;
-	c->to.ns = t->ns;
-	c->to.pod = t->pod;
-	c->to.desc = t->desc;
-	c->to.desc_raw = t->desc;
-	c->to.win = t->win;
-	c->to.region = NULL;
+	*dst = *base;
+	dst->cluster = t->cluster;
+	dst->ns = t->ns;
+	dst->pod = t->pod;
+	dst->desc = t->desc;
+	dst->desc_raw = t->desc;
+	dst->win = t->win;
+	dst->region = NULL;
 }
 
 static int
@@ -479,7 +479,7 @@ advance(struct batch *b, struct cluster *c)
 			}
 			c->cur = c->idx[c->next++];
 			t = &b->t[c->cur];
-			target_opts(b, c, t);
+			opts_for_target(&c->to, b->o, t);
 			wf_init(&c->tw, &c->to);
 			c->have_tw = 1;
 			c->tw.region = xstrdup(c->cw.region);

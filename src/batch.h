@@ -30,6 +30,9 @@ int	target_fill(struct target *, const char *cluster, const char *ns, const char
 	    const char *desc, const char *from, const char *to, const char *since, int realtime,
 	    time_t now, char *err, size_t errlen);
 
+/* The options of one target: the run's, with the target's cluster, pod and window. */
+void	opts_for_target(struct opts *, const struct opts *base, const struct target *);
+
 struct batch_opts {
 	const char	*input;		/* file, or "-" for stdin */
 	const char	*state;		/* --state FILE, or NULL */

@@ -609,12 +609,10 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 			send_tool_error(id, err);
 			goto out;
 		}
-		o.cluster = t.cluster;
-		o.ns = t.ns;
-		o.pod = t.pod;
-		o.desc = t.desc;
-		o.desc_raw = t.desc;
-		o.win = t.win;
+		opts_for_target(&o, sv->base, &t);
+		o.out = OUT_JSON;
+		o.save = NULL;
+		o.dry_run = 0;
 		break;
 	case T_RESULT: {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "task_id"), *a;

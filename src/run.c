@@ -363,14 +363,12 @@ run_advance(struct child *c, const struct pollfd *p, int n)
 }
 
 int
-run_capture(struct child *c)
+run_wait(struct child *c)
 {
 	struct pollfd p[2];
 	double wake;
 	int n, ms;
 
-	if (run_start(c) == -1)
-		return -1;
 	for (;;) {
 		n = run_pollfds(c, p);
 		wake = run_wake(c);
@@ -381,6 +379,14 @@ run_capture(struct child *c)
 		if (run_advance(c, p, n))
 			return 0;
 	}
+}
+
+int
+run_capture(struct child *c)
+{
+	if (run_start(c) == -1)
+		return -1;
+	return run_wait(c);
 }
 
 void

@@ -54,5 +54,7 @@ int	run_start(struct child *);
 int	run_pollfds(const struct child *, struct pollfd *);
 int	run_advance(struct child *, const struct pollfd *, int);
 double	run_wake(const struct child *);
+/* Drive a started child to the end (run_capture is run_start + run_wait). */
+int	run_wait(struct child *);
 
 #endif
