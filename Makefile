@@ -53,7 +53,7 @@ check: deps-check
 	@rm -f build/check.log; mkdir -p build
 	@set -e; status=0; \
 	$(MAKE) --no-print-directory all CFLAGS='-O2 -g -Werror' || exit 1; \
-	for t in check-unit check-double check-e2e check-py check-docs check-sanitize check-valgrind; do \
+	for t in check-unit check-double check-e2e check-py check-docs check-fuzz check-sanitize check-valgrind; do \
 		echo "== $$t"; \
 		$(MAKE) --no-print-directory $$t 2>&1 | tee -a build/check.log; \
 		[ $${PIPESTATUS[0]} -eq 0 ] || status=1; \
@@ -74,6 +74,14 @@ check-docs: $(O)/ackprof
 	mandoc -Tlint man/ackprof.1
 	sh tests/docs.sh $(O)/ackprof
 	sh tests/install.sh
+
+# Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
+FUZZ_SECONDS ?= 10
+check-fuzz:
+	$(MAKE) -s -C fuzz check FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz:
+	$(MAKE) -C fuzz fuzz
 
 # The same unit and end-to-end suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
@@ -120,5 +128,5 @@ clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
 	rm -rf build tests/double/venv
 
-.PHONY: FORCE all check check-unit check-double check-e2e check-py check-docs check-sanitize \
+.PHONY: FORCE all check check-unit check-double check-e2e check-py check-docs check-fuzz fuzz check-sanitize \
 	check-valgrind deps deps-check demo install uninstall lint clean unit

@@ -531,12 +531,21 @@ parse_configure_list(const char *text, const char *want, char *name, size_t n)
 		next = end ? end + 1 : NULL;
 		if (end == NULL)
 			end = line + strlen(line);
-		if (strncmp(line, "Profile", 7) == 0 && memchr(line, '|', (size_t)(end - line))) {
-			seen_header = 1;
+		/*
+		 * The header is the first "Profile ... |" line and the separator the
+		 * one right after it; later lines are profiles, whatever their names
+		 * ("ProfileProd", "---x" are valid profile names).
+		 */
+		if (seen_header == 0) {
+			if (strncmp(line, "Profile", 7) == 0 && memchr(line, '|', (size_t)(end - line)))
+				seen_header = 1;
 			continue;
 		}
-		if (!seen_header || strncmp(line, "---", 3) == 0)
-			continue;
+		if (seen_header == 1) {
+			seen_header = 2;
+			if (strncmp(line, "---", 3) == 0)
+				continue;
+		}
 		/* Cells: name, credential, valid. */
 		p = line;
 		for (i = 0; i < 3; i++) {

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "batch.h"
 #include "mcp.h"
 #include "msg.h"
@@ -366,6 +368,13 @@ main(int argc, char **argv)
 	int ch, rc;
 	unsigned long ul;
 
+	/*
+	 * cJSON allocates through our wrapper: running out of memory is one clear
+	 * line and exit 70, never a half-built document or --params.
+	 */
+	cJSON_Hooks hooks = { xmalloc, free };
+
+	cJSON_InitHooks(&hooks);
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
 	msg_init();

@@ -302,6 +302,7 @@ timewin_fmt(time_t t, char *out, size_t n)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+	/* A time no calendar can show is printed as the number it is. */
+	if (localtime_r(&t, &tm) == NULL || strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, n, "%lld", (long long)t);
 }

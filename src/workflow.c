@@ -502,7 +502,8 @@ wf_params(const char *cluster, const char *region, const char *ns, const char *p
 	cJSON_AddNumberToObject(p, "start_time", win->historical ? (double)win->start : 0);
 	cJSON_AddNumberToObject(p, "end_time", win->historical ? (double)win->end : 0);
 	cJSON_AddBoolToObject(p, "enable_diagnosis", !win->historical);
-	s = cJSON_PrintUnformatted(p);
+	/* Every field or none: a half-built --params must never reach SysOM. */
+	s = cJSON_GetArraySize(p) == 10 ? cJSON_PrintUnformatted(p) : NULL;
 	cJSON_Delete(p);
 	free(inst);
 	if (s == NULL) {
@@ -663,7 +664,7 @@ timeout_template(struct wf *w, const char *status)
 static void
 params_from_result(struct wf *w, const char *text, size_t len)
 {
-	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v;
+	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e;
 
 	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
 	if (cJSON_IsString(p))
@@ -679,11 +680,14 @@ params_from_result(struct wf *w, const char *text, size_t len)
 			w->o->ns = xstrdup(v->valuestring);
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "pod")) && !w->o->pod)
 			w->o->pod = xstrdup(v->valuestring);
-		if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(p, "start_time")) && v->valuedouble > 0) {
+		v = cJSON_GetObjectItemCaseSensitive(p, "start_time");
+		e = cJSON_GetObjectItemCaseSensitive(p, "end_time");
+		/* Only a sane window (before 2100, end after start) is believed. */
+		if (cJSON_IsNumber(v) && cJSON_IsNumber(e) && v->valuedouble > 0 &&
+		    e->valuedouble > v->valuedouble && e->valuedouble <= 4102444800.0) {
 			w->o->win.historical = 1;
 			w->o->win.start = (time_t)v->valuedouble;
-			if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(p, "end_time")))
-				w->o->win.end = (time_t)v->valuedouble;
+			w->o->win.end = (time_t)e->valuedouble;
 		}
 	}
 	cJSON_Delete(p);

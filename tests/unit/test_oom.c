@@ -9,10 +9,11 @@
  *
  * What must hold, always: diag_parse + report_json + cJSON_Print, cluster_parse
  * and wf_params return an error or a result, or exit 70; they never crash.
- * What should hold, and is checked only with ACKPROF_OOM_STRICT=1 while it does
- * not (see fuzz/README.md, "Findings"): a result returned under a refused
- * allocation is the right result, not a silently degraded one, and no memory
- * that cJSON handed out is leaked.
+ * What should hold too: a result returned under a refused allocation is the right
+ * result, not a silently degraded one, and no memory that cJSON handed out is
+ * leaked.  It does for cluster_parse, checked always; for diag_parse/report_json
+ * and wf_params it does not yet (fuzz/README.md, findings 1-3), so those two
+ * checks run only with ACKPROF_OOM_STRICT=1 until src/ is fixed.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -171,7 +172,7 @@ enum {
 	RUN_DEGRADED	= 2,	/* a result, but not the right one (silently wrong) */
 	RUN_LEAK	= 4,	/* cJSON memory left allocated */
 	RUN_COMPLETE	= 8,	/* no allocation was refused: N is past the last one */
-	RUN_LSAN	= 16,	/* LeakSanitizer found other memory leaked (exit 23) */
+	RUN_LSAN	= 16,	/* LeakSanitizer found other memory leaked */
 	RUN_EXIT70	= 32,	/* exited 70, ackprof's documented out-of-memory exit */
 };
 
@@ -182,6 +183,17 @@ struct tally {
 
 typedef int (*scenario_fn)(void);
 
+/* Copy what a child wrote on stderr to ours. */
+static void
+show(FILE *f)
+{
+	char line[512];
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		fputs(line, stderr);
+}
+
 /*
  * Run fn in a child with allocation n refused (and every later one when
  * persistent).  Returns the RUN_ bits, or fails the test on a crash.
@@ -191,16 +203,22 @@ run_child(scenario_fn fn, const char *name, size_t n, int persistent)
 {
 	int fd[2], status, o;
 	unsigned char byte;
+	FILE *errlog;
 	ssize_t got;
 	pid_t pid;
 
 	fflush(stdout);
 	fflush(stderr);
+	/* The child's stderr ("out of memory", sanitizer reports) is shown only on a crash. */
+	errlog = tmpfile();
+	assert_non_null(errlog);
 	assert_int_equal(pipe(fd), 0);
 	pid = fork();
 	assert_true(pid != -1);
 	if (pid == 0) {
 		static cJSON_Hooks hooks = { oom_malloc, oom_free };
+
+		dup2(fileno(errlog), 2);
 
 		/* cmocka catches these to report a failed test; here they must kill. */
 		signal(SIGSEGV, SIG_DFL);
@@ -237,6 +255,9 @@ run_child(scenario_fn fn, const char *name, size_t n, int persistent)
 	while (got == -1 && errno == EINTR);
 	close(fd[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status) || (got != 1 && !(WIFEXITED(status) && WEXITSTATUS(status) == 70)))
+		show(errlog);
+	fclose(errlog);
 	if (WIFSIGNALED(status))
 		fail_msg("%s: allocation %zu refused%s: killed by signal %d", name, n,
 		    persistent ? " (and every later one)" : "", WTERMSIG(status));
@@ -248,11 +269,9 @@ run_child(scenario_fn fn, const char *name, size_t n, int persistent)
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
 	o = byte;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 23)
+	/* After the verdict only LeakSanitizer's exit check runs: it exits 1 (ASan) or 23. */
+	if (WEXITSTATUS(status) != 0)
 		o |= RUN_LSAN;
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("%s: allocation %zu refused: exit status %d after the verdict", name, n,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return o;
 }
 
@@ -452,13 +471,16 @@ oom_should_never_crash_wf_params(void **state)
 	assert_true(t.runs > 0);
 }
 
-/* Strict: no degraded result, no leak.  Kept out of the default run while they fail. */
+/*
+ * Strict: no degraded result, no leak.  A check that still fails is pending: it
+ * runs only with ACKPROF_OOM_STRICT=1 until src/ is fixed (fuzz/README.md, Findings).
+ */
 static void
-strict_sweep(scenario_fn fn, const char *name)
+strict_sweep(scenario_fn fn, const char *name, int pending)
 {
 	struct tally t;
 
-	if (!strict())
+	if (pending && !strict())
 		skip();
 	sweep(fn, name, &t);
 	if (t.degraded)
@@ -473,21 +495,21 @@ static void
 oom_should_fail_or_be_right_in_diag_parse_and_report_json(void **state)
 {
 	(void)state;
-	strict_sweep(scenario_diag, "diag_parse+report_json+cJSON_Print");
+	strict_sweep(scenario_diag, "diag_parse+report_json+cJSON_Print", 1);	/* findings 1, 2 */
 }
 
 static void
 oom_should_fail_or_be_right_in_cluster_parse(void **state)
 {
 	(void)state;
-	strict_sweep(scenario_cluster, "cluster_parse");
+	strict_sweep(scenario_cluster, "cluster_parse", 0);
 }
 
 static void
 oom_should_fail_or_be_right_in_wf_params(void **state)
 {
 	(void)state;
-	strict_sweep(scenario_params, "wf_params");
+	strict_sweep(scenario_params, "wf_params", 1);	/* finding 3 */
 }
 
 static int
