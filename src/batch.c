@@ -68,6 +68,7 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 {
 	char found[256];
 
+	memset(t, 0, sizeof(*t));
 	if (!cl || !ns || !pod) {
 		snprintf(err, errlen, "%s: missing (a target needs cluster_id, namespace and pod)",
 		    !cl ? "cluster_id" : !ns ? "namespace" : "pod");

@@ -559,6 +559,9 @@ job_pump(struct job *j, const struct pollfd *p, int n)
 
 /* ---- requests ------------------------------------------------------------------- */
 
+/* Set by the fuzz harness: a valid tools/call is answered without starting a worker. */
+int mcp_no_workers;
+
 static void
 call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 {
@@ -567,7 +570,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(params, "_meta");
 	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
 	struct batch_opts bo = *sv->bo;
-	struct target t;
+	struct target t = {0};	/* freed on every path, some of which never fill it */
 	struct opts o = *sv->base;
 	struct job *j;
 	char err[600];
@@ -599,7 +602,6 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	}
 	if (token && !cJSON_IsString(token) && !cJSON_IsNumber(token))
 		token = NULL;
-	memset(&t, 0, sizeof(t));
 	o.out = OUT_JSON;
 	o.save = NULL;
 	o.dry_run = 0;
@@ -656,7 +658,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 			goto out;
 		}
 		cJSON_ArrayForEach(it, list) {
-			struct target bt;
+			struct target bt = {0};
 			cJSON *line;
 			char *s;
 
@@ -698,6 +700,14 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 			goto out;
 		}
 		break;
+	}
+	if (mcp_no_workers) {
+		send_tool_error(id, "workers are disabled");
+		if (tl == T_BATCH) {
+			unlink(bo.input);
+			free((char *)bo.input);
+		}
+		goto out;
 	}
 	if ((j = job_slot(sv)) == NULL) {
 		send_tool_error(id, "too many tool calls at once (at most 8); try again when one finishes");
@@ -860,6 +870,18 @@ read_stdin(struct server *sv)
 		sv->discarding = 1;
 		buf_reset(&sv->in);
 	}
+}
+
+/* One message, as the server would take it (for the fuzz harness). */
+void
+mcp_handle_line(struct opts *base, const struct batch_opts *bo, const char *line, size_t len)
+{
+	struct server sv;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.base = base;
+	sv.bo = bo;
+	handle(&sv, line, len);
 }
 
 int

@@ -8,4 +8,8 @@
 /* Serve until stdin closes or a signal arrives; returns the exit code. */
 int	mcp_serve(struct opts *, const struct batch_opts *);
 
+/* For the fuzz harness: handle one message; with mcp_no_workers, no worker starts. */
+extern int mcp_no_workers;
+void	mcp_handle_line(struct opts *, const struct batch_opts *, const char *, size_t);
+
 #endif

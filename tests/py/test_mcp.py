@@ -250,6 +250,9 @@ def test_malformed_messages_never_kill_the_server(client):
     assert c.read()["error"]["code"] == -32600
     assert c.call(3, "tools/call", 5)["error"]["code"] == -32602
     assert c.call(4, "tools/call", {"name": "rm_rf"})["error"]["code"] == -32602
+    # Found by fuzz_mcp: arguments that are not an object freed an unset target.
+    r = c.call(10, "tools/call", {"name": "diagnose_pod", "arguments": 5})["result"]
+    assert r["isError"] is True and r["content"][0]["text"] == "arguments: must be an object"
     c.send(b'{"jsonrpc":"2.0","id":5,"method":"ping","params":{"x":"' + b"a" * (5 << 20) + b'"}}')
     assert c.read()["error"]["code"] == -32600
     c.send({"jsonrpc": "1.0", "id": 6, "method": "ping"})
