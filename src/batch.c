@@ -669,8 +669,8 @@ progress(struct batch *b)
 static void
 loop(struct batch *b)
 {
-	struct pollfd *pfd = xcalloc(2 * (b->ncl + 1), sizeof(*pfd));
-	int *owner = xcalloc(2 * (b->ncl + 1), sizeof(*owner));
+	struct pollfd *pfd = xcalloc(RUN_MAXFDS * (b->ncl + 1), sizeof(*pfd));
+	int *owner = xcalloc(RUN_MAXFDS * (b->ncl + 1), sizeof(*owner));
 	size_t i, next_cluster = 0;
 	double last_progress = 0;
 
@@ -726,7 +726,7 @@ loop(struct batch *b)
 			n = 0;
 		/* Hand each child its poll entries, then move every cluster on. */
 		if (b->initial == 1) {
-			struct pollfd mine[2];
+			struct pollfd mine[RUN_MAXFDS];
 			int m = 0;
 
 			for (k = 0; k < n; k++)
@@ -740,7 +740,7 @@ loop(struct batch *b)
 			enum cstate before = c->st;
 
 			if (c->running) {
-				struct pollfd mine[2];
+				struct pollfd mine[RUN_MAXFDS];
 				int m = 0;
 
 				for (k = 0; k < n; k++)

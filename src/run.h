@@ -31,7 +31,7 @@ struct child {
 	int	 spawn_errno;		/* nonzero: could not start (ENOENT, EACCES, ...) */
 	double	 elapsed;		/* seconds */
 	/* private to run.c */
-	int	 pid, fd[2], backoff, done;
+	int	 pid, fd[2], pidfd, backoff, done;
 	double	 start, deadline, next_reap;
 };
 
@@ -50,6 +50,7 @@ void	child_free(struct child *);
  * run_advance() even without input (a deadline, reaping), or -1.
  */
 struct pollfd;
+#define RUN_MAXFDS 3	/* entries run_pollfds() may fill */
 int	run_start(struct child *);
 int	run_pollfds(const struct child *, struct pollfd *);
 int	run_advance(struct child *, const struct pollfd *, int);
