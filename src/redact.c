@@ -48,6 +48,35 @@ static const struct rule {
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
+/*
+ * Every rule's match contains one of these words (compared without case), so a
+ * text with none of them needs no regular expression at all: most lines never
+ * pay for compiling the rules.  Keep in step with rules[] (test_redact.c checks).
+ */
+static const char *const triggers[] = { "acs", "bearer", "ltai", "sts", "cais", "access",
+	"secret", "token", "signature", "password", "key", "authorization" };
+
+static int
+may_hold_secret(const char *s, size_t len)
+{
+	size_t i, j, k, n;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i] | 0x20;	/* ASCII lower case; other bytes never match */
+
+		for (k = 0; k < sizeof(triggers) / sizeof(triggers[0]); k++) {
+			if (c != triggers[k][0])
+				continue;
+			n = strlen(triggers[k]);
+			for (j = 1; j < n && i + j < len && (s[i + j] | 0x20) == triggers[k][j]; j++)
+				;
+			if (j == n)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static pcre2_code *codes[NRULES];
 static pcre2_match_data *md;
 
@@ -89,6 +118,8 @@ redact_needed(const char *s, size_t len)
 {
 	size_t i;
 
+	if (!may_hold_secret(s, len))
+		return 0;
 	compile_all();
 	for (i = 0; i < NRULES; i++)
 		if (pcre2_match(codes[i], (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0)
@@ -129,10 +160,12 @@ redact(const char *s, size_t len)
 	char *cur, *next;
 	size_t i, clen = len, nlen;
 
-	compile_all();
 	cur = xmalloc(len + 1);
 	memcpy(cur, s, len);
 	cur[len] = '\0';
+	if (!may_hold_secret(s, len))
+		return cur;
+	compile_all();
 	for (i = 0; i < NRULES; i++) {
 		next = subst(codes[i], rules[i].rep, cur, clen, &nlen);
 		if (next == NULL)

@@ -268,6 +268,8 @@ temporal_past(const char *desc, char *found, size_t foundlen)
 
 	if (found && foundlen)
 		found[0] = '\0';
+	if (len == 0)
+		return 0;	/* no words, no patterns to compile */
 	if (past_code == NULL) {
 		past_code = compile(past_re);
 		now_code = compile(now_re);
