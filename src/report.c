@@ -379,6 +379,15 @@ report_markdown(FILE *f, const struct report *r)
 	flush_redacted(f, &b);
 }
 
+void
+json_add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
 cJSON *
 report_json(const struct report *r, int exit_code)
 {
@@ -386,22 +395,10 @@ report_json(const struct report *r, int exit_code)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "cluster_id", r->cluster_id);
-	if (r->cluster_name)
-		cJSON_AddStringToObject(o, "cluster_name", r->cluster_name);
-	else
-		cJSON_AddNullToObject(o, "cluster_name");
-	if (r->region)
-		cJSON_AddStringToObject(o, "region", r->region);
-	else
-		cJSON_AddNullToObject(o, "region");
-	if (r->namespace)
-		cJSON_AddStringToObject(o, "namespace", r->namespace);
-	else
-		cJSON_AddNullToObject(o, "namespace");
-	if (r->pod)
-		cJSON_AddStringToObject(o, "pod", r->pod);
-	else
-		cJSON_AddNullToObject(o, "pod");
+	json_add_str(o, "cluster_name", r->cluster_name);
+	json_add_str(o, "region", r->region);
+	json_add_str(o, "namespace", r->namespace);
+	json_add_str(o, "pod", r->pod);
 	cJSON_AddStringToObject(o, "description", r->description ? r->description : "");
 	cJSON_AddStringToObject(o, "mode", r->historical ? "historical" : "realtime");
 	cJSON_AddNumberToObject(o, "start_time", (double)r->start_time);
@@ -409,10 +406,7 @@ report_json(const struct report *r, int exit_code)
 	cJSON_AddStringToObject(o, "task_id", r->task_id);
 	cJSON_AddStringToObject(o, "status", d->status ? d->status : "");
 	cJSON_AddStringToObject(o, "overall_status", overall_name(d->overall));
-	if (d->overall_raw)
-		cJSON_AddStringToObject(o, "overall_status_raw", d->overall_raw);
-	else
-		cJSON_AddNullToObject(o, "overall_status_raw");
+	json_add_str(o, "overall_status_raw", d->overall_raw);
 	cJSON_AddStringToObject(o, "root_cause", d->root_cause ? d->root_cause : "");
 	cJSON_AddItemToObject(o, "suggestions", d->suggestions ? cJSON_Duplicate(d->suggestions, 1) :
 	    cJSON_CreateArray());

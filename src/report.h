@@ -51,6 +51,8 @@ struct report {
 
 void	report_text(FILE *, const struct report *);
 void	report_markdown(FILE *, const struct report *);
+/* Add k as the string v, or as null when v is NULL. */
+void	json_add_str(cJSON *, const char *k, const char *v);
 /* The -o json document (caller deletes). */
 cJSON	*report_json(const struct report *, int exit_code);
 

@@ -846,15 +846,6 @@ out:
 	return rc;
 }
 
-static void
-json_add_str(cJSON *o, const char *k, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 /* Render the outcome into a string in the chosen format. */
 char *
 wf_render(struct wf *w, int rc)
