@@ -552,14 +552,17 @@ child_done(struct batch *b, struct cluster *c)
 
 	call_finish(&w->cli, &c->call);
 	c->running = 0;
+	/* A hung poll is retried quietly, as in diagnose; the last one is a timeout (4). */
 	if (c->st == C_POLL && wf_poll_retryable(w, &c->c)) {
-		c->polls++;
-		c->wake_at = now_mono() + b->o->poll_interval;
-		c->st = c->polls >= b->o->poll_max ? C_POLL : C_POLL_WAIT;
-		if (c->polls < b->o->poll_max) {
-			child_free(&c->c);
-			return;
+		if (++c->polls >= b->o->poll_max) {
+			finish_target(b, c, t, wf_poll_timeout(w), w);
+			c->st = C_NEXT;
+		} else {
+			c->wake_at = now_mono() + b->o->poll_interval;
+			c->st = C_POLL_WAIT;
 		}
+		child_free(&c->c);
+		return;
 	}
 	rc = wf_child_failure(w, k, 0, &c->c);
 	switch (c->st) {
