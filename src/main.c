@@ -69,7 +69,8 @@ static const char help_text[] =
 "      --from TIME         historical window start (Unix seconds,\n"
 "                          'YYYY-MM-DD HH:MM[:SS]', HH:MM today, RFC 3339)\n"
 "      --to TIME           historical window end\n"
-"      --since DURATION    historical window [now-DURATION, now], e.g. 2h, 90m\n"
+"      --since DURATION    historical window [now-DURATION, now]: digits and a\n"
+"                          unit (s, m, h, d), e.g. 2h, 90m, 1h30m; at most 31d\n"
 "      --realtime          real-time diagnosis (the default without a window)\n"
 "\n"
 "Output:\n"
@@ -81,6 +82,10 @@ static const char help_text[] =
 "Batch:\n"
 "      --jobs N            clusters diagnosed in parallel [4]\n"
 "      --state FILE        record task ids; a rerun resumes instead of invoking\n"
+"\n"
+"MCP server:\n"
+"      --reply-within SECS every tool call answers within SECS; a task still\n"
+"                          running comes back with its id [40]\n"
 "\n"
 "Behaviour:\n"
 "      --profile NAME      aliyun CLI profile for the cloud calls\n"
@@ -107,7 +112,7 @@ static const char help_text[] =
 enum {
 	OPT_FROM = 256, OPT_TO, OPT_SINCE, OPT_REALTIME, OPT_SAVE, OPT_PROFILE, OPT_DRY_RUN,
 	OPT_ALIYUN, OPT_VENV, OPT_SCRIPTS, OPT_POLL_INTERVAL, OPT_POLL_MAX, OPT_BUSY_WAIT,
-	OPT_BUSY_RETRIES, OPT_CLI_TIMEOUT, OPT_JOBS, OPT_STATE,
+	OPT_BUSY_RETRIES, OPT_CLI_TIMEOUT, OPT_JOBS, OPT_STATE, OPT_REPLY_WITHIN,
 };
 
 static const struct option longopts[] = {
@@ -137,6 +142,7 @@ static const struct option longopts[] = {
 	{ "cli-timeout",	required_argument,	NULL, OPT_CLI_TIMEOUT },
 	{ "jobs",		required_argument,	NULL, OPT_JOBS },
 	{ "state",		required_argument,	NULL, OPT_STATE },
+	{ "reply-within",	required_argument,	NULL, OPT_REPLY_WITHIN },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -367,6 +373,7 @@ main(int argc, char **argv)
 	const char *env;
 	int ch, rc;
 	unsigned long ul;
+	double reply_within = 40;	/* ackprof mcp: every tool call answers within this */
 
 	/*
 	 * cJSON allocates through our wrapper: running out of memory is one clear
@@ -441,6 +448,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_STATE:
 			bo.state = optarg;
+			break;
+		case OPT_REPLY_WITHIN:
+			if (parse_seconds(optarg, 3600, &reply_within) == -1 || reply_within <= 0)
+				return usage_error("bad --reply-within '%s' (seconds, more than 0, at most 3600)", optarg);
 			break;
 		case OPT_BUSY_RETRIES:
 			if (parse_ulong(optarg, 0, 100, &ul) == -1)
@@ -519,7 +530,7 @@ main(int argc, char **argv)
 		if (a.cluster || a.ns || a.pod || a.desc || o.dry_run || o.save)
 			rc = usage_error("mcp takes its targets from tool calls, not from options");
 		else
-			rc = mcp_serve(&o, &bo);
+			rc = mcp_serve(&o, &bo, reply_within);
 	} else if (strcmp(a.cmd, "doctor") == 0) {
 		rc = wf_doctor(&o);
 	} else if (strcmp(a.cmd, "setup-sdk") == 0) {

@@ -14,6 +14,8 @@
 
 #define MAX_JOBS		8
 #define MAX_TARGETS		1000
+#define MAX_TASKS		256	/* tasks remembered; the oldest is forgotten first */
+#define DEFAULT_BOUND		40.0	/* seconds a tool call may take before it answers */
 
 /* JSON-RPC error codes. */
 #define PARSE_ERROR		-32700
@@ -21,45 +23,88 @@
 #define METHOD_NOT_FOUND	-32601
 #define INVALID_PARAMS		-32602
 
+/* Protocol revisions, as comparable numbers. */
+#define REV_2024_11_05		20241105
+#define REV_2025_03_26		20250326
+#define REV_2025_06_18		20250618
+#define REV_2025_11_25		20251125
+
 enum tool { T_DIAGNOSE, T_RESULT, T_BATCH, T_DOCTOR };
+
+/* A JSON-RPC batch (2025-03-26): its responses leave together, as one array. */
+struct rpc_batch {
+	cJSON		*arr;
+	int		 pending;	/* responses still to come (workers, and the batch's own handling) */
+};
 
 struct job {
 	int		 used;
 	enum tool	 tool;
 	cJSON		*id;		/* the request id (owned) */
 	cJSON		*token;		/* progress token, or NULL (owned) */
+	struct rpc_batch *batch;	/* the batch the request came in, or NULL */
 	pid_t		 pid;
-	int		 fd[3];		/* stdout, stderr, progress */
-	struct buf	 out, err, prog;
+	int		 fd[4];		/* stdout, stderr, progress, events */
+	struct buf	 out, err, prog, ev;
 	double		 progress;
-	int		 cancelled;
-	char		*tmpfile;	/* diagnose_pods input */
+	double		 deadline;	/* monotonic: answer by then */
+	int		 cancelled;	/* no response is due any more */
+	int		 resumed;	/* diagnose_pod that resumed a remembered task */
+	int		 busy;		/* the worker met Sysom.TaskInProgress */
+	char		 task[72];	/* the task id the worker reported, or "" */
+	char		 status[48];	/* its last status */
+	char		 step[160];	/* the last progress line */
+	struct buf	 input;		/* diagnose_pods: the batch input lines */
+	cJSON		*targets;	/* diagnose_pods: [{cluster_id, namespace, pod}] in order */
+};
+
+/* A task this server started, by target: a diagnose_pod for that pod resumes it. */
+struct task_memo {
+	char		*task_id, *cluster, *ns, *pod;
+	unsigned long	 seq;		/* for forgetting the oldest */
 };
 
 struct server {
 	struct opts	*base;
 	const struct batch_opts *bo;
+	double		 bound;		/* --reply-within */
+	int		 rev;		/* negotiated protocol revision; 0 before initialize */
+	struct rpc_batch *cur_batch;	/* while handling a batch's messages */
 	struct job	 jobs[MAX_JOBS];
+	struct task_memo tasks[MAX_TASKS];
+	unsigned long	 task_seq;
 	struct buf	 in;
 	int		 in_eof;
 	int		 discarding;	/* inside an over-long line */
 };
 
-/* mcp_rpc.c: messages out, one line each, written whole with write(2). */
+/* mcp_rpc.c: messages out, one line each, valid UTF-8, written whole. */
 void	 send_json(cJSON *);
 void	 send_error(const cJSON *id, int code, const char *message);
 void	 send_result(const cJSON *id, cJSON *result);
-cJSON	*tool_result(const char *text, cJSON *structured, int is_error);
-void	 send_tool_error(const cJSON *id, const char *text);
+void	 rpc_collect(struct rpc_batch *);
+void	 rpc_batch_done(struct rpc_batch *);
+cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
+void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
+void	 clip(char *dst, size_t n, const char *s, size_t max);
 
 /* mcp_tools.c: the tool definitions, argument checking, starting a call. */
-cJSON	*tools_list(void);
+cJSON	*tools_list(int rev);
 void	 call_tool(struct server *, const cJSON *id, const cJSON *params);
+void	 mcp_words(char *text, size_t n);
 
-/* mcp_jobs.c: the forked workers that run a call. */
+/* mcp_result.c: a finished or bounded call's result. */
+void	 job_answer(struct server *, struct job *, int status);
+void	 job_answer_bound(struct server *, struct job *);
+
+/* mcp_jobs.c: the forked workers that run a call; the tasks they started. */
 struct job *job_slot(struct server *);
 int	 job_start(struct server *, struct job *, struct opts *, const struct batch_opts *);
-int	 job_pump(struct job *, const struct pollfd *, int);
+int	 job_pump(struct server *, struct job *, const struct pollfd *, int);
 void	 job_free(struct job *);
+void	 job_check_bound(struct server *, struct job *, double now);
+const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
+void	 task_forget(struct server *, const char *task_id);
+void	 task_forget_all(struct server *);
 
 #endif

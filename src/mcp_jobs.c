@@ -1,10 +1,12 @@
 /*
- * mcp_jobs.c: the workers of `ackprof mcp`.  Each tool call runs in a forked
- * worker that calls the very functions the command line calls (wf_diagnose,
- * wf_result, wf_batch, wf_doctor) with `-o json`; its stdout is the result, its
- * progress lines become notifications/progress, and a cancellation is a SIGINT to
+ * mcp_jobs.c: the workers of `ackprof mcp`, and the tasks they started.  Each tool
+ * call runs in a forked worker that calls the very functions the command line
+ * calls (wf_diagnose, wf_result, wf_batch, wf_doctor) with `-o json`; its stdout is
+ * the result, its progress lines become notifications/progress, its events say
+ * which task it started, and a cancellation (or the answer bound) is a SIGINT to
  * it, so cleanup runs exactly as on a terminal.
  */
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -26,7 +28,75 @@
 #include "util.h"
 #include "workflow.h"
 
+/* ---- the tasks this server started ------------------------------------------- */
 
+static void
+memo_free(struct task_memo *t)
+{
+	free(t->task_id);
+	free(t->cluster);
+	free(t->ns);
+	free(t->pod);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Remember a task from a successful invoke (never a guessed id); the oldest goes first. */
+static void
+task_remember(struct server *sv, const char *id, const char *cluster, const char *ns, const char *pod)
+{
+	struct task_memo *t = &sv->tasks[0];
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++) {
+		if (sv->tasks[i].task_id == NULL || (cluster && sv->tasks[i].cluster &&
+		    strcmp(sv->tasks[i].cluster, cluster) == 0 && strcmp(sv->tasks[i].ns, ns) == 0 &&
+		    strcmp(sv->tasks[i].pod, pod) == 0)) {
+			t = &sv->tasks[i];
+			break;
+		}
+		if (sv->tasks[i].seq < t->seq)
+			t = &sv->tasks[i];
+	}
+	memo_free(t);
+	t->task_id = xstrdup(id);
+	t->cluster = xstrdup(cluster);
+	t->ns = xstrdup(ns);
+	t->pod = xstrdup(pod);
+	t->seq = ++sv->task_seq;
+}
+
+const struct task_memo *
+task_find(const struct server *sv, const char *cluster, const char *ns, const char *pod)
+{
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].cluster, cluster) == 0 &&
+		    strcmp(sv->tasks[i].ns, ns) == 0 && strcmp(sv->tasks[i].pod, pod) == 0)
+			return &sv->tasks[i];
+	return NULL;
+}
+
+void
+task_forget(struct server *sv, const char *task_id)
+{
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
+			memo_free(&sv->tasks[i]);
+}
+
+void
+task_forget_all(struct server *sv)
+{
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++)
+		memo_free(&sv->tasks[i]);
+}
+
+/* ---- workers ---------------------------------------------------------------------- */
 
 void
 job_free(struct job *j)
@@ -35,224 +105,215 @@ job_free(struct job *j)
 
 	cJSON_Delete(j->id);
 	cJSON_Delete(j->token);
-	for (i = 0; i < 3; i++)
+	cJSON_Delete(j->targets);
+	for (i = 0; i < 4; i++)
 		if (j->fd[i] >= 0)
 			close(j->fd[i]);
 	buf_free(&j->out);
 	buf_free(&j->err);
 	buf_free(&j->prog);
-	if (j->tmpfile) {
-		unlink(j->tmpfile);
-		free(j->tmpfile);
-	}
+	buf_free(&j->ev);
+	buf_free(&j->input);
 	memset(j, 0, sizeof(*j));
-}
-
-/*
- * Fork a worker running fn on its own copy of the options: stdout and stderr go
- * to pipes, progress lines to a third.  The worker never returns.
- */
-int
-job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_opts *bo)
-{
-	int p[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, i, rc = 0, dn;
-	pid_t pid;
-
-	for (i = 0; i < 3; i++)
-		if (pipe2(p[i], O_CLOEXEC) == -1)
-			goto fail;
-	pid = fork();
-	if (pid == -1)
-		goto fail;
-	if (pid == 0) {
-		dn = open("/dev/null", O_RDONLY);
-		dup2(dn, 0);
-		dup2(p[0][1], 1);
-		dup2(p[1][1], 2);
-		msg_progress_fd = j->token ? p[2][1] : -1;
-		for (i = 0; i < MAX_JOBS; i++)	/* other workers' pipes are not ours */
-			if (&sv->jobs[i] != j && sv->jobs[i].used)
-				for (int k = 0; k < 3; k++)
-					if (sv->jobs[i].fd[k] >= 0)
-						close(sv->jobs[i].fd[k]);
-		msg_quiet = 1;
-		msg_tty = 0;
-		run_signal = 0;
-		o->yes = 1;
-		o->interactive = 0;
-		switch (j->tool) {
-		case T_DIAGNOSE:
-			rc = wf_diagnose(o);
-			break;
-		case T_RESULT:
-			rc = wf_result(o);
-			break;
-		case T_BATCH:
-			rc = wf_batch(o, bo);
-			break;
-		case T_DOCTOR:
-			rc = wf_doctor(o);
-			break;
-		}
-		fflush(stdout);
-		fflush(stderr);
-		_exit(rc);
-	}
-	j->pid = pid;
-	for (i = 0; i < 3; i++) {
-		close(p[i][1]);
-		j->fd[i] = p[i][0];
-		fcntl(j->fd[i], F_SETFL, O_NONBLOCK);
-	}
-	return 0;
-fail:
-	for (i = 0; i < 3; i++) {
-		if (p[i][0] >= 0)
-			close(p[i][0]);
-		if (p[i][1] >= 0)
-			close(p[i][1]);
-	}
-	return -1;
 }
 
 struct job *
 job_slot(struct server *sv)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < MAX_JOBS; i++)
 		if (!sv->jobs[i].used) {
 			memset(&sv->jobs[i], 0, sizeof(sv->jobs[i]));
-			sv->jobs[i].fd[0] = sv->jobs[i].fd[1] = sv->jobs[i].fd[2] = -1;
+			for (k = 0; k < 4; k++)
+				sv->jobs[i].fd[k] = -1;
 			sv->jobs[i].used = 1;
 			return &sv->jobs[i];
 		}
 	return NULL;
 }
 
-/* The last "ackprof: ..." line of a worker's stderr, without the prefix. */
-static char *
-last_error(const char *err)
+/* diagnose_pods: its targets on a memory file, the worker's stdin (no temporary file). */
+static int
+input_fd(const struct buf *in)
 {
-	const char *p = err, *last = NULL, *e;
+	int fd = memfd_create("ackprof-mcp-targets", MFD_CLOEXEC);
+	size_t off = 0;
+	ssize_t n;
 
-	while (p && *p) {
-		if (strncmp(p, "ackprof: ", 9) == 0)
-			last = p + 9;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
+	if (fd == -1)
+		return -1;
+	while (off < in->len) {
+		n = write(fd, in->p + off, in->len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
 	}
-	if (last == NULL)
-		return NULL;
-	e = strchr(last, '\n');
-	return e ? strndup(last, (size_t)(e - last)) : xstrdup(last);
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void
-job_done(struct job *j, int status)
+worker(struct server *sv, struct job *j, struct opts *o, const struct batch_opts *bo, int p[4][2], int in)
 {
-	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	cJSON *doc = NULL, *v;
-	struct buf text = {0};
-	char *err = last_error(buf_str(&j->err));
-	const char *s;
+	int i, k, rc = 0;
 
-	if (j->cancelled) {
-		/* notifications/cancelled: no response; the worker has cleaned up. */
-		free(err);
-		return;
-	}
+	dup2(in, 0);
+	dup2(p[0][1], 1);
+	dup2(p[1][1], 2);
+	msg_progress_fd = p[2][1];
+	msg_event_fd = p[3][1];
+	for (i = 0; i < MAX_JOBS; i++)	/* other workers' pipes are not ours */
+		if (&sv->jobs[i] != j && sv->jobs[i].used)
+			for (k = 0; k < 4; k++)
+				if (sv->jobs[i].fd[k] >= 0)
+					close(sv->jobs[i].fd[k]);
+	msg_quiet = 1;
+	msg_tty = 0;
+	run_signal = 0;
+	o->yes = 1;
+	o->interactive = 0;
 	switch (j->tool) {
 	case T_DIAGNOSE:
+		rc = wf_diagnose(o);
+		break;
 	case T_RESULT:
-		doc = cJSON_ParseWithLength(buf_str(&j->out), j->out.len);
-		if (!cJSON_IsObject(doc)) {
-			cJSON_Delete(doc);
-			doc = NULL;
-			buf_printf(&text, "ackprof ended with exit %d: %s", rc, err ? err : "no result");
-			break;
-		}
-		if (rc <= 2) {
-			s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "overall_status"));
-			buf_printf(&text, "Overall status: %s (exit %d). ", s ? s : "?", rc);
-			s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "root_cause"));
-			buf_printf(&text, "Root cause: %s", s && *s ? s : "none found.");
-			v = cJSON_GetObjectItemCaseSensitive(doc, "suggestions");
-			if (cJSON_GetArraySize(v) > 0) {
-				const cJSON *it;
-				int i = 0;
-
-				buf_adds(&text, "\nSuggestions:");
-				cJSON_ArrayForEach(it, v)
-					if (cJSON_IsString(it))
-						buf_printf(&text, "\n%d. %s", ++i, it->valuestring);
-			}
-			s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "task_id"));
-			buf_printf(&text, "\nTask: %s", s ? s : "-");
-		} else {
-			buf_printf(&text, "%s (exit %d)", err ? err : "failed", rc);
-			s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "message"));
-			if (s)
-				buf_printf(&text, "\n%s", s);
-			s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "task_id"));
-			if (rc == 4 && s)
-				buf_printf(&text, "\nThe task is still running: call get_diagnosis_result with task_id %s.", s);
-		}
+		rc = wf_result(o);
 		break;
-	case T_BATCH: {
-		cJSON *results = cJSON_CreateArray(), *line;
-		const char *p = buf_str(&j->out), *e;
-
-		doc = cJSON_CreateObject();
-		while (*p) {
-			e = strchr(p, '\n');
-			line = cJSON_ParseWithLength(p, e ? (size_t)(e - p) : strlen(p));
-			if (cJSON_IsObject(line) && (v = cJSON_DetachItemFromObject(line, "summary"))) {
-				cJSON_AddItemToObject(doc, "summary", v);
-				cJSON_Delete(line);
-			} else if (cJSON_IsObject(line))
-				cJSON_AddItemToArray(results, line);
-			else
-				cJSON_Delete(line);
-			if (!e)
-				break;
-			p = e + 1;
-		}
-		cJSON_AddItemToObject(doc, "results", results);
-		buf_printf(&text, "%d target%s diagnosed; worst exit %d", cJSON_GetArraySize(results),
-		    cJSON_GetArraySize(results) == 1 ? "" : "s", rc);
-		if (err && rc > 2)
-			buf_printf(&text, ": %s", err);
+	case T_BATCH:
+		rc = wf_batch(o, bo);
 		break;
-	}
 	case T_DOCTOR:
-		buf_adds(&text, buf_str(&j->out));
-		if (err)
-			buf_printf(&text, "%s", err);
+		rc = wf_doctor(o);
 		break;
 	}
-	if (text.p == NULL)
-		buf_adds(&text, "");
-	send_result(j->id, tool_result(text.p, doc, j->tool == T_DOCTOR ? rc != 0 : rc > 2));
-	buf_free(&text);
-	free(err);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(rc);
 }
 
-/* Read what a worker wrote; forward progress lines.  Returns 1 when it is finished. */
+/*
+ * Fork a worker running the call on its own copy of the options: stdout, stderr,
+ * progress and events each on a pipe; stdin the targets, or /dev/null.
+ */
 int
-job_pump(struct job *j, const struct pollfd *p, int n)
+job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_opts *bo)
+{
+	int p[4][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}}, i, in;
+	pid_t pid = -1;
+
+	in = j->input.len ? input_fd(&j->input) : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in == -1)
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (pipe2(p[i], O_CLOEXEC) == -1)
+			goto out;
+	if ((pid = fork()) == 0)
+		worker(sv, j, o, bo, p, in);
+	if (pid == -1)
+		goto out;
+	j->pid = pid;
+	j->deadline = now_mono() + sv->bound;
+	for (i = 0; i < 4; i++) {
+		close(p[i][1]);
+		p[i][1] = -1;
+		j->fd[i] = p[i][0];
+		p[i][0] = -1;
+		/* Our own pipe ends: no one else shares them. */
+		fcntl(j->fd[i], F_SETFL, O_NONBLOCK);
+	}
+out:
+	close(in);
+	for (i = 0; i < 4; i++) {
+		if (p[i][0] >= 0)
+			close(p[i][0]);
+		if (p[i][1] >= 0)
+			close(p[i][1]);
+	}
+	return pid == -1 ? -1 : 0;
+}
+
+/* Take whole lines off the front of b; fn gets each (NUL-terminated, no newline). */
+static void
+each_line(struct server *sv, struct job *j, struct buf *b, void (*fn)(struct server *, struct job *, char *))
+{
+	char *nl;
+
+	while (b->len && (nl = memchr(b->p, '\n', b->len)) != NULL) {
+		size_t len = (size_t)(nl - b->p);
+		char *line = xasprintf("%.*s", (int)len, b->p);
+
+		memmove(b->p, nl + 1, b->len - len - 1);
+		b->len -= len + 1;
+		b->p[b->len] = '\0';
+		fn(sv, j, line);
+		free(line);
+	}
+}
+
+static void
+on_progress(struct server *sv, struct job *j, char *line)
+{
+	cJSON *m, *params;
+
+	(void)sv;
+	snprintf(j->step, sizeof(j->step), "%s", line);
+	if (j->token == NULL || j->cancelled)
+		return;
+	m = cJSON_CreateObject();
+	params = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+	cJSON_AddStringToObject(m, "method", "notifications/progress");
+	cJSON_AddItemToObject(params, "progressToken", cJSON_Duplicate(j->token, 1));
+	cJSON_AddNumberToObject(params, "progress", ++j->progress);
+	cJSON_AddStringToObject(params, "message", line);
+	cJSON_AddItemToObject(m, "params", params);
+	send_json(m);
+}
+
+/* "task ID CLUSTER NS POD", "status ID STATUS" and "busy CLUSTER" from the worker. */
+static void
+on_event(struct server *sv, struct job *j, char *line)
+{
+	char *f[5] = {0}, *save = NULL;
+	int n = 0;
+
+	for (char *w = strtok_r(line, " ", &save); w && n < 5; w = strtok_r(NULL, " ", &save))
+		f[n++] = w;
+	if (n == 5 && strcmp(f[0], "task") == 0) {
+		task_remember(sv, f[1], f[2], f[3], f[4]);
+		if (j->tool != T_BATCH)
+			snprintf(j->task, sizeof(j->task), "%s", f[1]);
+	} else if (n >= 3 && strcmp(f[0], "status") == 0) {
+		if (strcmp(f[1], j->task) == 0)
+			snprintf(j->status, sizeof(j->status), "%s", f[2]);
+		/* A task that ended is not resumed again: a new call starts a new one. */
+		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
+			task_forget(sv, f[1]);
+	} else if (n == 2 && strcmp(f[0], "busy") == 0)
+		j->busy = 1;
+}
+
+/* Read what a worker wrote; forward progress.  Returns 1 when it is finished. */
+int
+job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
 {
 	char rbuf[65536];
 	ssize_t r;
 	int i, k, status;
-	char *nl;
 
 	for (k = 0; k < n; k++) {
 		if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		for (i = 0; i < 3; i++) {
-			struct buf *b = i == 0 ? &j->out : i == 1 ? &j->err : &j->prog;
+		for (i = 0; i < 4; i++) {
+			struct buf *b = i == 0 ? &j->out : i == 1 ? &j->err : i == 2 ? &j->prog : &j->ev;
 
 			if (j->fd[i] != p[k].fd || j->fd[i] < 0)
 				continue;
@@ -265,32 +326,23 @@ job_pump(struct job *j, const struct pollfd *p, int n)
 			}
 		}
 	}
-	while (j->prog.len && (nl = memchr(j->prog.p, '\n', j->prog.len)) != NULL) {
-		size_t len = (size_t)(nl - j->prog.p);
-		cJSON *m, *params;
-		char *line = strndup(j->prog.p, len);
-
-		memmove(j->prog.p, nl + 1, j->prog.len - len - 1);
-		j->prog.len -= len + 1;
-		j->prog.p[j->prog.len] = '\0';
-		if (j->token && !j->cancelled) {
-			m = cJSON_CreateObject();
-			params = cJSON_CreateObject();
-			cJSON_AddStringToObject(m, "jsonrpc", "2.0");
-			cJSON_AddStringToObject(m, "method", "notifications/progress");
-			cJSON_AddItemToObject(params, "progressToken", cJSON_Duplicate(j->token, 1));
-			cJSON_AddNumberToObject(params, "progress", ++j->progress);
-			cJSON_AddStringToObject(params, "message", line);
-			cJSON_AddItemToObject(m, "params", params);
-			send_json(m);
-		}
-		free(line);
-	}
-	if (j->fd[0] >= 0 || j->fd[1] >= 0 || j->fd[2] >= 0)
+	each_line(sv, j, &j->ev, on_event);
+	each_line(sv, j, &j->prog, on_progress);
+	if (j->fd[0] >= 0 || j->fd[1] >= 0 || j->fd[2] >= 0 || j->fd[3] >= 0)
 		return 0;
 	while (waitpid(j->pid, &status, 0) == -1 && errno == EINTR)
 		;
-	job_done(j, status);
+	job_answer(sv, j, status);
 	return 1;
 }
 
+/* At the bound: answer with what is known, and stop the worker (it cleans up). */
+void
+job_check_bound(struct server *sv, struct job *j, double now)
+{
+	if (!j->used || j->cancelled || now < j->deadline)
+		return;
+	job_answer_bound(sv, j);
+	j->cancelled = 1;
+	kill(j->pid, SIGINT);
+}
