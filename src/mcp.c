@@ -267,10 +267,9 @@ handle_batch(struct server *sv, const char *line, size_t len)
 			i = skip_ws(line, i + 1, len);
 	}
 	sv->cur_batch = NULL;
-	rpc_collect(b);
-	if (elements == 0)
-		send_error(NULL, INVALID_REQUEST, "Invalid Request: an empty batch");
 	rpc_collect(NULL);
+	if (elements == 0)	/* answered alone, not as an array */
+		send_error(NULL, INVALID_REQUEST, "Invalid Request: an empty batch");
 	rpc_batch_done(b);
 }
 

@@ -203,7 +203,7 @@ tools_list(int rev)
 static const struct {
 	const char	*cli, *tool;
 } words[] = {
-	{ "resume with: ackprof result ", "resume with get_diagnosis_result, task_id " },
+	{ "resume with: ackprof result ", "resume: call get_diagnosis_result with task_id " },
 	{ "ackprof result ", "get_diagnosis_result with task_id " },
 	{ "rerun with the same --state to resume", "call get_diagnosis_result for the running tasks" },
 	{ "pass --aliyun PATH", "start ackprof mcp with --aliyun PATH" },
@@ -472,8 +472,8 @@ launch(struct call *c, enum tool tl, const cJSON *token)
 	}
 	j->tool = c->resume ? T_RESULT : tl;
 	j->resumed = c->resume != NULL;
-	if (c->resume)
-		snprintf(j->task, sizeof(j->task), "%s", c->resume);
+	if (j->tool == T_RESULT)	/* the task is known from the start */
+		snprintf(j->task, sizeof(j->task), "%s", c->o.task_id);
 	j->id = cJSON_Duplicate(c->id, 1);
 	j->token = token ? cJSON_Duplicate(token, 1) : NULL;
 	j->input = c->input;
