@@ -43,7 +43,8 @@ static const struct version {
 static size_t
 skip_ws(const char *s, size_t i, size_t len)
 {
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+	/* As cJSON skips it: every byte up to the space (NUL included). */
+	while (i < len && (unsigned char)s[i] <= 32)
 		i++;
 	return i;
 }
@@ -75,8 +76,7 @@ skip_value(const char *s, size_t i, size_t len)
 		else if (s[i] == '}' || s[i] == ']') {
 			if (--depth <= 0)
 				return depth == 0 ? i + 1 : i;
-		} else if (depth == 0 && (s[i] == ',' || s[i] == ' ' || s[i] == '\t' ||
-		    s[i] == '\r' || s[i] == '\n'))
+		} else if (depth == 0 && (s[i] == ',' || (unsigned char)s[i] <= 32))
 			return i;
 		i++;
 	}
@@ -257,7 +257,8 @@ handle_batch(struct server *sv, const char *line, size_t len)
 	b->arr = cJSON_CreateArray();
 	b->pending = 1;	/* until every element is handled */
 	for (i = skip_ws(line, i + 1, len); i < len && line[i] != ']';) {
-		end = skip_value(line, i, len);
+		if ((end = skip_value(line, i, len)) <= i)
+			break;	/* no progress: not an element (cJSON agreed it parses, so never) */
 		sv->cur_batch = b;
 		rpc_collect(b);
 		handle(sv, line + i, end - i, 1);
