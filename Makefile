@@ -110,12 +110,13 @@ demo: deps
 
 # ---- install -----------------------------------------------------------------
 install: $(O)/ackprof
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill
 	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
 	install -m 644 man/ackprof.1 $(DESTDIR)$(MANDIR)/man1/ackprof.1
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
+	install -m 644 skill/SKILL.md $(DESTDIR)$(SHAREDIR)/skill/SKILL.md
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1
