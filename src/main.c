@@ -41,7 +41,7 @@ static const char usage_text[] =
 "                        [--dry-run] [-q] [-v]\n"
 "       ackprof result TASK_ID [-o text|json|markdown] [--save FILE]\n"
 "       ackprof batch [FILE|-] [--jobs N] [--state FILE] [-o text|json]\n"
-"       ackprof mcp\n"
+"       ackprof mcp [--reply-within SECS]\n"
 "       ackprof doctor\n"
 "       ackprof setup-sdk\n"
 "       ackprof --help | --version\n";
@@ -373,7 +373,7 @@ main(int argc, char **argv)
 	const char *env;
 	int ch, rc;
 	unsigned long ul;
-	double reply_within = 40;	/* ackprof mcp: every tool call answers within this */
+	double reply_within = MCP_DEFAULT_BOUND;	/* ackprof mcp: every tool call answers within this */
 
 	/*
 	 * cJSON allocates through our wrapper: running out of memory is one clear

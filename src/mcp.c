@@ -225,15 +225,8 @@ cancel(struct server *sv, cJSON *params, const char *line, size_t len)
 	for (i = 0; i < MAX_JOBS; i++) {
 		struct job *j = &sv->jobs[i];
 
-		if (j->used && !j->cancelled && cJSON_Compare(j->id, rid, 1)) {
-			j->cancelled = 1;
-			kill(j->pid, SIGINT);	/* the worker cleans up, as on Ctrl-C */
-			if (j->batch) {
-				rpc_collect(NULL);
-				rpc_batch_done(j->batch);
-				j->batch = NULL;
-			}
-		}
+		if (j->used && !j->cancelled && cJSON_Compare(j->id, rid, 1))
+			job_cancel(j, SIGINT);	/* the worker cleans up, as on Ctrl-C */
 	}
 }
 
@@ -415,7 +408,7 @@ mcp_handle_line(struct opts *base, const struct batch_opts *bo, const char *line
 	static int rev;
 
 	/* Alternate the states that matter: new, 2025-03-26 (batches), the latest. */
-	server_init(&sv, base, bo, DEFAULT_BOUND);
+	server_init(&sv, base, bo, MCP_DEFAULT_BOUND);
 	rev = rev == 0 ? REV_2025_03_26 : rev == REV_2025_03_26 ? REV_2025_11_25 : 0;
 	sv.rev = rev;
 	handle(&sv, line, len, 0);
@@ -475,10 +468,7 @@ mcp_serve(struct opts *base, const struct batch_opts *bo, double bound)
 		/* Shutting down (stdin closed, or a signal): workers stop and clean up. */
 		if (sv.in_eof || run_signal)
 			for (i = 0; i < MAX_JOBS; i++)
-				if (sv.jobs[i].used && !sv.jobs[i].cancelled) {
-					sv.jobs[i].cancelled = 1;
-					kill(sv.jobs[i].pid, SIGTERM);
-				}
+				job_cancel(&sv.jobs[i], SIGTERM);
 		if ((n = server_poll(&sv, p, owner)) == -1)
 			break;
 		for (k = 0; k < n; k++)

@@ -15,7 +15,6 @@
 #define MAX_JOBS		8
 #define MAX_TARGETS		1000
 #define MAX_TASKS		256	/* tasks remembered; the oldest is forgotten first */
-#define DEFAULT_BOUND		40.0	/* seconds a tool call may take before it answers */
 
 /* JSON-RPC error codes. */
 #define PARSE_ERROR		-32700
@@ -103,6 +102,7 @@ int	 job_start(struct server *, struct job *, struct opts *, const struct batch_
 int	 job_pump(struct server *, struct job *, const struct pollfd *, int);
 void	 job_free(struct job *);
 void	 job_check_bound(struct server *, struct job *, double now);
+void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
 void	 task_forget(struct server *, const char *task_id);
 void	 task_forget_all(struct server *);

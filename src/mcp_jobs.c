@@ -336,13 +336,30 @@ job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
 	return 1;
 }
 
-/* At the bound: answer with what is known, and stop the worker (it cleans up). */
+/*
+ * No response is due any more (cancelled, answered at the bound, shutting down):
+ * signal the worker, which cleans up as on a terminal, and let its batch go.
+ */
+void
+job_cancel(struct job *j, int sig)
+{
+	if (!j->used || j->cancelled)
+		return;
+	j->cancelled = 1;
+	kill(j->pid, sig);
+	if (j->batch) {
+		rpc_collect(NULL);
+		rpc_batch_done(j->batch);
+		j->batch = NULL;
+	}
+}
+
+/* At the bound: answer with what is known, and stop the worker. */
 void
 job_check_bound(struct server *sv, struct job *j, double now)
 {
 	if (!j->used || j->cancelled || now < j->deadline)
 		return;
 	job_answer_bound(sv, j);
-	j->cancelled = 1;
-	kill(j->pid, SIGINT);
+	job_cancel(j, SIGINT);
 }
