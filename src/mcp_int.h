@@ -50,6 +50,8 @@ struct job {
 	int		 cancelled;	/* no response is due any more */
 	int		 resumed;	/* diagnose_pod that resumed a remembered task */
 	int		 busy;		/* the worker met Sysom.TaskInProgress */
+	int		 invoking;	/* invoke-diagnosis calls in flight */
+	int		 stop_pending;	/* answered at the bound: stop it once invoking is 0 */
 	char		 task[72];	/* the task id the worker reported, or "" */
 	char		 status[48];	/* its last status */
 	char		 step[160];	/* the last progress line */

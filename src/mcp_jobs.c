@@ -299,6 +299,14 @@ on_event(struct server *sv, struct job *j, char *line)
 			task_forget(sv, f[1]);
 	} else if (n == 2 && strcmp(f[0], "busy") == 0)
 		j->busy = 1;
+	else if (n == 1 && strcmp(f[0], "invoking") == 0)
+		j->invoking++;
+	else if (n == 1 && strcmp(f[0], "invoked") == 0 && j->invoking > 0 && --j->invoking == 0 &&
+	    j->stop_pending) {
+		/* Answered at the bound while invoking: the task id is in (remembered); now stop. */
+		j->stop_pending = 0;
+		kill(j->pid, SIGINT);
+	}
 }
 
 /* Read what a worker wrote; forward progress.  Returns 1 when it is finished. */
@@ -343,10 +351,13 @@ job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
 void
 job_cancel(struct job *j, int sig)
 {
-	if (!j->used || j->cancelled)
+	if (!j->used)
 		return;
+	if (sig && (!j->cancelled || j->stop_pending)) {
+		j->stop_pending = 0;
+		kill(j->pid, sig);
+	}
 	j->cancelled = 1;
-	kill(j->pid, sig);
 	if (j->batch) {
 		rpc_collect(NULL);
 		rpc_batch_done(j->batch);
@@ -354,12 +365,17 @@ job_cancel(struct job *j, int sig)
 	}
 }
 
-/* At the bound: answer with what is known, and stop the worker. */
+/*
+ * At the bound: answer with what is known, and stop the worker.  One that is
+ * invoking is stopped only once the invoke has answered: killed in flight, the
+ * task SysOM may have started would have no known id.
+ */
 void
 job_check_bound(struct server *sv, struct job *j, double now)
 {
 	if (!j->used || j->cancelled || now < j->deadline)
 		return;
 	job_answer_bound(sv, j);
-	job_cancel(j, SIGINT);
+	job_cancel(j, j->invoking ? 0 : SIGINT);
+	j->stop_pending = j->invoking > 0;
 }

@@ -97,8 +97,10 @@ set_next(cJSON *doc, const char *state)
 	else if (strcmp(state, "cluster_busy") == 0 && hint)
 		next = xasprintf("another task (%s) runs on the cluster: call get_diagnosis_result with task_id %s, "
 		    "or diagnose_pod again in 3-5 minutes", hint, hint);
-	else if (strcmp(state, "cluster_busy") == 0 || strcmp(state, "not_started") == 0)
+	else if (strcmp(state, "cluster_busy") == 0)
 		next = xstrdup("call diagnose_pod again in 3-5 minutes");
+	else if (strcmp(state, "not_started") == 0)
+		next = xstrdup("call diagnose_pod again for this pod");
 	set(doc, "next", next ? cJSON_CreateString(next) : cJSON_CreateNull());
 	free(next);
 }
@@ -418,7 +420,9 @@ job_answer_bound(struct server *sv, struct job *j)
 			cJSON_AddNullToObject(doc, "task_id");
 			cJSON_AddNumberToObject(doc, "exit_code", j->busy ? 5 : 69);
 			cJSON_AddStringToObject(doc, "state", j->busy ? "cluster_busy" : "not_started");
-			cJSON_AddItemToObject(doc, "error", cJSON_CreateString(j->busy ?
+			cJSON_AddItemToObject(doc, "error", cJSON_CreateString(j->invoking ?
+			    "the diagnosis task was being started when the answer bound came: call diagnose_pod again "
+			    "for this pod to follow it" : j->busy ?
 			    "another diagnosis task is running on the cluster (Sysom.TaskInProgress); no task was started" :
 			    "no diagnosis task was started within the answer bound"));
 			if (j->step[0])

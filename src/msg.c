@@ -11,6 +11,7 @@
 
 #include "msg.h"
 #include "redact.h"
+#include "utf8.h"
 #include "util.h"
 
 int msg_quiet;
@@ -60,8 +61,13 @@ emit(const char *prefix, const char *fmt, va_list ap)
 	if (vasprintf(&b.p, fmt, ap) < 0)
 		return;
 	red = redacts(b.p);
-	if (errors_on)
-		snprintf(last_error, sizeof(last_error), "%s", red);
+	if (errors_on) {
+		/* Kept whole characters only: it ends up in -o json documents. */
+		size_t n = utf8_cut(red, strlen(red), sizeof(last_error) - 1);
+
+		memcpy(last_error, red, n);
+		last_error[n] = '\0';
+	}
 	if (errors_on && msg_hold_errors) {
 		/* Batch: the error belongs to one target's result line, not to stderr. */
 		free(red);

@@ -236,3 +236,23 @@ def test_mcp_inspector_cli(tmp_path):
     out = json.loads(r.stdout)
     assert out["isError"] is False and out["structuredContent"]["overall_status"] == "Info"
     assert calls(tmp_path)[-1] == "aliyun configure ai-mode disable"
+
+
+def test_the_bound_never_loses_a_task_in_flight(tmp_path):
+    """invoke-diagnosis takes 1.5 s, the bound is 1 s: whatever the bound cuts, the pod gets one task."""
+    async def body(s, init):
+        args = {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}
+        answers = []
+        for _ in range(40):
+            r = await s.call_tool("diagnose_pod", args, read_timeout_seconds=timedelta(seconds=30))
+            answers.append(r.structuredContent)
+            if r.structuredContent["state"] == "finished":
+                break
+            with anyio.fail_after(30):   # the first worker has stopped (cleanup ran)
+                while calls(tmp_path).count("aliyun configure ai-mode disable") < len(answers):
+                    await anyio.sleep(0.05)
+        return answers
+    answers = run(tmp_path, body, "--reply-within", "1", env={"FAKE_ALIYUN_SCENARIO": "slow-invoke"})
+    assert answers[-1]["state"] == "finished"
+    assert answers[0]["state"] in ("not_started", "running")
+    assert len([c for c in calls(tmp_path) if "invoke-diagnosis" in c]) == 1
