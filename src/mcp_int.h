@@ -56,6 +56,7 @@ struct job {
 	char		 status[48];	/* its last status */
 	char		 step[160];	/* the last progress line */
 	struct buf	 input;		/* diagnose_pods: the batch input lines */
+	struct buf	 state;		/* and a state file naming the remembered tasks */
 	cJSON		*targets;	/* diagnose_pods: [{cluster_id, namespace, pod}] in order */
 };
 

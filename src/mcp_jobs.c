@@ -114,6 +114,7 @@ job_free(struct job *j)
 	buf_free(&j->prog);
 	buf_free(&j->ev);
 	buf_free(&j->input);
+	buf_free(&j->state);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -133,7 +134,7 @@ job_slot(struct server *sv)
 	return NULL;
 }
 
-/* diagnose_pods: its targets on a memory file, the worker's stdin (no temporary file). */
+/* diagnose_pods: its targets (and state) on memory files, never a temporary file. */
 static int
 input_fd(const struct buf *in)
 {
@@ -206,17 +207,26 @@ worker(struct server *sv, struct job *j, struct opts *o, const struct batch_opts
 int
 job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_opts *bo)
 {
-	int p[4][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}}, i, in;
+	int p[4][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}}, i, in, st = -1;
+	struct batch_opts b = *bo;
+	char statepath[64];
 	pid_t pid = -1;
 
 	in = j->input.len ? input_fd(&j->input) : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in == -1)
 		return -1;
+	if (j->state.len) {
+		/* The batch's --state, on a memory file the forked worker reaches by its number. */
+		if ((st = input_fd(&j->state)) == -1)
+			goto out;
+		snprintf(statepath, sizeof(statepath), "/proc/self/fd/%d", st);
+		b.state = statepath;
+	}
 	for (i = 0; i < 4; i++)
 		if (pipe2(p[i], O_CLOEXEC) == -1)
 			goto out;
 	if ((pid = fork()) == 0)
-		worker(sv, j, o, bo, p, in);
+		worker(sv, j, o, &b, p, in);
 	if (pid == -1)
 		goto out;
 	j->pid = pid;
@@ -231,6 +241,8 @@ job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_o
 	}
 out:
 	close(in);
+	if (st >= 0)
+		close(st);
 	for (i = 0; i < 4; i++) {
 		if (p[i][0] >= 0)
 			close(p[i][0]);

@@ -394,9 +394,8 @@ batch_bound_doc(struct server *sv, struct job *j)
 	}
 	cJSON_AddItemToObject(doc, "running", running);
 	set(doc, "state", cJSON_CreateString("running"));
-	cJSON_AddStringToObject(doc, "next", "call get_diagnosis_result with each running task_id "
-	    "(or diagnose_pod for that pod, which resumes it); targets in neither list were not started: "
-	    "call diagnose_pods again with just those");
+	cJSON_AddStringToObject(doc, "next", "call diagnose_pods again with the targets not in results (running "
+	    "tasks are followed, not started again), or get_diagnosis_result with each running task_id");
 	return doc;
 }
 

@@ -320,7 +320,7 @@ struct call {
 	struct opts	 o;
 	struct batch_opts bo;
 	struct target	 t;
-	struct buf	 input;
+	struct buf	 input, state;
 	cJSON		*targets;
 	const char	*resume;	/* a remembered task of this pod */
 	char		 err[600];
@@ -367,6 +367,7 @@ static void
 add_input_line(struct call *c, const struct target *bt)
 {
 	cJSON *line = cJSON_CreateObject(), *key = cJSON_CreateObject();
+	const struct task_memo *m;
 	char *s;
 
 	cJSON_AddStringToObject(line, "cluster_id", bt->cluster);
@@ -386,6 +387,18 @@ add_input_line(struct call *c, const struct target *bt)
 	cJSON_AddStringToObject(key, "namespace", bt->ns);
 	cJSON_AddStringToObject(key, "pod", bt->pod);
 	cJSON_AddItemToArray(c->targets, key);
+	/* A task this server started for the pod and not seen end: the batch polls it, invokes none. */
+	if ((m = task_find(c->sv, bt->cluster, bt->ns, bt->pod)) != NULL) {
+		line = cJSON_CreateObject();
+		s = xasprintf("%s %s %s", bt->cluster, bt->ns, bt->pod);
+		cJSON_AddStringToObject(line, "key", s);
+		free(s);
+		cJSON_AddStringToObject(line, "task_id", m->task_id);
+		s = cJSON_PrintUnformatted(line);
+		buf_printf(&c->state, "%s\n", s ? s : "");
+		free(s);
+		cJSON_Delete(line);
+	}
 }
 
 /* The index of an earlier target naming the same pod, or -1. */
@@ -478,6 +491,8 @@ launch(struct call *c, enum tool tl, const cJSON *token)
 	j->token = token ? cJSON_Duplicate(token, 1) : NULL;
 	j->input = c->input;
 	memset(&c->input, 0, sizeof(c->input));
+	j->state = c->state;
+	memset(&c->state, 0, sizeof(c->state));
 	j->targets = c->targets;
 	c->targets = NULL;
 	if (job_start(c->sv, j, &c->o, &c->bo) == -1) {
@@ -535,6 +550,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 		send_tool_error(sv, id, c.err);
 	target_free(&c.t);
 	buf_free(&c.input);
+	buf_free(&c.state);
 	cJSON_Delete(c.targets);
 	cJSON_Delete(empty);
 }

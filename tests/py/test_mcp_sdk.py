@@ -256,3 +256,30 @@ def test_the_bound_never_loses_a_task_in_flight(tmp_path):
     assert answers[-1]["state"] == "finished"
     assert answers[0]["state"] in ("not_started", "running")
     assert len([c for c in calls(tmp_path) if "invoke-diagnosis" in c]) == 1
+
+
+def test_diagnose_pods_at_the_bound_then_again(tmp_path):
+    """Live tasks of 4 s, a bound of 2 s: the running targets come back with their task ids, and
+    diagnose_pods again follows those tasks instead of starting new ones."""
+    targets = [{"cluster_id": HEALTHY, "namespace": "default", "pod": "a-1"},
+               {"cluster_id": "c00000000000000000000000000000001", "namespace": "default", "pod": "b-1"}]
+
+    async def body(s, init):
+        answers = []
+        for _ in range(40):
+            r = await s.call_tool("diagnose_pods", {"targets": targets}, read_timeout_seconds=timedelta(seconds=30))
+            answers.append(doc(r))
+            if r.structuredContent["state"] != "running":
+                break
+            with anyio.fail_after(30):   # the worker has stopped (cleanup ran)
+                while calls(tmp_path).count("aliyun configure ai-mode disable") < len(answers):
+                    await anyio.sleep(0.05)
+        return answers
+    answers = run(tmp_path, body, "--reply-within", "2", "--poll-interval", "0.1",
+                  env={"FAKE_ALIYUN_TASK_MS": "4000", "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    first, last = answers[0], answers[-1]
+    assert first["state"] == "running" and first["next"].startswith("call diagnose_pods again")
+    assert first["running"] and all(r["task_id"] and r["index"] in (0, 1) for r in first["running"])
+    assert last["state"] == "finished" and sorted(r["index"] for r in last["results"]) == [0, 1]
+    assert {r["task_id"] for r in first["running"]} <= {r["task_id"] for r in last["results"]}
+    assert len([c for c in calls(tmp_path) if "invoke-diagnosis" in c]) == 2
