@@ -159,6 +159,9 @@ m_initialize(struct server *sv, const cJSON *id, const cJSON *params)
 	cJSON_AddStringToObject(r, "protocolVersion", v->name);
 	caps = cJSON_CreateObject();
 	cJSON_AddItemToObject(caps, "tools", cJSON_Parse("{\"listChanged\":false}"));
+	if (sv->rev >= REV_2025_11_25)
+		cJSON_AddItemToObject(caps, "tasks",
+		    cJSON_Parse("{\"list\":{},\"cancel\":{},\"requests\":{\"tools\":{\"call\":{}}}}"));
 	cJSON_AddItemToObject(r, "capabilities", caps);
 	info = cJSON_CreateObject();
 	cJSON_AddStringToObject(info, "name", "ackprof");
@@ -203,11 +206,16 @@ static const struct method {
 	const char	*name;
 	void		(*fn)(struct server *, const cJSON *, const cJSON *);
 	int		 before_init;	/* allowed before initialize */
+	int		 rev;		/* from this protocol revision on */
 } methods[] = {
-	{ "initialize",	m_initialize,	1 },
-	{ "ping",	m_ping,		1 },
-	{ "tools/list",	m_tools_list,	0 },
-	{ "tools/call",	m_tools_call,	0 },
+	{ "initialize",		m_initialize,		1, 0 },
+	{ "ping",		m_ping,			1, 0 },
+	{ "tools/list",		m_tools_list,		0, 0 },
+	{ "tools/call",		m_tools_call,		0, 0 },
+	{ "tasks/get",		m_tasks_get,		0, REV_2025_11_25 },
+	{ "tasks/result",	m_tasks_result,		0, REV_2025_11_25 },
+	{ "tasks/list",		m_tasks_list,		0, REV_2025_11_25 },
+	{ "tasks/cancel",	m_tasks_cancel,		0, REV_2025_11_25 },
 };
 
 static void
@@ -225,7 +233,7 @@ cancel(struct server *sv, cJSON *params, const char *line, size_t len)
 	for (i = 0; i < MAX_JOBS; i++) {
 		struct job *j = &sv->jobs[i];
 
-		if (j->used && !j->cancelled && cJSON_Compare(j->id, rid, 1))
+		if (j->used && !j->cancelled && !j->mtask && cJSON_Compare(j->id, rid, 1))
 			job_cancel(j, SIGINT);	/* the worker cleans up, as on Ctrl-C */
 	}
 }
@@ -333,7 +341,7 @@ handle(struct server *sv, const char *line, size_t len, int in_batch)
 		goto out;
 	}
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(name, methods[i].name) == 0)
+		if (strcmp(name, methods[i].name) == 0 && (!sv->rev || sv->rev >= methods[i].rev))
 			break;
 	if (i == sizeof(methods) / sizeof(methods[0])) {
 		char msg[160], shown[101];
@@ -400,6 +408,17 @@ server_init(struct server *sv, struct opts *base, const struct batch_opts *bo, d
 	sv->bound = bound;
 }
 
+static void
+server_free(struct server *sv)
+{
+	int i;
+
+	task_forget_all(sv);
+	for (i = 0; i < MAX_MTASKS; i++)
+		mtask_free(&sv->mtasks[i]);
+	buf_free(&sv->in);
+}
+
 /* One message, as the server would take it (for the fuzz harness): initialized at rev. */
 void
 mcp_handle_line(struct opts *base, const struct batch_opts *bo, const char *line, size_t len)
@@ -412,8 +431,7 @@ mcp_handle_line(struct opts *base, const struct batch_opts *bo, const char *line
 	rev = rev == 0 ? REV_2025_03_26 : rev == REV_2025_03_26 ? REV_2025_11_25 : 0;
 	sv.rev = rev;
 	handle(&sv, line, len, 0);
-	task_forget_all(&sv);
-	buf_free(&sv.in);
+	server_free(&sv);
 }
 
 /* Poll stdin and every worker's pipes; the timeout is the nearest answer deadline. */
@@ -439,7 +457,7 @@ server_poll(struct server *sv, struct pollfd *p, int *owner)
 				p[n].events = POLLIN;
 				owner[n++] = i;
 			}
-		if (!j->cancelled && j->deadline - now < wait)
+		if (!j->cancelled && !j->mtask && j->deadline - now < wait)
 			wait = j->deadline - now;
 	}
 	if (wait < 0)
@@ -494,7 +512,6 @@ mcp_serve(struct opts *base, const struct batch_opts *bo, double bound)
 			waitpid(sv.jobs[i].pid, &status, 0);
 			job_free(&sv.jobs[i]);
 		}
-	task_forget_all(&sv);
-	buf_free(&sv.in);
+	server_free(&sv);
 	return run_signal ? 128 + run_signal : 0;
 }

@@ -28,7 +28,23 @@
 #define REV_2025_06_18		20250618
 #define REV_2025_11_25		20251125
 
+#define MAX_MTASKS		64	/* MCP tasks (2025-11-25) kept per session */
+
 enum tool { T_DIAGNOSE, T_RESULT, T_BATCH, T_DOCTOR };
+enum mtstatus { MT_WORKING, MT_COMPLETED, MT_FAILED, MT_CANCELLED };
+
+/* An MCP task: a tools/call the client follows with tasks/get and tasks/result. */
+struct mtask {
+	int		 used;
+	unsigned long	 seq;
+	char		 id[32];
+	enum mtstatus	 status;
+	char		 message[160];
+	char		 created[32], updated[32];
+	double		 ttl;		/* as the client asked, or -1 */
+	cJSON		*result;	/* the CallToolResult, once ended */
+	cJSON		*waiting;	/* ids of tasks/result requests to answer when it ends */
+};
 
 /* A JSON-RPC batch (2025-03-26): its responses leave together, as one array. */
 struct rpc_batch {
@@ -42,6 +58,7 @@ struct job {
 	cJSON		*id;		/* the request id (owned) */
 	cJSON		*token;		/* progress token, or NULL (owned) */
 	struct rpc_batch *batch;	/* the batch the request came in, or NULL */
+	struct mtask	*mtask;		/* run as an MCP task: the result goes there */
 	pid_t		 pid;
 	int		 fd[4];		/* stdout, stderr, progress, events */
 	struct buf	 out, err, prog, ev;
@@ -74,6 +91,7 @@ struct server {
 	struct rpc_batch *cur_batch;	/* while handling a batch's messages */
 	struct job	 jobs[MAX_JOBS];
 	struct task_memo tasks[MAX_TASKS];
+	struct mtask	 mtasks[MAX_MTASKS];
 	unsigned long	 task_seq;
 	struct buf	 in;
 	int		 in_eof;
@@ -109,5 +127,15 @@ void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
 void	 task_forget(struct server *, const char *task_id);
 void	 task_forget_all(struct server *);
+
+/* mcp_tasks.c: MCP tasks (2025-11-25). */
+struct mtask *mtask_new(struct server *, const cJSON *spec);
+void	 mtask_free(struct mtask *);
+cJSON	*mtask_json(const struct mtask *);
+void	 mtask_finish(struct mtask *, cJSON *result, int status, const char *message);
+void	 m_tasks_get(struct server *, const cJSON *, const cJSON *);
+void	 m_tasks_result(struct server *, const cJSON *, const cJSON *);
+void	 m_tasks_list(struct server *, const cJSON *, const cJSON *);
+void	 m_tasks_cancel(struct server *, const cJSON *, const cJSON *);
 
 #endif

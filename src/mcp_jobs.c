@@ -277,6 +277,8 @@ on_progress(struct server *sv, struct job *j, char *line)
 
 	(void)sv;
 	snprintf(j->step, sizeof(j->step), "%s", line);
+	if (j->mtask)
+		snprintf(j->mtask->message, sizeof(j->mtask->message), "%s", line);
 	if (j->token == NULL || j->cancelled)
 		return;
 	m = cJSON_CreateObject();
@@ -385,8 +387,8 @@ job_cancel(struct job *j, int sig)
 void
 job_check_bound(struct server *sv, struct job *j, double now)
 {
-	if (!j->used || j->cancelled || now < j->deadline)
-		return;
+	if (!j->used || j->cancelled || j->mtask || now < j->deadline)
+		return;	/* an MCP task has no answer bound: tasks/get answers at once */
 	job_answer_bound(sv, j);
 	job_cancel(j, j->invoking ? 0 : SIGINT);
 	j->stop_pending = j->invoking > 0;

@@ -311,6 +311,14 @@ doctor_doc(struct job *j, int rc, const char *err)
 static void
 answer(struct server *sv, struct job *j, const char *text, cJSON *doc, int is_error)
 {
+	char first[160];
+
+	if (j->mtask) {
+		clip(first, sizeof(first), text, strcspn(text, "\n"));
+		mtask_finish(j->mtask, tool_result(text, doc, is_error, sv->rev),
+		    is_error ? MT_FAILED : MT_COMPLETED, first);
+		return;
+	}
 	if (j->batch)
 		rpc_collect(j->batch);
 	send_result(j->id, tool_result(text, doc, is_error, sv->rev));

@@ -191,6 +191,8 @@ tools_list(int rev)
 		cJSON_AddBoolToObject(a, "idempotentHint", d->idempotent);
 		cJSON_AddBoolToObject(a, "openWorldHint", d->open_world);
 		cJSON_AddItemToObject(t, "annotations", a);
+		if (rev >= REV_2025_11_25)
+			cJSON_AddItemToObject(t, "execution", cJSON_Parse("{\"taskSupport\":\"optional\"}"));
 		cJSON_AddItemToArray(arr, t);
 	}
 	cJSON_AddItemToObject(r, "tools", arr);
@@ -471,8 +473,9 @@ static int (*const prep[])(struct call *) = {
 };
 
 static void
-launch(struct call *c, enum tool tl, const cJSON *token)
+launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 {
+	struct mtask *mt = NULL;
 	struct job *j;
 
 	if (mcp_no_workers) {
@@ -481,6 +484,11 @@ launch(struct call *c, enum tool tl, const cJSON *token)
 	}
 	if ((j = job_slot(c->sv)) == NULL) {
 		send_tool_error(c->sv, c->id, "too many tool calls at once (at most 8); try again when one finishes");
+		return;
+	}
+	if (task && (mt = mtask_new(c->sv, task)) == NULL) {
+		j->used = 0;
+		send_tool_error(c->sv, c->id, "too many tasks working at once; try again when one ends");
 		return;
 	}
 	j->tool = c->resume ? T_RESULT : tl;
@@ -498,9 +506,17 @@ launch(struct call *c, enum tool tl, const cJSON *token)
 	if (job_start(c->sv, j, &c->o, &c->bo) == -1) {
 		send_tool_error(c->sv, c->id, "cannot start a worker (fork or memory file failed); try again");
 		job_free(j);
+		if (mt)
+			mtask_free(mt);
 		return;
 	}
-	if ((j->batch = c->sv->cur_batch) != NULL)
+	if ((j->mtask = mt) != NULL) {
+		/* A task: the answer is the task now; its result comes through tasks/result. */
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(r, "task", mtask_json(mt));
+		send_result(c->id, r);
+	} else if ((j->batch = c->sv->cur_batch) != NULL)
 		j->batch->pending++;
 }
 
@@ -510,6 +526,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name"));
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(params, "_meta");
 	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
+	const cJSON *task = sv->rev >= REV_2025_11_25 ? cJSON_GetObjectItemCaseSensitive(params, "task") : NULL;
 	struct call c;
 	cJSON *empty = NULL;
 	size_t i;
@@ -520,6 +537,10 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	}
 	for (i = 0; i < sizeof(tooldefs) / sizeof(tooldefs[0]) && strcmp(name, tooldefs[i].name) != 0; i++)
 		;
+	if (task && !cJSON_IsObject(task)) {
+		send_error(id, INVALID_PARAMS, "Invalid params: task must be an object ({\"ttl\": ms})");
+		return;
+	}
 	if (i == sizeof(tooldefs) / sizeof(tooldefs[0])) {
 		char msg[160], shown[101];
 
@@ -544,7 +565,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 		c.o.out = OUT_JSON;
 		c.o.save = NULL;
 		c.o.dry_run = 0;
-		launch(&c, tooldefs[i].tool, token);
+		launch(&c, tooldefs[i].tool, token, task);
 	}
 	if (c.err[0])
 		send_tool_error(sv, id, c.err);

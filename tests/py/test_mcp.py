@@ -449,3 +449,40 @@ def test_diagnose_pods_writes_no_temporary_file(client, tmp_path):
     assert list(tmpdir.iterdir()) == []
     c.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}})
     assert c.call(2, "ping")["result"] == {}
+
+
+def test_mcp_tasks_of_2025_11_25(tmp_path):
+    """A tools/call with a task answers at once; tasks/get, tasks/result, tasks/list, tasks/cancel."""
+    c = raw_client(tmp_path, "--poll-interval", "0.2")
+    caps = init(c, "2025-11-25")["result"]["capabilities"]
+    assert caps["tasks"]["requests"]["tools"]["call"] == {}
+    tools = c.call(1, "tools/list")["result"]["tools"]
+    assert all(t["execution"]["taskSupport"] == "optional" for t in tools)
+    r = c.call(2, "tools/call", {"name": "diagnose_pod", "task": {"ttl": 60000},
+                                 "arguments": {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}})
+    task = r["result"]["task"]
+    assert task["status"] == "working" and task["ttl"] == 60000
+    res = c.call(3, "tasks/result", {"taskId": task["taskId"]})["result"]   # answered when it ends
+    assert res["structuredContent"]["overall_status"] == "Info"
+    assert res["_meta"]["io.modelcontextprotocol/related-task"]["taskId"] == task["taskId"]
+    assert c.call(4, "tasks/get", {"taskId": task["taskId"]})["result"]["status"] == "completed"
+    slow = c.call(5, "tools/call", {"name": "diagnose_pod", "task": {},
+                                    "arguments": {"cluster_id": SLOW, "namespace": "default", "pod": "p"}})
+    sid = slow["result"]["task"]["taskId"]
+    assert c.call(6, "tasks/get", {"taskId": sid})["result"]["status"] == "working"
+    assert {t["taskId"] for t in c.call(7, "tasks/list")["result"]["tasks"]} == {task["taskId"], sid}
+    assert c.call(8, "tasks/cancel", {"taskId": sid})["result"]["status"] == "cancelled"
+    assert c.call(9, "tasks/cancel", {"taskId": sid})["error"]["code"] == -32602
+    assert c.call(10, "tasks/get", {"taskId": "nope"})["error"]["code"] == -32602
+    end = time.time() + 30
+    while time.time() < end and c.calls().count("aliyun configure ai-mode disable") < 2:
+        time.sleep(0.05)
+    assert c.calls().count("aliyun configure ai-mode disable") == 2     # the cancelled one cleaned up
+    assert c.close() == 0
+
+
+def test_no_tasks_before_2025_11_25(client):
+    c = client()    # 2025-06-18
+    assert c.call(1, "tasks/list")["error"]["code"] == -32601
+    r = c.call(2, "tools/call", {"name": "doctor", "arguments": {}, "task": {}})["result"]
+    assert "task" not in r and "content" in r     # the field is not of this version: a plain call
