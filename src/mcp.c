@@ -343,13 +343,9 @@ handle(struct server *sv, const char *line, size_t len, int in_batch)
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(name, methods[i].name) == 0 && (!sv->rev || sv->rev >= methods[i].rev))
 			break;
-	if (i == sizeof(methods) / sizeof(methods[0])) {
-		char msg[160], shown[101];
-
-		clip(shown, sizeof(shown), name, 100);
-		snprintf(msg, sizeof(msg), "Method not found: %s", shown);
-		send_error(id, METHOD_NOT_FOUND, msg);
-	} else if (!sv->rev && !methods[i].before_init)
+	if (i == sizeof(methods) / sizeof(methods[0]))
+		send_error_naming(id, METHOD_NOT_FOUND, "Method not found", name);
+	else if (!sv->rev && !methods[i].before_init)
 		send_error(id, INVALID_REQUEST, "Invalid Request: send initialize first");
 	else if (in_batch && methods[i].fn == m_initialize)
 		send_error(id, INVALID_REQUEST, "Invalid Request: initialize must not be part of a batch");

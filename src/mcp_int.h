@@ -104,6 +104,8 @@ void	 send_error(const cJSON *id, int code, const char *message);
 void	 send_result(const cJSON *id, cJSON *result);
 void	 rpc_collect(struct rpc_batch *);
 void	 rpc_batch_done(struct rpc_batch *);
+void	 rpc_batch_release(struct rpc_batch **);
+void	 send_error_naming(const cJSON *id, int code, const char *what, const char *name);
 cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
 void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
 void	 clip(char *dst, size_t n, const char *s, size_t max);

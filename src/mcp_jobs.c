@@ -372,11 +372,7 @@ job_cancel(struct job *j, int sig)
 		kill(j->pid, sig);
 	}
 	j->cancelled = 1;
-	if (j->batch) {
-		rpc_collect(NULL);
-		rpc_batch_done(j->batch);
-		j->batch = NULL;
-	}
+	rpc_batch_release(&j->batch);
 }
 
 /*

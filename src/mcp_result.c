@@ -322,11 +322,7 @@ answer(struct server *sv, struct job *j, const char *text, cJSON *doc, int is_er
 	if (j->batch)
 		rpc_collect(j->batch);
 	send_result(j->id, tool_result(text, doc, is_error, sv->rev));
-	if (j->batch) {
-		rpc_collect(NULL);
-		rpc_batch_done(j->batch);
-		j->batch = NULL;
-	}
+	rpc_batch_release(&j->batch);
 }
 
 /* The worker ended: its result. */

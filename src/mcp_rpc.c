@@ -5,6 +5,7 @@
  * the responses are collected and leave as one array.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,6 +84,17 @@ rpc_batch_done(struct rpc_batch *b)
 	free(b);
 }
 
+/* Let go of a batch's slot for a response that is sent (or will never be). */
+void
+rpc_batch_release(struct rpc_batch **b)
+{
+	if (*b == NULL)
+		return;
+	rpc_collect(NULL);
+	rpc_batch_done(*b);
+	*b = NULL;
+}
+
 static cJSON *
 rpc(const cJSON *id)
 {
@@ -102,6 +114,17 @@ send_error(const cJSON *id, int code, const char *message)
 	cJSON_AddStringToObject(e, "message", message);
 	cJSON_AddItemToObject(m, "error", e);
 	send_json(m);
+}
+
+/* An error that names what the client sent (at most 100 bytes of it, whole characters). */
+void
+send_error_naming(const cJSON *id, int code, const char *what, const char *name)
+{
+	char msg[160], shown[101];
+
+	clip(shown, sizeof(shown), name, 100);
+	snprintf(msg, sizeof(msg), "%s: %s", what, shown);
+	send_error(id, code, msg);
 }
 
 void

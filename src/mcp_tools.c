@@ -542,11 +542,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 		return;
 	}
 	if (i == sizeof(tooldefs) / sizeof(tooldefs[0])) {
-		char msg[160], shown[101];
-
-		clip(shown, sizeof(shown), name, 100);
-		snprintf(msg, sizeof(msg), "Unknown tool: %s", shown);
-		send_error(id, INVALID_PARAMS, msg);
+		send_error_naming(id, INVALID_PARAMS, "Unknown tool", name);
 		return;
 	}
 	memset(&c, 0, sizeof(c));
