@@ -83,7 +83,7 @@ check-fuzz:
 fuzz:
 	$(MAKE) -C fuzz fuzz
 
-# The same unit and end-to-end suites on an ASan+UBSan build in build/asan.
+# The same unit, end-to-end and MCP suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 	$(MAKE) --no-print-directory O=build/asan CFLAGS='$(SAN_FLAGS) -Werror' \
 		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof unit
@@ -91,6 +91,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ACKPROF=$(CURDIR)/build/asan/ackprof sh tests/py/run -k mcp
 
 check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \
