@@ -486,3 +486,13 @@ def test_no_tasks_before_2025_11_25(client):
     assert c.call(1, "tasks/list")["error"]["code"] == -32601
     r = c.call(2, "tools/call", {"name": "doctor", "arguments": {}, "task": {}})["result"]
     assert "task" not in r and "content" in r     # the field is not of this version: a plain call
+
+
+@pytest.mark.parametrize("desc,found", [("slow since Monday", "since Monday"), ("周一开始慢", "周一"),
+                                        ("星期三卡", "星期三"), ("上周慢", "上周"), ("前天oom", "前天"),
+                                        ("oom on 2026-11-20", "2026-11-20")])
+def test_weekdays_and_dates_are_past_time_words_here_too(client, desc, found):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "description": desc})
+    assert r["isError"] is True and f"names a past time ('{found}')" in r["content"][0]["text"]
+    assert c.calls() == []
