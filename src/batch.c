@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,26 @@ state_task(int fd, const struct target *t)
 	state_append(fd, r);
 }
 
+/*
+ * Recorded before an invoke starts: an invoke that a kill cut short may still
+ * have started a task, and a rerun must look for it before it invokes again.
+ */
+static void
+state_invoking(int fd, const struct target *t)
+{
+	cJSON *r;
+	char *k;
+
+	if (fd < 0)
+		return;
+	r = cJSON_CreateObject();
+	k = target_key(t);
+	cJSON_AddStringToObject(r, "key", k);
+	cJSON_AddBoolToObject(r, "invoking", 1);
+	free(k);
+	state_append(fd, r);
+}
+
 static void
 state_done(int fd, const struct target *t)
 {
@@ -199,50 +220,71 @@ state_done(int fd, const struct target *t)
 	state_append(fd, r);
 }
 
+/* An exit code read back from a state file: a whole number a process can exit with. */
+static int
+state_exit_code(const cJSON *v, int *rc)
+{
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
+	    v->valuedouble > 255 || v->valuedouble != floor(v->valuedouble))
+		return -1;
+	*rc = (int)v->valuedouble;
+	return 0;
+}
+
 /*
- * Read the records of an earlier run into the targets: a task id to poll, or a
- * finished target to skip.  A torn last line (the process killed mid-write) is
- * ignored.  Returns the open descriptor for appending, or -1.
+ * Read the records of an earlier run into the targets: a task id to poll, an
+ * invoke that was cut short (look for its task before invoking again), or a
+ * finished target to skip.  A torn last line (the process killed mid-write), or
+ * a finished record whose exit code is not 0-255, is ignored.  Returns the open
+ * descriptor for appending, or -1.
  */
 static int
 state_load(const char *path, struct target *ts, size_t n)
 {
 	FILE *f = fopen(path, "r");
+	struct strmap keys = { 0 };
 	char *line = NULL, *k;
 	size_t cap = 0, i;
 	cJSON *j, *v;
-	int fd;
+	int fd, rc;
 
 	if (f != NULL) {
+		/* One lookup a line: linear in the file and the targets. */
+		for (i = 0; i < n; i++) {
+			k = target_key(&ts[i]);
+			strmap_put(&keys, k, i);
+			free(k);
+		}
 		while (getline(&line, &cap, f) > 0) {
+			const cJSON *tid, *done;
+
 			j = cJSON_Parse(line);
 			v = cJSON_GetObjectItemCaseSensitive(j, "key");
-			if (!cJSON_IsString(v)) {
+			if (!cJSON_IsString(v) || !strmap_get(&keys, v->valuestring, &i)) {
 				cJSON_Delete(j);
 				continue;
 			}
-			for (i = 0; i < n; i++) {
-				k = target_key(&ts[i]);
-				if (strcmp(k, v->valuestring) == 0) {
-					const cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
-					const cJSON *rc = cJSON_GetObjectItemCaseSensitive(j, "exit_code");
-
-					if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
-						free(ts[i].task_id);
-						ts[i].task_id = xstrdup(tid->valuestring);
-					}
-					if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done"))) {
-						ts[i].done = 2;
-						ts[i].rc = cJSON_IsNumber(rc) ? rc->valueint : 0;
-					}
-				}
-				free(k);
+			tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
+			done = cJSON_GetObjectItemCaseSensitive(j, "done");
+			if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
+				free(ts[i].task_id);
+				ts[i].task_id = xstrdup(tid->valuestring);
+				ts[i].invoking = 0;
+			}
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "invoking")) && !ts[i].task_id)
+				ts[i].invoking = 1;
+			/* A finished record is believed only with a sane exit code. */
+			if (cJSON_IsTrue(done) &&
+			    state_exit_code(cJSON_GetObjectItemCaseSensitive(j, "exit_code"), &rc) == 0) {
+				ts[i].done = 2;
+				ts[i].rc = rc;
 			}
 			cJSON_Delete(j);
 		}
 		free(line);
 		fclose(f);
 	}
+	strmap_free(&keys);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1)
 		errorf("cannot open the state file %s: %s (choose a writable path for --state)", path,
@@ -271,6 +313,8 @@ struct cluster {
 	int		 running;	/* c is a child in flight */
 	double		 wake_at;
 	unsigned long	 attempts, polls;
+	int		 adopting;	/* polling a task an earlier run's invoke may have started */
+	int		 adopt_tried;
 	int		 rc;		/* a cluster-level failure */
 	char		*error;		/* its message */
 	unsigned	 ok, fail;
@@ -487,6 +531,7 @@ advance(struct batch *b, struct cluster *c)
 			if (c->cw.cluster_name)
 				c->tw.cluster_name = xstrdup(c->cw.cluster_name);
 			c->attempts = c->polls = 0;
+			c->adopting = c->adopt_tried = 0;
 			if (t->task_id) {
 				/* Recorded by an earlier run: poll it, never invoke it again. */
 				c->tw.task_id = xstrdup(t->task_id);
@@ -502,6 +547,8 @@ advance(struct batch *b, struct cluster *c)
 				c->st = C_DONE;
 				break;
 			}
+			/* On disk before the call: a kill cannot hide an invoke from a rerun. */
+			state_invoking(b->statefd, &b->t[c->cur]);
 			if ((rc = start_call(c, &c->tw, CALL_INVOKE, c->tw.params, NULL)) != 0) {
 				finish_target(b, c, &b->t[c->cur], rc, &c->tw);
 				c->st = C_NEXT;
@@ -585,7 +632,21 @@ child_done(struct batch *b, struct cluster *c)
 	case C_INVOKE:
 		if (rc == 0)
 			rc = wf_eval_invoke(w, &c->c, &busy);
-		if (rc == 0 && busy) {
+		if (rc == 0 && busy && t->invoking && w->busy_hint && !c->adopt_tried) {
+			/*
+			 * An earlier run was killed during this target's invoke, and a
+			 * task runs on the cluster: it may be that invoke's.  Wait it
+			 * out by polling it; it is ours if its params name this target.
+			 */
+			c->adopting = c->adopt_tried = 1;
+			free(w->task_id);
+			w->task_id = xstrdup(w->busy_hint);
+			w->polls = w->errors = 0;
+			c->polls = 0;
+			notef("%s %s/%s: an earlier run's invoke was cut short and task %s runs on the cluster; waiting for it",
+			    t->cluster, t->ns, t->pod, w->task_id);
+			c->st = C_POLL;
+		} else if (rc == 0 && busy) {
 			if (c->attempts++ < b->o->busy_retries) {
 				c->wake_at = now_mono() + b->o->busy_wait;
 				c->st = C_BUSY_WAIT;
@@ -618,6 +679,27 @@ child_done(struct batch *b, struct cluster *c)
 			if (c->c.interrupted) {
 				c->st = C_DONE;
 				break;
+			}
+			if (c->adopting) {
+				c->adopting = 0;
+				t->invoking = 0;
+				if (w->have_diag && (w->diag.state == TASK_SUCCESS || w->diag.state == TASK_FAIL) &&
+				    wf_result_names(buf_str(&c->c.out), c->c.out.len, t->cluster, t->ns, t->pod)) {
+					t->task_id = xstrdup(w->task_id);
+					state_task(b->statefd, t);
+				} else {
+					/* Someone else's task, now over: invoke ours. */
+					msg_clear_error();
+					free(w->task_id);
+					w->task_id = NULL;
+					diag_free(&w->diag);
+					w->have_diag = 0;
+					w->polls = w->errors = 0;
+					buf_reset(&w->template);
+					snprintf(w->last_status, sizeof(w->last_status), "Running");
+					c->st = C_INVOKE;
+					break;
+				}
 			}
 			finish_target(b, c, t, rc, w);
 			c->st = C_NEXT;
@@ -672,15 +754,16 @@ progress(struct batch *b)
 static void
 loop(struct batch *b)
 {
-	struct pollfd *pfd = xcalloc(RUN_MAXFDS * (b->ncl + 1), sizeof(*pfd));
-	int *owner = xcalloc(RUN_MAXFDS * (b->ncl + 1), sizeof(*owner));
-	size_t i, next_cluster = 0;
+	/* Only the clusters under way are looked at: a round costs --jobs, not the fleet. */
+	size_t *act = xcalloc(b->bo->jobs + 1, sizeof(*act)), nact = 0;
+	struct pollfd *pfd = xcalloc(RUN_MAXFDS * (b->bo->jobs + 1), sizeof(*pfd));
+	int *owner = xcalloc(RUN_MAXFDS * (b->bo->jobs + 1), sizeof(*owner));
+	size_t i, a, next_cluster = 0;
 	double last_progress = 0;
 
 	for (;;) {
 		int n = 0, k, ms;
 		double wake = 0.2, w;
-		size_t open_clusters = 0;
 
 		if (run_signal && !b->interrupted)
 			b->interrupted = 1;
@@ -694,17 +777,16 @@ loop(struct batch *b)
 			advance(b, c);
 			if (c->st == C_DONE)
 				b->active--;
+			else
+				act[nact++] = (size_t)(c - b->cl);
 		}
-		for (i = 0; i < b->ncl; i++) {
-			struct cluster *c = &b->cl[i];
+		for (a = 0; a < nact; a++) {
+			struct cluster *c = &b->cl[act[a]];
 
-			if (c->st == C_QUEUED || c->st == C_DONE)
-				continue;
-			open_clusters++;
 			if (c->running) {
 				k = run_pollfds(&c->c, pfd + n);
 				while (k-- > 0)
-					owner[n++] = (int)i;
+					owner[n++] = (int)act[a];
 				w = run_wake(&c->c);
 				if (w >= 0 && w < wake)
 					wake = w;
@@ -722,7 +804,7 @@ loop(struct batch *b)
 			if (w >= 0 && w < wake)
 				wake = w;
 		}
-		if (open_clusters == 0 && b->initial != 1 && (next_cluster >= b->ncl || b->interrupted))
+		if (nact == 0 && b->initial != 1 && (next_cluster >= b->ncl || b->interrupted))
 			break;
 		ms = (int)(wake * 1000) + (wake > 0);
 		if (poll(pfd, (nfds_t)n, ms) == -1 && errno != EINTR)
@@ -738,10 +820,11 @@ loop(struct batch *b)
 			if (run_advance(&b->ic, mine, m))
 				initial_done(b);
 		}
-		for (i = 0; i < b->ncl; i++) {
-			struct cluster *c = &b->cl[i];
+		for (a = 0; a < nact; a++) {
+			struct cluster *c = &b->cl[act[a]];
 			enum cstate before = c->st;
 
+			i = act[a];
 			if (c->running) {
 				struct pollfd mine[RUN_MAXFDS];
 				int m = 0;
@@ -757,12 +840,17 @@ loop(struct batch *b)
 			if (before != C_DONE && c->st == C_DONE)
 				b->active--;
 		}
+		for (a = i = 0; a < nact; a++)
+			if (b->cl[act[a]].st != C_DONE)
+				act[i++] = act[a];
+		nact = i;
 		if (now_mono() - last_progress > 0.1) {
 			progress(b);
 			last_progress = now_mono();
 		}
 	}
 	progress_done();
+	free(act);
 	free(pfd);
 	free(owner);
 }
@@ -894,6 +982,8 @@ read_input(struct batch *b)
 	int lineno = 0, bad = 0, r;
 	time_t now = time(NULL);
 	struct target t;
+	struct strmap seen = { 0 };
+	char *key;
 
 	if (f == NULL) {
 		errorf("cannot read %s: %s (pass a file of targets, or - for stdin)", b->bo->input,
@@ -911,17 +1001,18 @@ read_input(struct batch *b)
 			continue;
 		}
 		t.line = lineno;
-		for (j = 0; j < b->nt; j++)
-			if (strcmp(b->t[j].cluster, t.cluster) == 0 && strcmp(b->t[j].ns, t.ns) == 0 &&
-			    strcmp(b->t[j].pod, t.pod) == 0)
-				break;
-		if (j < b->nt) {
+		/* A hash of the targets seen: linear, whatever the input's size. */
+		key = target_key(&t);
+		if (strmap_get(&seen, key, &j)) {
 			errorf("batch input line %d: %s %s/%s repeats line %d", lineno, t.cluster, t.ns,
 			    t.pod, b->t[j].line);
+			free(key);
 			target_free(&t);
 			bad++;
 			continue;
 		}
+		strmap_put(&seen, key, b->nt);
+		free(key);
 		if (b->nt == have) {
 			have = have ? have * 2 : 64;
 			b->t = xrealloc(b->t, have * sizeof(*b->t));
@@ -929,6 +1020,7 @@ read_input(struct batch *b)
 		b->t[b->nt++] = t;
 	}
 	free(line);
+	strmap_free(&seen);
 	if (f != stdin)
 		fclose(f);
 	if (bad) {
@@ -944,24 +1036,31 @@ read_input(struct batch *b)
 	return 0;
 }
 
-/* Group targets by cluster, in order of first appearance. */
+/* Group targets by cluster, in order of first appearance (a hash: linear). */
 static void
 group(struct batch *b)
 {
-	size_t i, j;
+	struct strmap ids = { 0 };
+	size_t i, j, *of = xcalloc(b->nt, sizeof(*of));
 
 	b->cl = xcalloc(b->nt, sizeof(*b->cl));
 	for (i = 0; i < b->nt; i++) {
-		for (j = 0; j < b->ncl; j++)
-			if (strcmp(b->cl[j].id, b->t[i].cluster) == 0)
-				break;
-		if (j == b->ncl) {
+		if (!strmap_get(&ids, b->t[i].cluster, &j)) {
+			j = b->ncl++;
 			b->cl[j].id = b->t[i].cluster;
-			b->cl[j].idx = xcalloc(b->nt, sizeof(size_t));
-			b->ncl++;
+			strmap_put(&ids, b->t[i].cluster, j);
 		}
-		b->cl[j].idx[b->cl[j].n++] = i;
+		of[i] = j;
+		b->cl[j].n++;
 	}
+	for (j = 0; j < b->ncl; j++) {
+		b->cl[j].idx = xcalloc(b->cl[j].n, sizeof(size_t));
+		b->cl[j].n = 0;
+	}
+	for (i = 0; i < b->nt; i++)
+		b->cl[of[i]].idx[b->cl[of[i]].n++] = i;
+	free(of);
+	strmap_free(&ids);
 	/* Within a cluster, tasks recorded by an earlier run go first: they hold the cluster. */
 	for (j = 0; j < b->ncl; j++) {
 		struct cluster *c = &b->cl[j];

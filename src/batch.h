@@ -15,6 +15,7 @@ struct target {
 	int		 done;		/* 1 finished here, 2 finished in an earlier run */
 	int		 rc;
 	char		*task_id;	/* known task (from invoke, or from the state file) */
+	int		 invoking;	/* an earlier run started an invoke and recorded no task */
 };
 
 /*

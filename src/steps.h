@@ -53,6 +53,8 @@ int	wf_eval_poll(struct wf *, struct child *, int *pending);
 /* A poll that timed out is retried quietly, twice; 1 when this one may be. */
 int	wf_poll_retryable(struct wf *, const struct child *);
 int	wf_poll_timeout(struct wf *);
+/* 1 when a get-diagnosis-result answer's params name this cluster, namespace and pod. */
+int	wf_result_names(const char *, size_t, const char *cluster, const char *ns, const char *pod);
 /* The whole outcome in the chosen format (newly allocated), as printed and saved. */
 char	*wf_render(struct wf *, int rc);
 

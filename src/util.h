@@ -27,6 +27,16 @@ const char *buf_str(const struct buf *);
 int	 parse_ulong(const char *, unsigned long, unsigned long, unsigned long *);
 int	 parse_seconds(const char *, double, double *);
 
+/* A string -> index map (open addressing): batch's duplicate check and lookups. */
+struct strmap {
+	char	**keys;
+	size_t	 *vals;
+	size_t	  cap, n;
+};
+int	 strmap_get(const struct strmap *, const char *, size_t *);
+void	 strmap_put(struct strmap *, const char *, size_t);	/* the key is copied */
+void	 strmap_free(struct strmap *);
+
 double	 now_mono(void);
 void	 sleep_seconds(double);
 

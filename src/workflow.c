@@ -694,6 +694,30 @@ params_from_result(struct wf *w, const char *text, size_t len)
 	cJSON_Delete(j);
 }
 
+/*
+ * Does a result's echoed params name this target?  For batch: a task found
+ * running where an earlier run's invoke was cut short is adopted only then.
+ */
+int
+wf_result_names(const char *text, size_t len, const char *cluster, const char *ns,
+    const char *pod)
+{
+	cJSON *j = cJSON_ParseWithLength(text, len), *p, *c, *n, *q;
+	int same = 0;
+
+	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	p = cJSON_IsString(p) ? cJSON_Parse(p->valuestring) : cJSON_Duplicate(p, 1);
+	c = cJSON_GetObjectItemCaseSensitive(p, "cluster_id");
+	n = cJSON_GetObjectItemCaseSensitive(p, "namespace");
+	q = cJSON_GetObjectItemCaseSensitive(p, "pod");
+	if (cJSON_IsString(c) && cJSON_IsString(n) && cJSON_IsString(q))
+		same = strcmp(c->valuestring, cluster) == 0 && strcmp(n->valuestring, ns) == 0 &&
+		    strcmp(q->valuestring, pod) == 0;
+	cJSON_Delete(p);
+	cJSON_Delete(j);
+	return same;
+}
+
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 int
 wf_poll_retryable(struct wf *w, const struct child *c)
