@@ -1081,7 +1081,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 {
 	struct batch b;
 	size_t i, todo = 0;
-	int rc;
+	int rc, crc;
 
 	memset(&b, 0, sizeof(b));
 	b.o = o;
@@ -1134,9 +1134,9 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		loop(&b);
 	}
 	msg_hold_errors = 0;
-	lease_release(&b.gw.lease, &b.gw.cli);
+	crc = lease_release(&b.gw.lease, &b.gw.cli);
 	summary(&b);
-	rc = b.worst;
+	rc = wf_cleanup_code(b.worst, crc);
 	if (run_signal) {
 		rc = wf_interrupted_code();
 		errorf("interrupted by signal %d: no new work started; ai-mode cleanup done%s%s (rerun with the same --state to resume)",

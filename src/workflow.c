@@ -879,6 +879,9 @@ wf_render(struct wf *w, int rc)
 	size_t len = 0;
 	FILE *f;
 	cJSON *doc;
+	/* A finished diagnosis is reported even when cleanup failed after it. */
+	int shown = w->have_diag && w->diag.state == TASK_SUCCESS &&
+	    (w->result_rc >= 0 ? w->result_rc : rc) <= 2;
 
 	memset(&r, 0, sizeof(r));
 	r.cluster_id = w->o->cluster ? w->o->cluster : "";
@@ -895,8 +898,10 @@ wf_render(struct wf *w, int rc)
 	r.diag = &w->diag;
 	r.calls = w->cli.calls;
 	if (w->o->out == OUT_JSON) {
-		if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
+		if (shown) {
 			doc = report_json(&r, rc);
+			if (w->result_rc >= 0)
+				json_add_str(doc, "error", msg_last_error()[0] ? msg_last_error() : NULL);
 		} else {
 			doc = cJSON_CreateObject();
 			json_add_str(doc, "cluster_id", w->o->cluster);
@@ -935,7 +940,7 @@ wf_render(struct wf *w, int rc)
 		red = redacts(buf_str(&w->template));
 		fputs(red, f);
 		free(red);
-	} else if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
+	} else if (shown) {
 		if (w->o->out == OUT_MARKDOWN)
 			report_markdown(f, &r);
 		else
@@ -982,6 +987,7 @@ wf_init(struct wf *w, struct opts *o)
 	w->cli.timeout = o->cli_timeout;
 	w->cli.dry_run = o->dry_run;
 	w->cli.calls = cJSON_CreateArray();
+	w->result_rc = -1;
 	snprintf(w->last_status, sizeof(w->last_status), "Running");
 }
 
@@ -1078,13 +1084,27 @@ dry_run(struct wf *w, int for_result)
 	return 0;
 }
 
+/*
+ * A run that could not switch ai-mode back off must not look like a clean
+ * diagnosis: a result code (0-5) becomes the cleanup's (69, or 78); an earlier
+ * failure keeps its own code (it is the cause).
+ */
+int
+wf_cleanup_code(int rc, int cleanup_rc)
+{
+	return cleanup_rc && rc >= 0 && rc < 64 ? cleanup_rc : rc;
+}
+
 static int
 finish(struct wf *w, int rc)
 {
 	int sig_rc;
 
 	progress_done();
-	lease_release(&w->lease, &w->cli);
+	sig_rc = wf_cleanup_code(rc, lease_release(&w->lease, &w->cli));
+	if (sig_rc != rc)
+		w->result_rc = rc;	/* the report is still shown; the exit says ai-mode is on */
+	rc = sig_rc;
 	progress_done();
 	if (rc >= 128 || run_signal) {
 		sig_rc = wf_interrupted_code();
@@ -1274,7 +1294,7 @@ wf_doctor(struct opts *o)
 	free(py);
 	free(sc);
 out:
-	lease_release(&w.lease, &w.cli);
+	worst = wf_cleanup_code(worst, lease_release(&w.lease, &w.cli));
 	if (run_signal)
 		worst = wf_interrupted_code();
 	fflush(stdout);
