@@ -66,6 +66,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
 
 check-py:
 	sh tests/py/run

@@ -835,28 +835,89 @@ out:
 	return rc;
 }
 
-/* Write text to path atomically (temp file + rename) with mode 0600. */
 static int
-save_file(const char *path, const char *text, size_t len)
+write_all(int fd, const char *text, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd, rc = -1;
-	ssize_t n;
 	size_t off = 0;
+	ssize_t n;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
-		goto out;
 	while (off < len) {
 		n = write(fd, text + off, len - off);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			close(fd);
-			unlink(tmp);
-			goto out;
+			return -1;
 		}
 		off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Onto what is not a regular file (a FIFO, a character device such as /dev/null
+ * or a terminal, /dev/stdout), the report is written in place: such a file is
+ * never replaced.  A FIFO nobody reads is refused rather than waited on; a block
+ * device, a directory or a socket is refused.
+ */
+static int
+save_in_place(const char *path, const struct stat *st, const char *text, size_t len)
+{
+	int fd, e;
+
+	if (!S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISREG(st->st_mode)) {
+		errorf("cannot save the report to %s: it is a %s, not a file (choose a file for --save)",
+		    path, S_ISDIR(st->st_mode) ? "directory" : S_ISBLK(st->st_mode) ? "block device" :
+		    "socket or other special file");
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+	    (S_ISREG(st->st_mode) ? O_TRUNC : 0));
+	if (fd == -1) {
+		errorf("cannot save the report to %s: %s (%s)", path, strerror(errno),
+		    errno == ENXIO ? "a FIFO with no reader: start the reader first" :
+		    "choose a writable path for --save");
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (write_all(fd, text, len) == -1) {
+		e = errno;
+		close(fd);
+		errorf("cannot save the report to %s: %s (choose a writable path for --save)", path,
+		    strerror(e));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Write text to path with mode 0600: atomically (temp file + rename) for a new
+ * name or a regular file; anything else in place (save_in_place).
+ */
+static int
+save_file(const char *path, const char *text, size_t len)
+{
+	char *tmp;
+	int fd, rc = -1;
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A link is written through to what it names, never replaced. */
+		if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
+			errorf("cannot save the report to %s: a link to nothing: %s (choose a file for --save)",
+			    path, strerror(errno));
+			return -1;
+		}
+		return save_in_place(path, &st, text, len);
+	}
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		goto out;
+	if (write_all(fd, text, len) == -1) {
+		close(fd);
+		unlink(tmp);
+		goto out;
 	}
 	if (fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
 		unlink(tmp);
