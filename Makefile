@@ -21,7 +21,7 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/gate.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
 	   src/target.c src/timewin.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
@@ -37,11 +37,11 @@ $(O)/src/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The scripts directory is compiled in: rebuild main.o when PREFIX or SHAREDIR change,
-# so that `make install PREFIX=/usr` installs a binary that finds its scripts.
+# The scripts directory is compiled in: rebuild cmd.o when PREFIX or SHAREDIR change,
+# so that `make install PREFIX=/usr` installs a binary that finds its scripts (cmd.c).
 $(O)/src/scriptsdir.stamp: FORCE
 	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts' | cmp -s - $@ || echo '$(SHAREDIR)/scripts' > $@
-$(O)/src/main.o: $(O)/src/scriptsdir.stamp
+$(O)/src/cmd.o: $(O)/src/scriptsdir.stamp
 FORCE:
 
 -include tests/double/Makefile.inc
