@@ -31,6 +31,8 @@ struct wf {
 	int		 errors;	/* consecutive failed polls */
 	char		 last_status[64];
 	int		 for_result;	/* ackprof result: the target comes from the task */
+	int		 params_seen;	/* result: a poll carried the task's params */
+	int		 mode_known;	/* result: real-time or historical is known */
 	int		 jsonl;		/* batch -o json: one unformatted document a line */
 };
 

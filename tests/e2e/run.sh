@@ -207,6 +207,10 @@ run_case() {
 	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
 		why+="a credential reached stdout, stderr or a saved file; "
 	fi
+	# Nothing unknown is ever printed as C's "(null)".
+	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then
+		why+="(null) in stdout, stderr or a saved file; "
+	fi
 	# Whenever ai-mode was enabled it must end disabled.
 	if grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
 		why+="ai-mode left enabled; "
