@@ -810,6 +810,20 @@ wf_poll_timeout(struct wf *w)
 	return 4;
 }
 
+/* A wait as people read it: 42s, 3m05s, 1h02m. */
+static void
+fmt_elapsed(double secs, char *out, size_t len)
+{
+	long s = secs > 0 ? (long)(secs + 0.5) : 0;
+
+	if (s < 60)
+		snprintf(out, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+}
+
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 static int
 step_poll(struct wf *w)
@@ -817,6 +831,8 @@ step_poll(struct wf *w)
 	struct child c = {0};
 	unsigned long i;
 	int rc = 0, pending = 0;
+	double t0 = now_mono();
+	char el[32];
 
 	for (i = 1; i <= w->o->poll_max; i++) {
 		child_free(&c);
@@ -832,8 +848,9 @@ step_poll(struct wf *w)
 		} else {
 			if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0)
 				rc = wf_eval_poll(w, &c, &pending);
-			progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
-			    w->o->poll_max, w->last_status);
+			fmt_elapsed(now_mono() - t0, el, sizeof(el));
+			progressf("get-diagnosis-result %s: poll %lu of %lu (%s), %s elapsed, every %gs",
+			    w->task_id, i, w->o->poll_max, w->last_status, el, w->o->poll_interval);
 		}
 		if (rc != 0 || !pending)
 			goto out;
