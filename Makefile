@@ -26,7 +26,7 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/gate.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/lease.c src/mcp.c src/metrics.c src/msg.c src/redact.c src/report.c src/run.c \
 	   src/target.c src/timewin.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
@@ -81,6 +81,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/metrics.sh
 
 check-py:
 	sh tests/py/run

@@ -17,6 +17,7 @@
 #include "complete.h"
 #include "gate.h"
 #include "mcp.h"
+#include "metrics.h"
 #include "msg.h"
 #include "target.h"
 #include "util.h"
@@ -71,6 +72,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    "text (default), json or markdown" },
 	[O_SAVE] = { "save", 0, "FILE", C_FILE, NULL, S_OUTPUT,
 	    "also write the report to FILE (mode 0600)" },
+	[O_METRICS] = { "metrics", 0, "FILE", C_FILE, NULL, S_OUTPUT,
+	    "also write Prometheus metrics to FILE (mode 0644),\nfor node_exporter's textfile collector" },
 	[O_QUIET] = { "quiet", 'q', NULL, C_NONE, NULL, S_OUTPUT,
 	    "no progress and no notes on stderr" },
 	[O_VERBOSE] = { "verbose", 'v', NULL, C_NONE, NULL, S_OUTPUT,
@@ -116,10 +119,10 @@ const struct cmd cmds[] = {
 	{ "diagnose", run_diagnose,
 	    "-c CLUSTER_ID -n NAMESPACE -p POD [-d TEXT] [-r REGION]\n"
 	    "[--from TIME --to TIME | --since DURATION | --realtime]\n"
-	    "[-o text|json|markdown] [--save FILE] [--profile NAME] [--yes]\n"
-	    "[--dry-run] [-q] [-v]",
+	    "[-o text|json|markdown] [--save FILE] [--metrics FILE] [--profile NAME]\n"
+	    "[--yes] [--dry-run] [-q] [-v]",
 	    NULL, 0, 0, C_NONE, NULL,
-	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_YES) |
+	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
 	    "run the whole workflow on one pod" },
 	{ "result", run_result,
@@ -128,9 +131,9 @@ const struct cmd cmds[] = {
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
 	    "resume polling an existing diagnosis task" },
 	{ "batch", run_batch,
-	    "[FILE|-] [--jobs N] [--state FILE] [-o text|json]",
+	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [-o text|json]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
-	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    "many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
 	    "or JSON objects; clusters in parallel, results as they end" },
 	{ "mcp", run_mcp, "", NULL, 0, 0, C_NONE, NULL,
@@ -156,8 +159,8 @@ static const char exit_text[] =
 "Exit status:\n"
 "  0 healthy (Info)   1 Warn   2 Critical   3 task failed   4 still running\n"
 "  5 another task is running on the cluster   64 usage   65 target not diagnosable\n"
-"  69 cloud call failed   77 credentials or permissions   78 local setup\n"
-"  130 SIGINT   143 SIGTERM   (129 SIGHUP)\n";
+"  69 cloud call failed   75 another batch holds the --state file\n"
+"  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n";
 
 int
 usage_error(const char *fmt, ...)
@@ -303,6 +306,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 {
 	struct opts *o = &v->o;
 	unsigned long ul;
+	char err[PATH_MAX + 128];
 
 	switch (id) {
 	case O_CLUSTER: v->a.cluster = arg; break;
@@ -316,6 +320,11 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_REALTIME: v->a.realtime = 1; break;
 	case O_OUTPUT: v->a.output = arg; break;
 	case O_SAVE: o->save = arg; break;
+	case O_METRICS:
+		if (metrics_check_path(arg, err, sizeof(err)) == -1)
+			return usage_error("%s", err);
+		o->metrics = arg;
+		break;
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
 	case O_STATE: v->bo.state = arg; break;
@@ -580,6 +589,7 @@ cmd_main(int argc, char **argv)
 	int rc;
 
 	memset(&v, 0, sizeof(v));
+	v.o.t0 = now_mono();
 	v.o.poll_interval = 10;
 	v.o.poll_max = 60;
 	v.o.busy_wait = 30;

@@ -33,6 +33,7 @@ struct wf {
 	int		 for_result;	/* ackprof result: the target comes from the task */
 	int		 params_seen;	/* result: a poll carried the task's params */
 	int		 mode_known;	/* result: real-time or historical is known */
+	int		 metrics;	/* diagnose: write --metrics at the end */
 	int		 jsonl;		/* batch -o json: one unformatted document a line */
 };
 

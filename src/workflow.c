@@ -19,6 +19,7 @@
 
 #include "aliyun.h"
 #include "lease.h"
+#include "metrics.h"
 #include "msg.h"
 #include "redact.h"
 #include "report.h"
@@ -1109,6 +1110,22 @@ dry_run(struct wf *w, int for_result)
 	return 0;
 }
 
+/* diagnose --metrics FILE: this one target's outcome (dry runs write nothing). */
+static void
+write_metrics(struct wf *w, int rc)
+{
+	struct metrics m;
+	const struct opts *o = w->o;
+
+	if (!w->metrics || !o->metrics || o->dry_run)
+		return;
+	metrics_init(&m, o->metrics);
+	metrics_target(&m, o->cluster, o->ns, o->pod, rc,
+	    w->have_diag && w->diag.state == TASK_SUCCESS ? w->diag.issues : NULL);
+	(void)metrics_write(&m, o->metrics, rc, now_mono() - o->t0, time(NULL));
+	metrics_free(&m);
+}
+
 static int
 finish(struct wf *w, int rc)
 {
@@ -1128,6 +1145,7 @@ finish(struct wf *w, int rc)
 		rc = sig_rc;
 	}
 	rc = emit_output(w, rc);
+	write_metrics(w, rc);
 	wf_free(w);
 	return rc;
 }
@@ -1139,6 +1157,7 @@ wf_diagnose(struct opts *o)
 	int rc;
 
 	wf_init(&w, o);
+	w.metrics = 1;
 	if (o->dry_run) {
 		rc = dry_run(&w, 0);
 		wf_free(&w);
@@ -1146,6 +1165,7 @@ wf_diagnose(struct opts *o)
 	}
 	if ((rc = check_sdk(&w)) != 0) {
 		rc = emit_output(&w, rc);
+		write_metrics(&w, rc);
 		wf_free(&w);
 		return rc;
 	}
