@@ -19,6 +19,8 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "filelock.h"
+#include "metrics.h"
 #include "msg.h"
 #include "redact.h"
 #include "run.h"
@@ -285,7 +287,7 @@ state_load(const char *path, struct target *ts, size_t n)
 		fclose(f);
 	}
 	strmap_free(&keys);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		errorf("cannot open the state file %s: %s (choose a writable path for --state)", path,
 		    strerror(errno));
@@ -334,6 +336,8 @@ struct batch {
 	struct child	 ic;
 	struct cli_call	 icall;
 	int		 statefd;
+	int		 lockfd;	/* holds the lock on the state file */
+	struct metrics	 m;		/* --metrics: every target's outcome */
 	size_t		 ndone;
 	int		 worst;
 	int		 interrupted;
@@ -414,6 +418,9 @@ finish_target(struct batch *b, struct cluster *c, struct target *t, int rc, stru
 	} else
 		c->ok++;
 	state_done(b->statefd, t);
+	if (b->o->metrics)
+		metrics_target(&b->m, t->cluster, t->ns, t->pod, rc,
+		    w && w->have_diag && w->diag.state == TASK_SUCCESS ? w->diag.issues : NULL);
 	report_target(b, t, w, err);
 	free(e);
 	msg_clear_error();
@@ -1076,6 +1083,24 @@ group(struct batch *b)
 	}
 }
 
+/* One batch per state file: a second one exits 75 rather than race the first. */
+static int
+lock_state(struct batch *b)
+{
+	char err[1024];
+
+	b->lockfd = filelock_take(b->bo->state, err, sizeof(err));
+	if (b->lockfd == FILELOCK_BUSY) {
+		errorf("--state %s (wait for it to end, or use another state file)", err);
+		return EX_TEMPFAIL;
+	}
+	if (b->lockfd == -1) {
+		errorf("cannot use the state file %s (choose a regular file for --state)", err);
+		return 64;
+	}
+	return 0;
+}
+
 int
 wf_batch(struct opts *o, const struct batch_opts *bo)
 {
@@ -1086,8 +1111,12 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	b.bo = bo;
-	b.statefd = -1;
+	b.statefd = b.lockfd = -1;
+	if (o->metrics)
+		metrics_init(&b.m, o->metrics);
 	if ((rc = read_input(&b)) != 0)
+		goto out;
+	if (bo->state && (rc = lock_state(&b)) != 0)
 		goto out;
 	if (bo->state && (b.statefd = state_load(bo->state, b.t, b.nt)) == -1) {
 		rc = 64;
@@ -1095,6 +1124,8 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	}
 	group(&b);
 	for (i = 0; i < b.nt; i++) {
+		if (b.t[i].done == 2 && o->metrics)
+			metrics_target(&b.m, b.t[i].cluster, b.t[i].ns, b.t[i].pod, b.t[i].rc, NULL);
 		if (b.t[i].done == 2 && b.t[i].rc > b.worst)
 			b.worst = b.t[i].rc;
 		if (!b.t[i].done)
@@ -1145,6 +1176,13 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		errorf("batch finished: worst exit %d (%s); see the summary", rc, class_name(rc));
 	}
 out:
+	/* The metrics of a run that could not start are not written over the running one's. */
+	if (o->metrics && rc != EX_TEMPFAIL)
+		(void)metrics_write(&b.m, o->metrics, rc, now_mono() - o->t0, time(NULL));
+	if (o->metrics)
+		metrics_free(&b.m);
+	if (b.lockfd >= 0)
+		close(b.lockfd);
 	for (i = 0; i < b.ncl; i++) {
 		wf_free(&b.cl[i].cw);
 		if (b.cl[i].have_tw)

@@ -7,6 +7,8 @@
 #include "timewin.h"
 #include "workflow.h"
 
+#define EX_TEMPFAIL 75	/* another batch holds the state file */
+
 struct target {
 	char		*cluster, *ns, *pod, *desc;
 	struct window	 win;

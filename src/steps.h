@@ -31,6 +31,9 @@ struct wf {
 	int		 errors;	/* consecutive failed polls */
 	char		 last_status[64];
 	int		 for_result;	/* ackprof result: the target comes from the task */
+	int		 params_seen;	/* result: a poll carried the task's params */
+	int		 mode_known;	/* result: real-time or historical is known */
+	int		 metrics;	/* diagnose: write --metrics at the end */
 	int		 jsonl;		/* batch -o json: one unformatted document a line */
 	int		 result_rc;	/* the diagnosis's code when cleanup then failed, else -1 */
 };

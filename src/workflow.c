@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "aliyun.h"
 #include "lease.h"
+#include "metrics.h"
 #include "msg.h"
 #include "redact.h"
 #include "report.h"
@@ -660,11 +662,25 @@ timeout_template(struct wf *w, const char *status)
 	    w->task_id, status);
 }
 
-/* For `result`: the target named by the task's echoed params (object or JSON text). */
+/* A string field of the echoed params into *dst, unless known already or empty. */
+static void
+param_str(const cJSON *p, const char *key, char **dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, key);
+
+	if (*dst == NULL && cJSON_IsString(v) && *v->valuestring)
+		*dst = xstrdup(v->valuestring);
+}
+
+/*
+ * For `result`: the target, description and mode named by the task's own params
+ * (an object or JSON text), read from the first poll that carries them.  What no
+ * poll tells stays unknown (NULL), and the report says "unknown".
+ */
 static void
 params_from_result(struct wf *w, const char *text, size_t len)
 {
-	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e;
+	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e, *en;
 
 	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
 	if (cJSON_IsString(p))
@@ -672,22 +688,26 @@ params_from_result(struct wf *w, const char *text, size_t len)
 	else
 		p = cJSON_Duplicate(p, 1);
 	if (cJSON_IsObject(p)) {
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "cluster_id")) && !w->o->cluster)
-			w->o->cluster = xstrdup(v->valuestring);
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "region")) && !w->region)
-			w->region = xstrdup(v->valuestring);
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "namespace")) && !w->o->ns)
-			w->o->ns = xstrdup(v->valuestring);
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "pod")) && !w->o->pod)
-			w->o->pod = xstrdup(v->valuestring);
+		w->params_seen = 1;
+		param_str(p, "cluster_id", &w->o->cluster);
+		param_str(p, "region", &w->region);
+		param_str(p, "namespace", &w->o->ns);
+		param_str(p, "pod", &w->o->pod);
+		param_str(p, "description", &w->o->desc);
 		v = cJSON_GetObjectItemCaseSensitive(p, "start_time");
 		e = cJSON_GetObjectItemCaseSensitive(p, "end_time");
+		en = cJSON_GetObjectItemCaseSensitive(p, "enable_diagnosis");
 		/* Only a sane window (before 2100, end after start) is believed. */
 		if (cJSON_IsNumber(v) && cJSON_IsNumber(e) && v->valuedouble > 0 &&
 		    e->valuedouble > v->valuedouble && e->valuedouble <= 4102444800.0) {
 			w->o->win.historical = 1;
 			w->o->win.start = (time_t)v->valuedouble;
 			w->o->win.end = (time_t)e->valuedouble;
+			w->mode_known = 1;
+		} else if (cJSON_IsBool(en)) {
+			/* enable_diagnosis is true for real-time, false for historical. */
+			w->o->win.historical = cJSON_IsFalse(en);
+			w->mode_known = 1;
 		}
 	}
 	cJSON_Delete(p);
@@ -718,6 +738,23 @@ wf_result_names(const char *text, size_t len, const char *cluster, const char *n
 	return same;
 }
 
+/* Without params, the result's own diagnose_mode tells real-time from historical. */
+static void
+mode_from_result(struct wf *w)
+{
+	const char *m = w->diag.mode_raw;
+
+	if (w->mode_known || m == NULL)
+		return;
+	if (strcasecmp(m, "realtime") == 0 || strcasecmp(m, "real-time") == 0) {
+		w->o->win.historical = 0;
+		w->mode_known = 1;
+	} else if (strncasecmp(m, "histor", 6) == 0) {
+		w->o->win.historical = 1;
+		w->mode_known = 1;
+	}
+}
+
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 int
 wf_poll_retryable(struct wf *w, const struct child *c)
@@ -735,7 +772,6 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 {
 	struct cli_error e;
 	char text[1024], perr[512];
-	int first = w->polls == 0;
 	int failure_rc;
 
 	*pending = 0;
@@ -765,8 +801,10 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 	}
 	w->errors = 0;
 	w->have_diag = 1;
-	if (first && w->for_result)
+	if (w->for_result && !w->params_seen)
 		params_from_result(w, buf_str(&c->out), c->out.len);
+	if (w->for_result)
+		mode_from_result(w);
 	snprintf(w->last_status, sizeof(w->last_status), "%s", w->diag.status);
 	if (w->diag.state == TASK_SUCCESS)
 		return diag_exit_code(&w->diag);
@@ -797,6 +835,20 @@ wf_poll_timeout(struct wf *w)
 	return 4;
 }
 
+/* A wait as people read it: 42s, 3m05s, 1h02m. */
+static void
+fmt_elapsed(double secs, char *out, size_t len)
+{
+	long s = secs > 0 ? (long)(secs + 0.5) : 0;
+
+	if (s < 60)
+		snprintf(out, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+}
+
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 static int
 step_poll(struct wf *w)
@@ -804,6 +856,8 @@ step_poll(struct wf *w)
 	struct child c = {0};
 	unsigned long i;
 	int rc = 0, pending = 0;
+	double t0 = now_mono();
+	char el[32];
 
 	for (i = 1; i <= w->o->poll_max; i++) {
 		child_free(&c);
@@ -819,8 +873,9 @@ step_poll(struct wf *w)
 		} else {
 			if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0)
 				rc = wf_eval_poll(w, &c, &pending);
-			progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
-			    w->o->poll_max, w->last_status);
+			fmt_elapsed(now_mono() - t0, el, sizeof(el));
+			progressf("get-diagnosis-result %s: poll %lu of %lu (%s), %s elapsed, every %gs",
+			    w->task_id, i, w->o->poll_max, w->last_status, el, w->o->poll_interval);
 		}
 		if (rc != 0 || !pending)
 			goto out;
@@ -945,7 +1000,8 @@ wf_render(struct wf *w, int rc)
 	    (w->result_rc >= 0 ? w->result_rc : rc) <= 2;
 
 	memset(&r, 0, sizeof(r));
-	r.cluster_id = w->o->cluster ? w->o->cluster : "";
+	r.cluster_id = w->o->cluster;
+	r.mode_unknown = w->for_result && !w->mode_known;
 	r.cluster_name = w->cluster_name;
 	r.region = w->region;
 	r.namespace = w->o->ns;
@@ -971,7 +1027,7 @@ wf_render(struct wf *w, int rc)
 			json_add_str(doc, "namespace", w->o->ns);
 			json_add_str(doc, "pod", w->o->pod);
 			json_add_str(doc, "description", w->o->desc);
-			cJSON_AddStringToObject(doc, "mode", r.historical ? "historical" : "realtime");
+			json_add_str(doc, "mode", report_mode(&r));
 			cJSON_AddNumberToObject(doc, "start_time", (double)r.start_time);
 			cJSON_AddNumberToObject(doc, "end_time", (double)r.end_time);
 			json_add_str(doc, "task_id", w->task_id);
@@ -1156,6 +1212,22 @@ wf_cleanup_code(int rc, int cleanup_rc)
 	return cleanup_rc && rc >= 0 && rc < 64 ? cleanup_rc : rc;
 }
 
+/* diagnose --metrics FILE: this one target's outcome (dry runs write nothing). */
+static void
+write_metrics(struct wf *w, int rc)
+{
+	struct metrics m;
+	const struct opts *o = w->o;
+
+	if (!w->metrics || !o->metrics || o->dry_run)
+		return;
+	metrics_init(&m, o->metrics);
+	metrics_target(&m, o->cluster, o->ns, o->pod, rc,
+	    w->have_diag && w->diag.state == TASK_SUCCESS ? w->diag.issues : NULL);
+	(void)metrics_write(&m, o->metrics, rc, now_mono() - o->t0, time(NULL));
+	metrics_free(&m);
+}
+
 static int
 finish(struct wf *w, int rc)
 {
@@ -1178,6 +1250,7 @@ finish(struct wf *w, int rc)
 		rc = sig_rc;
 	}
 	rc = emit_output(w, rc);
+	write_metrics(w, rc);
 	wf_free(w);
 	return rc;
 }
@@ -1189,6 +1262,7 @@ wf_diagnose(struct opts *o)
 	int rc;
 
 	wf_init(&w, o);
+	w.metrics = 1;
 	if (o->dry_run) {
 		rc = dry_run(&w, 0);
 		wf_free(&w);
@@ -1196,6 +1270,7 @@ wf_diagnose(struct opts *o)
 	}
 	if ((rc = check_sdk(&w)) != 0) {
 		rc = emit_output(&w, rc);
+		write_metrics(&w, rc);
 		wf_free(&w);
 		return rc;
 	}

@@ -19,6 +19,8 @@ struct opts {
 	/* behaviour */
 	enum outfmt	 out;
 	const char	*save;
+	const char	*metrics;	/* --metrics FILE (diagnose, batch) */
+	double		 t0;		/* when the run began (now_mono) */
 	const char	*profile;
 	int		 yes, dry_run, interactive;
 	/* wiring */

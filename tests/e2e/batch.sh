@@ -263,5 +263,7 @@ else
 	check "1000: peak RSS grows by less than 2 MB over 100 targets" '[ $((big - small)) -lt 2048 ]'
 fi
 
+# Nothing unknown is ever printed as C's "(null)", in any output of any case above.
+check "no (null) in any output" '! grep -rFqs "(null)" "$root" --include=out\* --include=err\* --include=\*.prom'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -115,9 +115,14 @@ run_case() {
 	local -a argv
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.
+	# Each command takes only its own options (src/cmd.c): result never runs Step 7 nor
+	# invokes, so it gets no venv, scripts, busy wait or --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
-		argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}")
+		case ${argv[0]} in
+		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
+		esac
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"
@@ -203,6 +208,10 @@ run_case() {
 	# Secrets from the leaky fixtures must never reach us.
 	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
 		why+="a credential reached stdout, stderr or a saved file; "
+	fi
+	# Nothing unknown is ever printed as C's "(null)".
+	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then
+		why+="(null) in stdout, stderr or a saved file; "
 	fi
 	# Whenever ai-mode was enabled it must end disabled (unless the case breaks disable).
 	if [ "$aimode" = on ]; then
