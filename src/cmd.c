@@ -582,11 +582,38 @@ run_completion(struct inv *v)
 	return 0;
 }
 
+/*
+ * Was -o json asked for?  Read before getopt (which stops at the first bad
+ * option, and permutes argv), so that any usage error can answer in JSON.  The
+ * last -o wins, as with getopt; --o, --ou, ... are --output's prefixes.
+ */
+static int
+wants_json(int argc, char **argv)
+{
+	const char *val;
+	int i, json = 0;
+	size_t n;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		val = NULL;
+		if (strncmp(argv[i], "--o", 3) == 0) {
+			n = strcspn(argv[i] + 2, "=");
+			if (strncmp(argv[i] + 2, "output", n) != 0)
+				continue;
+			val = argv[i][2 + n] == '=' ? argv[i] + 3 + n : i + 1 < argc ? argv[++i] : NULL;
+		} else if (strncmp(argv[i], "-o", 2) == 0)
+			val = argv[i][2] ? argv[i] + 2 : i + 1 < argc ? argv[++i] : NULL;
+		if (val)
+			json = strcmp(val, "json") == 0;
+	}
+	return json;
+}
+
 int
 cmd_main(int argc, char **argv)
 {
 	struct inv v;
-	int rc;
+	int rc, json = wants_json(argc, argv);
 
 	memset(&v, 0, sizeof(v));
 	v.o.t0 = now_mono();
@@ -601,6 +628,9 @@ cmd_main(int argc, char **argv)
 	rc = parse(argc, argv, &v);
 	if (rc == 0 && (rc = resolve(&v)) == 0)
 		rc = v.cmd->run(&v);
+	/* Every command answers -o json with a document, a usage error too. */
+	if (rc == EX_USAGE && json && !(v.cmd && v.cmd->run == run_mcp))
+		wf_usage_document(rc, v.cmd && v.cmd->run == run_batch);
 	free(v.o.cluster);
 	free(v.o.ns);
 	free(v.o.pod);

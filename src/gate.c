@@ -12,6 +12,7 @@
 #include "gate.h"
 #include "msg.h"
 #include "run.h"
+#include "steps.h"
 #include "target.h"
 #include "timewin.h"
 #include "util.h"
@@ -115,6 +116,24 @@ confirm(const struct opts *o)
 }
 
 /* Step 4: the parameter gate.  Returns 0 or an exit code (the message printed). */
+/*
+ * A question left without an answer: Ctrl-C (or another signal) at the prompt is
+ * an interrupt, 130, not a usage error; end of input is the usage error `why`.
+ */
+static int
+no_answer(const char *why)
+{
+	if (run_signal) {
+		errorf("interrupted at the prompt; nothing done (run again when ready)");
+		return wf_interrupted_code();
+	}
+	if (why == NULL) {
+		notef("nothing done");
+		return EX_USAGE;
+	}
+	return usage_error("%s", why);
+}
+
 int
 gate(const struct args *a, struct opts *o)
 {
@@ -130,13 +149,13 @@ gate(const struct args *a, struct opts *o)
 	if (o->interactive) {
 		if (!o->cluster && ask_required("cluster id", &o->cluster, valid_cluster_id,
 		    "c followed by 32 lowercase hex digits") == -1)
-			return usage_error("no cluster id given (pass -c CLUSTER_ID)");
+			return no_answer("no cluster id given (pass -c CLUSTER_ID)");
 		if (!o->ns && ask_required("namespace", &o->ns, valid_namespace,
 		    "a Kubernetes name: lowercase letters, digits, '-'") == -1)
-			return usage_error("no namespace given (pass -n NAMESPACE)");
+			return no_answer("no namespace given (pass -n NAMESPACE)");
 		if (!o->pod && ask_required("pod", &o->pod, valid_pod,
 		    "a Kubernetes name: lowercase letters, digits, '-', '.'") == -1)
-			return usage_error("no pod given (pass -p POD)");
+			return no_answer("no pod given (pass -p POD)");
 	}
 	if (!o->cluster)
 		return usage_error("missing -c CLUSTER_ID (see ackprof --help)");
@@ -165,13 +184,11 @@ gate(const struct args *a, struct opts *o)
 			return usage_error("the description names a past time ('%s') but no window was given (pass --from TIME --to TIME or --since DURATION for a historical diagnosis, or --realtime)",
 			    found);
 		if (ask_window(o, found) == -1)
-			return usage_error("no window given (pass --from/--to, --since or --realtime)");
+			return no_answer("no window given (pass --from/--to, --since or --realtime)");
 	}
 	if (strcmp(o->desc, o->desc_raw) != 0)
 		notef("description '%s' sent as '%s'", o->desc_raw, o->desc);
-	if (o->interactive && !o->dry_run && !confirm(o)) {
-		notef("nothing done");
-		return EX_USAGE;
-	}
+	if (o->interactive && !o->dry_run && !confirm(o))
+		return no_answer(NULL);
 	return 0;
 }

@@ -986,6 +986,31 @@ out:
 	return rc;
 }
 
+/*
+ * -o json and a usage error (exit 64, nothing run): the failure document all the
+ * same, every target field null and `error` the line printed on stderr; one line
+ * for batch (JSON Lines).
+ */
+void
+wf_usage_document(int rc, int one_line)
+{
+	struct opts o;
+	struct wf w;
+	char *s;
+
+	memset(&o, 0, sizeof(o));
+	o.out = OUT_JSON;
+	wf_init(&w, &o);
+	w.jsonl = one_line;
+	w.for_result = 1;	/* the mode is unknown (null), like everything else */
+	if ((s = wf_render(&w, rc)) != NULL) {
+		fputs(s, stdout);
+		fflush(stdout);
+	}
+	free(s);
+	wf_free(&w);
+}
+
 /* Render the outcome into a string in the chosen format. */
 char *
 wf_render(struct wf *w, int rc)

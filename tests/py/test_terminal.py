@@ -114,3 +114,21 @@ def test_yes_asks_nothing(tmp_path):
     t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "--yes")
     assert t.wait() == 0
     assert b"Proceed?" not in t.seen
+
+
+def test_ctrl_c_at_the_confirmation_exits_130(tmp_path):
+    """Issue 11, item 12: Ctrl-C at the prompt is an interrupt (130), not a usage error."""
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1")
+    t.expect("Proceed? [y/N] ")
+    os.write(t.fd, b"\x03")         # the terminal's VINTR: SIGINT to the foreground group
+    assert t.wait() == 130
+    assert b"interrupted at the prompt; nothing done" in t.seen
+    assert t.calls() == []
+
+
+def test_ctrl_c_at_a_question_exits_130(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default")
+    t.expect("pod: ")
+    os.write(t.fd, b"\x03")
+    assert t.wait() == 130
+    assert t.calls() == []
