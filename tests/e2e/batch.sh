@@ -174,33 +174,30 @@ check "kill during invoke: exactly one task for the target" '[ "$(cat "$h/.aliyu
 # 5c. The invoke reached SysOM before the kill (its task runs, no id recorded): the
 #     rerun waits that task out and adopts it (its params name the target), rather
 #     than starting a second one.  The double's results echo pod test-app-64cdcb7b98-gchks.
-h=$root/adopt
-mkdir -p "$h"
+# preset HOME POD TASK_MS TARGET_POD: a state saying TARGET_POD's invoke was cut short,
+# a task of POD already running on $L1, then the batch; exit code in $rc.
+preset() {
+	local h=$1 p=$2 ms=$3 t=$4
+	mkdir -p "$h"
+	echo "$L1 default $t" > "$h/in"
+	echo "{\"key\":\"$L1 default $t\",\"invoking\":true}" > "$h/st"
+	HOME=$h FAKE_ALIYUN_TASK_MS=$ms env -u FAKE_ALIYUN_SCENARIO "$DOUBLE" sysom invoke-diagnosis \
+		--params "{\"cluster_id\":\"$L1\",\"namespace\":\"default\",\"pod\":\"$p\"}" > /dev/null
+	HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_TASK_MS=$ms \
+		env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch "$h/in" --state "$h/st" \
+		--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+		--poll-interval 0.05 --busy-wait 0.2 --busy-retries 20 > "$h/out" 2> "$h/err"
+	rc=$?
+}
 P=test-app-64cdcb7b98-gchks
-echo "$L1 default $P" > "$h/in"
-echo "{\"key\":\"$L1 default $P\",\"invoking\":true}" > "$h/st"
-HOME=$h FAKE_ALIYUN_TASK_MS=800 env -u FAKE_ALIYUN_SCENARIO "$DOUBLE" sysom invoke-diagnosis \
-	--params "{\"cluster_id\":\"$L1\",\"namespace\":\"default\",\"pod\":\"$P\"}" > /dev/null
-HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_TASK_MS=800 \
-	env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch "$h/in" --state "$h/st" \
-	--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
-	--poll-interval 0.05 --busy-wait 0.2 --busy-retries 20 > "$h/out" 2> "$h/err"
-rc=$?
+h=$root/adopt
+preset "$h" $P 800 $P
 check "adopt: exit 1 (the task's Warn)" '[ $rc = 1 ]'
 check "adopt: no second task was started" '[ "$(cat "$h/.aliyun/fake-state/live/counter")" = 1 ]'
 check "adopt: the running task is the target's result and is recorded" 'grep -q "^Warn .*$P task L0000001" "$h/out" && grep -q "\"task_id\":\"L0000001\"" "$h/st"'
 # Someone else's task (other params) is waited out, then the target gets its own.
 h=$root/foreign
-mkdir -p "$h"
-echo "$L1 default other-pod" > "$h/in"
-echo "{\"key\":\"$L1 default other-pod\",\"invoking\":true}" > "$h/st"
-HOME=$h FAKE_ALIYUN_TASK_MS=300 env -u FAKE_ALIYUN_SCENARIO "$DOUBLE" sysom invoke-diagnosis \
-	--params "{\"cluster_id\":\"$L1\",\"namespace\":\"default\",\"pod\":\"$P\"}" > /dev/null
-HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_TASK_MS=300 \
-	env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch "$h/in" --state "$h/st" \
-	--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
-	--poll-interval 0.05 --busy-wait 0.2 --busy-retries 20 > "$h/out" 2> "$h/err"
-rc=$?
+preset "$h" $P 300 other-pod
 check "foreign task: waited out, then the target's own task (exit 1)" '[ $rc = 1 ] && grep -q "^Warn .*other-pod task L0000002" "$h/out"'
 
 # 5d. A state line with an absurd exit code is not believed (issue 11, item 12).

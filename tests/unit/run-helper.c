@@ -58,6 +58,22 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Write pid to path, atomically (the test polls for the file). */
+static int
+write_pidfile(const char *path, pid_t pid)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(f, "%ld\n", (long)pid);
+	if (fclose(f) != 0 || rename(tmp, path) == -1)
+		return -1;
+	return 0;
+}
+
 static const char *
 show(const char *name)
 {
@@ -118,8 +134,6 @@ main(int argc, char **argv)
 		double secs = atof(argv[2]);
 
 		if (argc > 3) {
-			char tmp[4096];
-			FILE *f;
 			pid_t pid = fork();
 
 			if (pid == -1)
@@ -129,11 +143,7 @@ main(int argc, char **argv)
 				nap(secs);
 				_exit(0);
 			}
-			snprintf(tmp, sizeof(tmp), "%s.tmp", argv[3]);
-			if ((f = fopen(tmp, "w")) == NULL)
-				return 96;
-			fprintf(f, "%ld\n", (long)pid);
-			if (fclose(f) != 0 || rename(tmp, argv[3]) == -1)
+			if (write_pidfile(argv[3], pid) == -1)
 				return 96;
 			if (argc > 4 && strcmp(argv[4], "ignore-term") == 0)
 				signal(SIGTERM, SIG_IGN);
@@ -142,8 +152,6 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(mode, "bg") == 0 && argc > 4) {
-		FILE *f;
-		char tmp[4096];
 		pid_t pid = fork();
 
 		if (pid == -1)
@@ -152,11 +160,7 @@ main(int argc, char **argv)
 			nap(atof(argv[2]));
 			_exit(0);
 		}
-		snprintf(tmp, sizeof(tmp), "%s.tmp", argv[3]);
-		if ((f = fopen(tmp, "w")) == NULL)
-			return 96;
-		fprintf(f, "%ld\n", (long)pid);
-		if (fclose(f) != 0 || rename(tmp, argv[3]) == -1)
+		if (write_pidfile(argv[3], pid) == -1)
 			return 96;
 		printf("%s", argv[4]);
 		return 0;
