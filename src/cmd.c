@@ -582,28 +582,54 @@ run_completion(struct inv *v)
 	return 0;
 }
 
+/* The option a long name (or an unambiguous prefix of one) names, or -1. */
+static int
+long_opt(const char *name, size_t n)
+{
+	int i, found = -1;
+
+	for (i = 0; i < O_COUNT; i++)
+		if (strncmp(cmd_opts[i].name, name, n) == 0) {
+			if (cmd_opts[i].name[n] == '\0')
+				return i;
+			found = found == -1 ? i : -2;
+		}
+	return found < 0 ? -1 : found;
+}
+
 /*
  * Was -o json asked for?  Read before getopt (which stops at the first bad
- * option, and permutes argv), so that any usage error can answer in JSON.  The
- * last -o wins, as with getopt; --o, --ou, ... are --output's prefixes.
+ * option, and permutes argv), the way getopt reads the table, so that any usage
+ * error can answer in JSON.  The last -o wins.
  */
 static int
 wants_json(int argc, char **argv)
 {
-	const char *val;
-	int i, json = 0;
+	const char *a, *val;
+	int i, k, json = 0;
 	size_t n;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		a = argv[i];
 		val = NULL;
-		if (strncmp(argv[i], "--o", 3) == 0) {
-			n = strcspn(argv[i] + 2, "=");
-			if (strncmp(argv[i] + 2, "output", n) != 0)
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			n = strcspn(a + 2, "=");
+			if ((k = long_opt(a + 2, n)) < 0 || !cmd_opts[k].arg)
 				continue;
-			val = argv[i][2 + n] == '=' ? argv[i] + 3 + n : i + 1 < argc ? argv[++i] : NULL;
-		} else if (strncmp(argv[i], "-o", 2) == 0)
-			val = argv[i][2] ? argv[i] + 2 : i + 1 < argc ? argv[++i] : NULL;
-		if (val)
+			val = a[2 + n] == '=' ? a + 3 + n : i + 1 < argc ? argv[++i] : NULL;
+		} else {
+			for (a++; *a; a++) {
+				for (k = 0; k < O_COUNT && cmd_opts[k].short_name != *a; k++)
+					;
+				if (k == O_COUNT || !cmd_opts[k].arg)
+					continue;
+				val = a[1] ? a + 1 : i + 1 < argc ? argv[++i] : NULL;
+				break;
+			}
+		}
+		if (val && k == O_OUTPUT)
 			json = strcmp(val, "json") == 0;
 	}
 	return json;
