@@ -462,6 +462,30 @@ lease_should_be_one_per_config_dir_whatever_the_environment(void **state)
 	unlink(link);
 }
 
+/* The CLI's --config-path names a file: its directory is the config directory. */
+static void
+lease_config_dir_should_follow_a_config_path(void **state)
+{
+	char want[4096], *path, *got;
+
+	(void)state;
+	path = xasprintf("%s/cfg//config.json", dir);
+	got = lease_config_dir(path);
+	assert_non_null(got);
+	assert_non_null(realpath(dir, want));
+	strcat(want, "/cfg");
+	assert_string_equal(got, want);
+	free(got);
+	free(path);
+	/* Without one, $HOME/.aliyun, canonical. */
+	got = lease_config_dir(NULL);
+	assert_non_null(got);
+	assert_non_null(realpath(home, want));
+	strcat(want, "/.aliyun");
+	assert_string_equal(got, want);
+	free(got);
+}
+
 /* ---- item 1 of issue 11: the lease as a hostile local user would find it ---- */
 
 static char *
@@ -643,6 +667,7 @@ main(void)
 		cmocka_unit_test_setup(lease_should_owe_cleanup_when_enable_fails, setup_each),
 		cmocka_unit_test_setup(lease_should_report_a_missing_cli_and_release_cleanly, setup_each),
 		cmocka_unit_test_setup(lease_should_be_one_per_config_dir_whatever_the_environment, setup_each),
+		cmocka_unit_test_setup(lease_config_dir_should_follow_a_config_path, setup_each),
 		cmocka_unit_test_setup(lease_should_refuse_a_lease_directory_others_can_write, setup_each),
 		cmocka_unit_test_setup(lease_should_refuse_a_lease_directory_of_another_user, setup_each),
 		cmocka_unit_test_setup(lease_should_never_write_through_planted_symlinks, setup_each),
