@@ -2,6 +2,7 @@
  * gate.c: Step 4 of the specification, the parameter gate: validation of the target,
  * questions on a terminal, and the confirmation before any cloud call.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,17 @@ ask(const char *prompt)
 
 	fprintf(stderr, "%s", prompt);
 	fflush(stderr);
-	n = getline(&line, &cap, stdin);
+	/*
+	 * Wait for a line in short polls: a Ctrl-C that lands between the prompt and
+	 * the read would otherwise leave getline() blocked with run_signal set.
+	 */
+	while (!run_signal) {
+		struct pollfd p = { 0, POLLIN, 0 };
+
+		if (poll(&p, 1, 200) != 0)
+			break;
+	}
+	n = run_signal ? -1 : getline(&line, &cap, stdin);
 	if (n <= 0 || run_signal) {
 		free(line);
 		fputc('\n', stderr);

@@ -39,7 +39,7 @@ check "lease dir 0777: no aliyun call" '[ ! -s "$h/calls.log" ]'
 h=$root/save
 mkdir -p "$h"
 mkfifo "$h/fifo"
-cat "$h/fifo" > "$h/fifo.got" &
+timeout 20 cat "$h/fifo" > "$h/fifo.got" &	# bounded: a FIFO replaced leaves it waiting
 reader=$!
 diag "$h" --save "$h/fifo"
 wait $reader

@@ -52,8 +52,14 @@ class Tty:
     def send(self, line):
         os.write(self.fd, line.encode() + b"\r")
 
-    def wait(self):
+    def wait(self, timeout=30):
+        end = time.time() + timeout
         while True:
+            r, _, _ = select.select([self.fd], [], [], max(0, end - time.time()))
+            if not r:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
+                pytest.fail("ackprof did not end within %ds; saw %r" % (timeout, self.seen[-500:]))
             try:
                 chunk = os.read(self.fd, 4096)
             except OSError:
