@@ -595,6 +595,33 @@ advance(struct batch *b, struct cluster *c)
 	}
 }
 
+/*
+ * The task an earlier run's cut-short invoke may have started is over: it is the
+ * target's when its params name the target (recorded, 1); else the target's
+ * outcome so far is forgotten, to be invoked afresh (0).
+ */
+static int
+adopted(struct batch *b, struct cluster *c, struct target *t, struct wf *w)
+{
+	c->adopting = 0;
+	t->invoking = 0;
+	if (w->have_diag && (w->diag.state == TASK_SUCCESS || w->diag.state == TASK_FAIL) &&
+	    wf_result_names(buf_str(&c->c.out), c->c.out.len, t->cluster, t->ns, t->pod)) {
+		t->task_id = xstrdup(w->task_id);
+		state_task(b->statefd, t);
+		return 1;
+	}
+	msg_clear_error();
+	free(w->task_id);
+	w->task_id = NULL;
+	diag_free(&w->diag);
+	w->have_diag = 0;
+	w->polls = w->errors = 0;
+	buf_reset(&w->template);
+	snprintf(w->last_status, sizeof(w->last_status), "Running");
+	return 0;
+}
+
 /* A cluster's child finished: evaluate it and choose the next state. */
 static void
 child_done(struct batch *b, struct cluster *c)
@@ -687,26 +714,9 @@ child_done(struct batch *b, struct cluster *c)
 				c->st = C_DONE;
 				break;
 			}
-			if (c->adopting) {
-				c->adopting = 0;
-				t->invoking = 0;
-				if (w->have_diag && (w->diag.state == TASK_SUCCESS || w->diag.state == TASK_FAIL) &&
-				    wf_result_names(buf_str(&c->c.out), c->c.out.len, t->cluster, t->ns, t->pod)) {
-					t->task_id = xstrdup(w->task_id);
-					state_task(b->statefd, t);
-				} else {
-					/* Someone else's task, now over: invoke ours. */
-					msg_clear_error();
-					free(w->task_id);
-					w->task_id = NULL;
-					diag_free(&w->diag);
-					w->have_diag = 0;
-					w->polls = w->errors = 0;
-					buf_reset(&w->template);
-					snprintf(w->last_status, sizeof(w->last_status), "Running");
-					c->st = C_INVOKE;
-					break;
-				}
+			if (c->adopting && !adopted(b, c, t, w)) {
+				c->st = C_INVOKE;	/* someone else's task, now over: invoke ours */
+				break;
 			}
 			finish_target(b, c, t, rc, w);
 			c->st = C_NEXT;
