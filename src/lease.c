@@ -214,7 +214,12 @@ lease_dir_open(struct lease *l)
 		    l->dir, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (fstat(fd, &st) == -1) {
+		errorf("cannot read the ai-mode lease directory %s: %s", l->dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
 		errorf("refusing the ai-mode lease directory %s: owned by uid %ld, mode %03o; it must be yours and writable by no one else (remove it, or chown and chmod 700 it)",
 		    l->dir, (long)st.st_uid, (unsigned)(st.st_mode & 07777));
 		close(fd);
