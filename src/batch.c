@@ -293,6 +293,7 @@ struct batch {
 	struct cli_call	 icall;
 	int		 statefd;
 	int		 lockfd;	/* holds the lock on the state file */
+	double		 t0;		/* when the batch began */
 	struct metrics	 m;		/* --metrics: every target's outcome */
 	size_t		 ndone;
 	int		 worst;
@@ -659,6 +660,7 @@ static void
 progress(struct batch *b)
 {
 	size_t i, running = 0, queued = 0;
+	char el[32];
 
 	for (i = 0; i < b->ncl; i++) {
 		struct cluster *c = &b->cl[i];
@@ -672,8 +674,10 @@ progress(struct batch *b)
 		running++;
 		queued += c->n - c->next;
 	}
-	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued", b->ndone, b->nt,
-	    running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
+	fmt_duration(now_mono() - b->t0, el, sizeof(el));
+	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued, %s elapsed, polls every %gs",
+	    b->ndone, b->nt, running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s", el,
+	    b->o->poll_interval);
 }
 
 static void
@@ -1013,6 +1017,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	b.o = o;
 	b.bo = bo;
 	b.statefd = b.lockfd = -1;
+	b.t0 = now_mono();
 	if (o->metrics)
 		metrics_init(&b.m, o->metrics);
 	if ((rc = read_input(&b)) != 0)

@@ -28,6 +28,8 @@ int	 parse_ulong(const char *, unsigned long, unsigned long, unsigned long *);
 int	 parse_seconds(const char *, double, double *);
 
 double	 now_mono(void);
+/* A wait as people read it: 42s, 3m05s, 1h02m. */
+void	 fmt_duration(double secs, char *out, size_t len);
 void	 sleep_seconds(double);
 
 #endif
