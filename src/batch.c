@@ -209,11 +209,11 @@ state_done(int fd, const struct target *t)
 static int
 state_load(const char *path, struct target *ts, size_t n)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *line = NULL, *k;
 	size_t cap = 0, i;
 	cJSON *j, *v;
-	int fd;
 
 	if (f != NULL) {
 		while (getline(&line, &cap, f) > 0) {
@@ -244,7 +244,8 @@ state_load(const char *path, struct target *ts, size_t n)
 		}
 		free(line);
 		fclose(f);
-	}
+	} else if (fd >= 0)
+		close(fd);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		errorf("cannot open the state file %s: %s (choose a writable path for --state)", path,
