@@ -243,12 +243,12 @@ state_exit_code(const cJSON *v, int *rc)
 static int
 state_load(const char *path, struct target *ts, size_t n)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	struct strmap keys = { 0 };
 	char *line = NULL, *k;
 	size_t cap = 0, i;
 	cJSON *j, *v;
-	int fd, rc;
 
 	if (f != NULL) {
 		/* One lookup a line: linear in the file and the targets. */
@@ -285,7 +285,8 @@ state_load(const char *path, struct target *ts, size_t n)
 		}
 		free(line);
 		fclose(f);
-	}
+	} else if (fd >= 0)
+		close(fd);
 	strmap_free(&keys);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
@@ -337,6 +338,7 @@ struct batch {
 	struct cli_call	 icall;
 	int		 statefd;
 	int		 lockfd;	/* holds the lock on the state file */
+	double		 t0;		/* when the batch began */
 	struct metrics	 m;		/* --metrics: every target's outcome */
 	size_t		 ndone;
 	int		 worst;
@@ -751,6 +753,7 @@ static void
 progress(struct batch *b)
 {
 	size_t i, running = 0, queued = 0;
+	char el[32];
 
 	for (i = 0; i < b->ncl; i++) {
 		struct cluster *c = &b->cl[i];
@@ -764,8 +767,10 @@ progress(struct batch *b)
 		running++;
 		queued += c->n - c->next;
 	}
-	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued", b->ndone, b->nt,
-	    running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
+	fmt_duration(now_mono() - b->t0, el, sizeof(el));
+	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued, %s elapsed, polls every %gs",
+	    b->ndone, b->nt, running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s", el,
+	    b->o->poll_interval);
 }
 
 static void
@@ -1122,6 +1127,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	b.o = o;
 	b.bo = bo;
 	b.statefd = b.lockfd = -1;
+	b.t0 = now_mono();
 	if (o->metrics)
 		metrics_init(&b.m, o->metrics);
 	if ((rc = read_input(&b)) != 0)

@@ -182,9 +182,8 @@ put_column(const char *left, int col, const char *text)
 	const char *nl;
 	int n = printf("%s", left);
 
-	/* A left part longer than the column puts the text on the next line. */
-
 	for (;;) {
+		/* A left part longer than the column puts the text on the next line. */
 		if (n > col) {
 			putchar('\n');
 			n = 0;

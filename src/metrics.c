@@ -134,7 +134,7 @@ metrics_init(struct metrics *m, const char *path)
 	n = strlen(base);
 	if (n > 5 && strcmp(base + n - 5, ".prom") == 0)
 		n -= 5;
-	m->run = xasprintf("%.*s", (int)n, base);
+	m->run = redact(base, n);	/* a name the user chose; still no secret in a label */
 }
 
 void

@@ -191,6 +191,19 @@ now_mono(void)
 }
 
 void
+fmt_duration(double secs, char *out, size_t len)
+{
+	long s = secs > 0 ? (long)(secs + 0.5) : 0;
+
+	if (s < 60)
+		snprintf(out, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+}
+
+void
 sleep_seconds(double s)
 {
 	struct timespec ts;

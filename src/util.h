@@ -38,6 +38,8 @@ void	 strmap_put(struct strmap *, const char *, size_t);	/* the key is copied */
 void	 strmap_free(struct strmap *);
 
 double	 now_mono(void);
+/* A wait as people read it: 42s, 3m05s, 1h02m. */
+void	 fmt_duration(double secs, char *out, size_t len);
 void	 sleep_seconds(double);
 
 #endif

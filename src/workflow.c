@@ -835,20 +835,6 @@ wf_poll_timeout(struct wf *w)
 	return 4;
 }
 
-/* A wait as people read it: 42s, 3m05s, 1h02m. */
-static void
-fmt_elapsed(double secs, char *out, size_t len)
-{
-	long s = secs > 0 ? (long)(secs + 0.5) : 0;
-
-	if (s < 60)
-		snprintf(out, len, "%lds", s);
-	else if (s < 3600)
-		snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
-	else
-		snprintf(out, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
-}
-
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
 static int
 step_poll(struct wf *w)
@@ -873,7 +859,7 @@ step_poll(struct wf *w)
 		} else {
 			if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0)
 				rc = wf_eval_poll(w, &c, &pending);
-			fmt_elapsed(now_mono() - t0, el, sizeof(el));
+			fmt_duration(now_mono() - t0, el, sizeof(el));
 			progressf("get-diagnosis-result %s: poll %lu of %lu (%s), %s elapsed, every %gs",
 			    w->task_id, i, w->o->poll_max, w->last_status, el, w->o->poll_interval);
 		}

@@ -117,5 +117,7 @@ else
 	check "node_exporter: the HELP text arrives" 'grep -q "^# HELP ackprof_target_status Outcome of the target" "$root/scrape"'
 	kill "$ne"; wait "$ne" 2>/dev/null; ne=
 fi
+check "no (null) in any output or metrics file" \
+	'! grep -rFqs "(null)" "$root" --include=out\* --include=err\* --include=\*.prom --include=scrape'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
