@@ -134,7 +134,7 @@ job_slot(struct server *sv)
 	return NULL;
 }
 
-/* diagnose_pods: its targets (and state) on memory files, never a temporary file. */
+/* diagnose_pods: its targets on a memory file, the worker's stdin (no temporary file). */
 static int
 input_fd(const struct buf *in)
 {
@@ -159,6 +159,40 @@ input_fd(const struct buf *in)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * diagnose_pods naming pods whose tasks this server remembers: the batch gets a
+ * --state file naming those tasks, so that it polls them instead of invoking.  The
+ * batch locks it and never follows a link, so it is a regular file, in a private
+ * directory under $TMPDIR, removed when the batch ends.
+ */
+static int
+batch_with_state(struct opts *o, const struct batch_opts *bo, const struct buf *state)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct batch_opts b = *bo;
+	char dir[4096], path[4200];
+	int fd, rc;
+
+	snprintf(dir, sizeof(dir), "%s/ackprof-mcp-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return wf_batch(o, bo);	/* no resumption, but the batch still runs */
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
+	    write(fd, state->p, state->len) != (ssize_t)state->len) {
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		rmdir(dir);
+		return wf_batch(o, bo);
+	}
+	close(fd);
+	b.state = path;
+	rc = wf_batch(o, &b);
+	unlink(path);
+	rmdir(dir);
+	return rc;
 }
 
 static void
@@ -189,7 +223,7 @@ worker(struct server *sv, struct job *j, struct opts *o, const struct batch_opts
 		rc = wf_result(o);
 		break;
 	case T_BATCH:
-		rc = wf_batch(o, bo);
+		rc = j->state.len ? batch_with_state(o, bo, &j->state) : wf_batch(o, bo);
 		break;
 	case T_DOCTOR:
 		rc = wf_doctor(o);
@@ -207,26 +241,17 @@ worker(struct server *sv, struct job *j, struct opts *o, const struct batch_opts
 int
 job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_opts *bo)
 {
-	int p[4][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}}, i, in, st = -1;
-	struct batch_opts b = *bo;
-	char statepath[64];
+	int p[4][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}}, i, in;
 	pid_t pid = -1;
 
 	in = j->input.len ? input_fd(&j->input) : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in == -1)
 		return -1;
-	if (j->state.len) {
-		/* The batch's --state, on a memory file the forked worker reaches by its number. */
-		if ((st = input_fd(&j->state)) == -1)
-			goto out;
-		snprintf(statepath, sizeof(statepath), "/proc/self/fd/%d", st);
-		b.state = statepath;
-	}
 	for (i = 0; i < 4; i++)
 		if (pipe2(p[i], O_CLOEXEC) == -1)
 			goto out;
 	if ((pid = fork()) == 0)
-		worker(sv, j, o, &b, p, in);
+		worker(sv, j, o, bo, p, in);
 	if (pid == -1)
 		goto out;
 	j->pid = pid;
@@ -241,8 +266,6 @@ job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_o
 	}
 out:
 	close(in);
-	if (st >= 0)
-		close(st);
 	for (i = 0; i < 4; i++) {
 		if (p[i][0] >= 0)
 			close(p[i][0]);
