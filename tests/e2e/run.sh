@@ -27,6 +27,7 @@
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
 #   stdin: FILE           (stdin from FILE, relative to the case's directory; default /dev/null)
+#   stdin-cmd: CMD        (stdin from "CMD |" instead; @TOP@ = the project root)
 #   calls:                (then the exact argv lines the double logged, until "end")
 # With REAL=/path/to/aliyun (tests/real/run.sh), the calls go through the real CLI and
 # tests/real/lib.sh adds its keys (config:, plugin:, index:, requests:).
@@ -78,7 +79,7 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
-	local envlog="" pipe="" stdin=/dev/null
+	local envlog="" pipe="" stdin=/dev/null stdin_cmd=""
 	local calls="" requests="" in_calls=0 line key val
 	local -A real=()
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -117,7 +118,8 @@ run_case() {
 		envlog) envlog=$val ;;
 		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
-		stdin) stdin=$(dirname "$file")/$val ;;
+		stdin-cmd) stdin_cmd=${val//@TOP@/$top} ;;
+		stdin) stdin=$(cd "$(dirname "$file")" && pwd)/$val ;;
 		calls) in_calls=1 ;;
 		requests) in_calls=2 ;;
 		config|plugin|index) real[$key]=$val ;;
@@ -155,6 +157,9 @@ run_case() {
 			sleep 0.2
 			kill -s "$sig" "$pid"
 			wait "$pid"
+		elif [ -n "$stdin_cmd" ]; then
+			$stdin_cmd | $WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err"
+			exit "${PIPESTATUS[1]}"
 		elif [ -n "$pipe" ]; then
 			# The reader goes away first: ackprof must still clean up, and say so.
 			$WRAP "$ACKPROF" "${argv[@]}" 2> "$err" < "$stdin" | $pipe > "$out"

@@ -6,6 +6,7 @@ the plugin index (ALIBABA_CLOUD_CLI_PLUGIN_SOURCE_BASE).  One process, one port.
 What it answers is read from CASE (a JSON file the runner rewrites before each case)
 on every request, so one server serves a whole suite:
   {"scenario": "NAME",            # cs answers come from fixtures/scenarios/NAME/cs-get
+                                  # ("": the cluster's line in fixtures/clusters.map)
    "index": "ok" | "missing",     # the plugin index files, or 404 for them
    "expect": ["GET /clusters/c…", ...]}   # informative; the runner compares the log
 CS answers are the double's own fixtures (kind builtin: status and body; kind hang:
@@ -52,6 +53,16 @@ def fixture(scenario, key):
     return None, None
 
 
+def mapped(cluster):
+    """The scenario fixtures/clusters.map gives a cluster (as the double does), or default."""
+    with open(os.path.join(FIXTURES, "clusters.map")) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if len(words) == 2 and words[0] == cluster:
+                return words[1]
+    return "default"
+
+
 def index(port, version):
     url = "http://127.0.0.1:%d/aliyun-cli-sysom-%s-linux-amd64.tar.gz" % (port, version)
     plugin = {"name": "aliyun-cli-sysom", "description": "SysOM plugin",
@@ -80,7 +91,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         m = CLUSTER_RE.match(self.path)
         ok = True
         if m:
-            fields, body = fixture(case["scenario"], "cs-get")
+            fields, body = fixture(case["scenario"] or mapped(m.group(1)), "cs-get")
             if fields is None or fields.get("kind") not in ("builtin", "hang"):
                 ok = False
         elif self.path in ("/plugin_pkg_index.json", "/plugin_search_index.json"):

@@ -98,8 +98,8 @@ real_case_check() {
 	elif [ -s "$home/plugin.log" ]; then
 		why+="a plugin ran that is not installed; "
 	fi
-	if [ -s "$home/plugin.log" ] && grep -qv '^ak_id=set ak_secret=set$' "$home/plugin.log.env"; then
-		why+="the host did not give the plugin its AccessKey variables; "
+	if [ -s "$home/plugin.log" ] && grep -qv '^ak_id=set ak_secret=set debug=-$' "$home/plugin.log.env"; then
+		why+="the plugin lacked its AccessKey variables or got DEBUG; "
 	fi
 	if grep -Fqs -e "$REAL_AK" -e "$REAL_SK" "$home/plugin.log.out" "$out" "$err"; then
 		why+="the AccessKey reached the plugin's output or ours; "
@@ -107,7 +107,8 @@ real_case_check() {
 	if grep -Fqs 'Authorization: acs' "$out" "$err" "$home/plugin.log.out"; then
 		why+="an SDK trace (DEBUG) reached the output; "
 	fi
-	if grep -qv ' DEBUG=- ' "$home/env.log" 2>/dev/null; then
+	# env.log has a line per calls.log line (the plugin logs neither); the CLI's own.
+	if paste -d '\n' "$home/calls.log" "$home/env.log" 2>/dev/null | paste - - | grep '^aliyun ' | grep -qv ' DEBUG=- '; then
 		why+="DEBUG reached the CLI; "
 	fi
 	if [ "${real[config]:-ok}" != corrupt ] && ! grep -qs '"enabled": false' "$home/.aliyun/ai-mode.json"; then
