@@ -833,7 +833,11 @@ find_fixture(struct call *c)
 	return path;
 }
 
-/* {{cluster_id}}, {{task_id}}, {{region}}, {{home}} and {{auto_task_id}}. */
+/*
+ * {{cluster_id}}, {{task_id}}, {{region}}, {{home}}, {{auto_task_id}} and
+ * {{language}}: `configure list` fills a profile's missing language from LANG
+ * alone ("zh" when it starts with zh, else "en"; LC_ALL is not read).
+ */
 static char *
 auto_task_id(const struct call *c)
 {
@@ -851,7 +855,7 @@ substitute(const struct call *c, struct buf *b)
 {
 	struct buf out = { 0 };
 	char *autoid = auto_task_id(c);
-	const char *home = getenv("HOME");
+	const char *home = getenv("HOME"), *lang = getenv("LANG");
 	struct {
 		const char *token, *value;
 	} subs[] = {
@@ -860,6 +864,7 @@ substitute(const struct call *c, struct buf *b)
 		{ "{{region}}", c->region != NULL ? c->region : "cn-hangzhou" },
 		{ "{{home}}", home },
 		{ "{{auto_task_id}}", autoid },
+		{ "{{language}}", lang != NULL && strncmp(lang, "zh", 2) == 0 ? "zh" : "en" },
 	};
 	size_t i = 0, j;
 

@@ -29,7 +29,7 @@ import time
 
 FIXTURES, CASE, LOG, PORTFILE = sys.argv[1:5]
 DATE = "Tue, 10 Jun 2026 01:31:02 GMT"
-FIXED_ID = "3C6F1A52-9B7D-5E4C-A1F0-8D2B7E6C4A19"
+FIXED_ID = "0C5C46D6-7B35-5D1F-8A3B-6F2E1C9D0A47"  # the double's fixed id
 CLUSTER_RE = re.compile(r"^/clusters/(c[0-9a-f]{32})$")
 
 

@@ -7,8 +7,9 @@
 # plugin is tests/real/plugin (the double again), installed through the real manifest.
 #
 # Extra case keys:
-#   config: corrupt | none | read-timeout-1
-#                              (default: one valid AK profile with fake keys)
+#   config: corrupt | none | read-timeout-1 | no-region | two
+#                              (default: one valid AK profile with fake keys; two adds
+#                               a second, prod)
 #   plugin: none               (default: the double installed as aliyun-cli-sysom 0.3.2)
 #   index: ok | newer | missing | offline
 #                              (the loopback plugin index: current version, a newer one
@@ -45,14 +46,24 @@ real_finish() {
 	return 0
 }
 
+# real_profile NAME REGION AK [EXTRA]: one AK profile's JSON; real_profiles P,...: config.json.
+real_profile() {
+	printf '{"name":"%s","mode":"AK","access_key_id":"%s","access_key_secret":"%s",%s"output_format":"json"%s}' \
+		"$1" "$3" "$REAL_SK" "$([ -z "$2" ] || printf '"region_id":"%s",' "$2")" "${4:-}"
+}
+real_profiles() {
+	printf '{"current":"default","profiles":[%s],"meta_path":""}' "$1" > "$cfg/config.json"
+}
+
 real_case_setup() {
 	local cfg=$home/.aliyun version=0.3.2 index=${real[index]:-ok}
 	mkdir -p "$cfg/plugins" "$home/plugin"
 	case ${real[config]:-ok} in
-	ok|read-timeout-1)
-		# read-timeout-1: the profile's read_timeout (seconds) cut to 1, for a hanging server.
-		printf '{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"%s","access_key_secret":"%s","region_id":"cn-hangzhou","output_format":"json"%s}],"meta_path":""}' \
-			"$REAL_AK" "$REAL_SK" "$([ "${real[config]:-ok}" = ok ] || echo ',"read_timeout":1')" > "$cfg/config.json" ;;
+	ok) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK")" ;;
+	# The profile's read_timeout (seconds) cut to 1, for a server that never answers.
+	read-timeout-1) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK" ',"read_timeout":1')" ;;
+	no-region) real_profiles "$(real_profile default "" "$REAL_AK")" ;;
+	two) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK"),$(real_profile prod cn-hangzhou LTAI5tFakeProdKeyP9d)" ;;
 	corrupt) printf '{"current":"default","profiles":[' > "$cfg/config.json" ;;
 	none) ;;
 	esac
