@@ -319,8 +319,8 @@ log_call(int argc, char **argv)
 }
 
 /*
- * The shim of tests/real: with FAKE_ALIYUN_REAL set, the call (already logged)
- * runs the real CLI instead, unchanged but for `--endpoint E --insecure` added
+ * The shim of tests/real: called as `aliyun` with FAKE_ALIYUN_REAL set, the call
+ * (already logged) runs the real CLI instead, unchanged but for `--endpoint E --insecure` added
  * to cs calls (E = FAKE_ALIYUN_CS_ENDPOINT), the CLI having no variable for it.
  */
 static void
@@ -2333,7 +2333,7 @@ main(int argc, char **argv)
 	nocolor = nc != NULL && (strcmp(nc, "1") == 0 || strcmp(nc, "true") == 0);
 	log_call(argc, argv);
 	if ((env = getenv("FAKE_ALIYUN_REAL")) != NULL && *env != '\0' &&
-	    !has_prefix(progname, "python"))
+	    strcmp(progname, "aliyun") == 0)
 		passthrough(env, argc, argv);
 	env = getenv("FAKE_ALIYUN_FIXTURES");
 	fixtures_root = xstrdup(env != NULL && *env != '\0' ? env : FIXTURES_DIR);
