@@ -48,6 +48,7 @@ struct answer {
 	int		 exit_code;	/* raw */
 	int		 signo;		/* signal */
 	int		 close_stdout;
+	int		 error_no_newline;	/* raw: the red ERROR line ends without \n */
 	long		 delay_ms;
 	long long	 flood;		/* -1: none */
 	char		*err_text;	/* raw: verbatim stderr */
@@ -545,6 +546,8 @@ parse_fixture(const char *path, struct answer *a)
 			a->flood = num_header(path, k, v);
 		else if (strcmp(k, "close_stdout") == 0)
 			a->close_stdout = num_header(path, k, v) != 0;
+		else if (strcmp(k, "error_no_newline") == 0)
+			a->error_no_newline = num_header(path, k, v) != 0;
 		else if (strcmp(k, "body_from") == 0) {
 			if (strstr(v, "..") != NULL || v[0] == '/')
 				die("%s: bad body_from '%s'", path, v);
@@ -1221,7 +1224,12 @@ render(const struct call *c, const struct answer *a, struct buf *out,
 		buf_add(out, a->body.p, a->body.n);
 		if (a->err_text != NULL)
 			buf_adds(err, a->err_text);
-		if (a->error != NULL)
+		if (a->error != NULL && a->error_no_newline) {
+			/* The corrupt-config quirk: Go's Fprintf with no "\n". */
+			msg = xasprintf("ERROR: %s", a->error);
+			coloured(err, RED, msg);
+			free(msg);
+		} else if (a->error != NULL)
 			cli_error(err, a->error, a->tip);
 		else if (a->tip != NULL) {
 			msg = xasprintf("\n%s\n", a->tip);

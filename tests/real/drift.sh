@@ -56,6 +56,14 @@ neterror | cs=refused | cs GET /clusters/$CL --user-agent $UA
 cs-timeout | config=read-timeout-1 scenario=hang-cs | cs GET /clusters/$CL --user-agent $UA
 no-profile | config=none | cs GET /clusters/$CL --user-agent $UA
 invalid-profile | config=no-region | cs GET /clusters/$CL --user-agent $UA
+corrupt-config | config=corrupt | version
+corrupt-config | config=corrupt | configure list
+corrupt-config | config=corrupt | configure set --auto-plugin-install true
+corrupt-config | config=corrupt | plugin update
+corrupt-config | config=corrupt | cs GET /clusters/$CL --user-agent $UA
+plugin-missing | config=auto-install plugin=none | sysom initial-sysom --check-only false --source aes-skills --user-agent $UA
+plugin-missing | config=auto-install plugin=none | sysom invoke-diagnosis --service-name ocd --channel ecs --params {} --user-agent $UA
+plugin-missing | config=auto-install plugin=none | sysom get-diagnosis-result --task-id T0000001 --user-agent $UA
 EOF
 )
 

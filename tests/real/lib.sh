@@ -7,7 +7,7 @@
 # plugin is tests/real/plugin (the double again), installed through the real manifest.
 #
 # Extra case keys:
-#   config: corrupt | none | read-timeout-1 | no-region | two
+#   config: corrupt | none | read-timeout-1 | no-region | two | auto-install
 #                              (default: one valid AK profile with fake keys; two adds
 #                               a second, prod)
 #   plugin: none               (default: the double installed as aliyun-cli-sysom 0.3.2)
@@ -62,6 +62,8 @@ real_case_setup() {
 	ok) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK")" ;;
 	# The profile's read_timeout (seconds) cut to 1, for a server that never answers.
 	read-timeout-1) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK" ',"read_timeout":1')" ;;
+	# As after ackprof's `configure set --auto-plugin-install true`.
+	auto-install) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK" ',"auto_plugin_install":true')" ;;
 	no-region) real_profiles "$(real_profile default "" "$REAL_AK")" ;;
 	two) real_profiles "$(real_profile default cn-hangzhou "$REAL_AK"),$(real_profile prod cn-hangzhou LTAI5tFakeProdKeyP9d)" ;;
 	corrupt) printf '{"current":"default","profiles":[' > "$cfg/config.json" ;;
