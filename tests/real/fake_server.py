@@ -8,7 +8,8 @@ on every request, so one server serves a whole suite:
   {"scenario": "NAME",            # cs answers come from fixtures/scenarios/NAME/cs-get
                                   # ("": the cluster's line in fixtures/clusters.map)
    "index": "ok" | "missing",     # the plugin index files, or 404 for them
-   "expect": ["GET /clusters/c…", ...]}   # informative; the runner compares the log
+   "index_version": "0.3.2"}      # the version the index offers (0.3.3: an update)
+The runner compares LOG with the requests the case expects, so any other request fails it.
 CS answers are the double's own fixtures (kind builtin: status and body; kind hang:
 no answer), sent with the three headers the double prints in its ServerError block
 (Content-Type, a fixed Date, X-Acs-Request-Id) and nothing else, as HTTP/1.0 with no
