@@ -59,7 +59,7 @@ SDK_MISSING = ("ERROR: SysOM SDK is not installed. "
 CONFIGURE_HINT = "run 'aliyun configure', or select a profile with ALIBABA_CLOUD_PROFILE"
 TEST_HOSTS = ("127.0.0.1", "localhost", "::1")
 PROFILE_VARS = ("ALIBABACLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE")
-SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea")
+SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea", "credentials")
 # Libraries the SDK imports at load time for its asynchronous API only: aiohttp (async
 # HTTP, ~40 % of the SDK's import time) and aiofiles (async file reads).  This script
 # makes one synchronous call, so they are stood in for (see AsyncOnly); bench/run's
@@ -242,8 +242,14 @@ def run(args, env):
         os.environ["ALIBABA_CLOUD_PROFILE"] = profile
 
     # The caller reads one line on stderr; library warnings (e.g. cryptography's
-    # deprecation notice on Python 3.8) are not for it.
+    # deprecation notice on Python 3.8) are not for it, nor is any library's
+    # logging: the credentials library attaches its own stderr handler to its
+    # `credentials` logger and logs a traceback for each provider of the chain
+    # that fails to refresh (an ECS instance without a RAM role, a credentials
+    # URI that answers 404).  This script logs nothing itself, so every logging
+    # call is off, whatever logger and handler a library sets up.
     warnings.simplefilter("ignore")
+    logging.disable(logging.CRITICAL)
     defer_async_only()
     try:
         from alibabacloud_credentials.client import Client as CredentialClient
@@ -297,6 +303,9 @@ def main(argv=None):
         except KeyboardInterrupt:
             error("interrupted")
             return 130
+        except Exception as e:  # never a traceback: one line, whatever went wrong
+            return error("unexpected failure: %s: %s (report it; run `ackprof doctor`)"
+                         % (type(e).__name__, e))
 
 
 if __name__ == "__main__":

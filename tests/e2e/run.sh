@@ -24,6 +24,7 @@
 #   stderr-any: yes       (do not check stderr)
 #   pipe: CMD             (stdout goes through "| CMD", e.g. "true" closes it at once)
 #   envlog: REGEX         (every line the double logged of its environment must match)
+#   aimode: on            (the case leaves ai-mode on: a failed disable; default off)
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
 #   stdin: FILE           (stdin from FILE, relative to the case's directory; default /dev/null)
@@ -79,7 +80,7 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
-	local envlog="" pipe="" stdin=/dev/null stdin_cmd=""
+	local envlog="" pipe="" aimode=off stdin=/dev/null stdin_cmd=""
 	local calls="" requests="" in_calls=0 line key val
 	local -A real=()
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -116,6 +117,7 @@ run_case() {
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
 		envlog) envlog=$val ;;
+		aimode) aimode=$val ;;
 		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
 		stdin-cmd) stdin_cmd=${val//@TOP@/$top} ;;
@@ -130,9 +132,14 @@ run_case() {
 	local -a argv
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.
+	# Each command takes only its own options (src/cmd.c): result never runs Step 7 nor
+	# invokes, so it gets no venv, scripts, busy wait or --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
-		argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}")
+		case ${argv[0]} in
+		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
+		esac
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"
@@ -225,8 +232,14 @@ run_case() {
 	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
 		why+="a credential reached stdout, stderr or a saved file; "
 	fi
-	# Whenever ai-mode was enabled it must end disabled.
-	if grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
+	# Nothing unknown is ever printed as C's "(null)".
+	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then
+		why+="(null) in stdout, stderr or a saved file; "
+	fi
+	# Whenever ai-mode was enabled it must end disabled (unless the case breaks disable).
+	if [ "$aimode" = on ]; then
+		grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json" || why+="ai-mode not left on as the case expects; "
+	elif grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
 		why+="ai-mode left enabled; "
 	fi
 	n=$((n + 1))
