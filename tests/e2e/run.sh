@@ -133,10 +133,14 @@ run_case() {
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.
 	# Each command takes only its own options (src/cmd.c): result never runs Step 7 nor
-	# invokes, so it gets no venv, scripts, busy wait or --yes.
+	# invokes, so it gets no venv, scripts, busy wait or --yes; doctor polls nothing;
+	# batch and mcp ask nothing, so they take no --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
 		case ${argv[0]} in
 		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		doctor) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS" "${argv[@]:1}") ;;
+		batch|mcp) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 "${argv[@]:1}") ;;
 		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
 			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
 		esac
