@@ -21,7 +21,7 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
+SRCS	 = src/aliyun.c src/batch.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c src/scrub.c \
 	   src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)

@@ -11,7 +11,7 @@
 
 #include "aliyun.h"
 #include "msg.h"
-#include "redact.h"
+#include "scrub.h"
 #include "target.h"
 #include "util.h"
 
@@ -182,7 +182,8 @@ cli_argv_string(const char *const *argv)
 		}
 		buf_adds(&b, "'");
 	}
-	r = redact(b.p, b.len);
+	/* One line, masked: the argv is echoed with -v, --dry-run and in -o json "calls". */
+	r = scrub_line(b.p);
 	buf_free(&b);
 	return r;
 }
@@ -372,8 +373,8 @@ error_from_body(const char *body, struct cli_error *e)
 	cJSON_Delete(j);
 }
 
-void
-cli_parse_error(const char *err, const char *out, struct cli_error *e)
+static void
+parse_error(const char *err, const char *out, struct cli_error *e)
 {
 	char tmp[1024];
 	const char *p;
@@ -439,6 +440,19 @@ cli_parse_error(const char *err, const char *out, struct cli_error *e)
 
 		snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p);
 	}
+}
+
+/*
+ * The fields are copied raw (a JSON body among them must still parse), then scrubbed:
+ * what the CLI said is masked, valid UTF-8 and cut on a character before anyone prints it.
+ */
+void
+cli_parse_error(const char *err, const char *out, struct cli_error *e)
+{
+	parse_error(err, out, e);
+	scrub_copy(e->code, sizeof(e->code), e->code, strlen(e->code));
+	scrub_copy(e->message, sizeof(e->message), e->message, strlen(e->message));
+	scrub_copy(e->request_id, sizeof(e->request_id), e->request_id, strlen(e->request_id));
 }
 
 int

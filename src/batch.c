@@ -19,8 +19,8 @@
 
 #include "batch.h"
 #include "msg.h"
-#include "redact.h"
 #include "run.h"
+#include "scrub.h"
 #include "steps.h"
 #include "target.h"
 #include "util.h"
@@ -75,15 +75,16 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 		return -1;
 	}
 	if (!valid_cluster_id(cl)) {
-		snprintf(err, errlen, "cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)", cl);
+		snprintf(err, errlen, "cluster_id: '%.*s' is not an ACK cluster id (c and 32 lowercase hex digits)",
+		    scrub_cut(cl, 80), cl);
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", ns);
+		snprintf(err, errlen, "namespace: '%.*s' is not a Kubernetes namespace", scrub_cut(ns, 80), ns);
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", pod);
+		snprintf(err, errlen, "pod: '%.*s' is not a Kubernetes pod name", scrub_cut(pod, 80), pod);
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
@@ -95,8 +96,8 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 	}
 	desc = desc ? desc : "";
 	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
-		snprintf(err, errlen, "description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
-		    found);
+		snprintf(err, errlen, "description: names a past time ('%.*s') but no window was given (add from/to or since, or realtime)",
+		    scrub_cut(found, 80), found);
 		return -1;
 	}
 	t->cluster = xstrdup(cl);
@@ -158,7 +159,7 @@ target_key(const struct target *t)
 static void
 state_append(int fd, cJSON *rec)
 {
-	char *s = cJSON_PrintUnformatted(rec), *line;
+	char *s = scrub_print(rec, 0), *line;
 
 	cJSON_Delete(rec);
 	if (fd < 0 || s == NULL) {
@@ -295,10 +296,11 @@ struct batch {
 	int		 interrupted;
 };
 
+/* Text lines are scrubbed here; JSON Lines come scrubbed as structures (scrub_print). */
 static void
-emit_line(const char *s)
+emit_line(const char *s, int json)
 {
-	char *red = redacts(s);
+	char *red = json ? xstrdup(s) : scrub_text(s, strlen(s), 1);
 
 	progress_done();
 	fputs(red, stdout);
@@ -325,30 +327,35 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 			cJSON_AddStringToObject(o, "pod", t->pod);
 			cJSON_AddNumberToObject(o, "exit_code", t->rc);
 			cJSON_AddStringToObject(o, "error", err ? err : "");
-			p = cJSON_PrintUnformatted(o);
+			p = scrub_print(o, 0);
 			cJSON_Delete(o);
 			s = xasprintf("%s\n", p ? p : "{}");
 			free(p);
 		}
 		if (s)
-			emit_line(s);
+			emit_line(s, 1);
 		free(s);
 		return;
 	}
+	/* One target, one line: what came from the cloud is scrubbed as a line first. */
 	if (t->rc <= 2 && w && w->have_diag && w->diag.state == TASK_SUCCESS) {
-		const char *rcause = w->diag.root_cause && *w->diag.root_cause ? w->diag.root_cause :
-		    "no anomaly found";
+		char *rcause = scrub_line(w->diag.root_cause && *w->diag.root_cause ?
+		    w->diag.root_cause : "no anomaly found");
 
-		s = xasprintf("%-8s %s %s/%s task %s: %.200s\n", overall_name(w->diag.overall),
-		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", rcause);
+		s = xasprintf("%-8s %s %s/%s task %s: %.*s\n", overall_name(w->diag.overall),
+		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", scrub_cut(rcause, 200),
+		    rcause);
+		free(rcause);
 	} else {
+		char *why = scrub_line(err && *err ? err : "failed");
+
 		rc = xasprintf("exit %d", t->rc);
 		s = xasprintf("%-8s %s %s/%s%s%s: %s\n", rc, t->cluster, t->ns, t->pod,
-		    t->task_id ? " task " : "", t->task_id ? t->task_id : "",
-		    err && *err ? err : "failed");
+		    t->task_id ? " task " : "", t->task_id ? t->task_id : "", why);
 		free(rc);
+		free(why);
 	}
-	emit_line(s);
+	emit_line(s, 0);
 	free(s);
 }
 
@@ -859,7 +866,7 @@ summary(struct batch *b)
 		cJSON_AddItemToObject(sum, "by_class", by);
 		cJSON_AddItemToObject(sum, "clusters", cls);
 		cJSON_AddItemToObject(o, "summary", sum);
-		p = cJSON_PrintUnformatted(o);
+		p = scrub_print(o, 0);
 		cJSON_Delete(o);
 		buf_printf(&s, "%s\n", p ? p : "{}");
 		free(p);
@@ -879,7 +886,7 @@ summary(struct batch *b)
 			buf_printf(&s, "  %s  %u / %u of %zu%s%s\n", b->cl[j].id, b->cl[j].ok, b->cl[j].fail,
 			    b->cl[j].n, b->cl[j].error ? "  " : "", b->cl[j].error ? b->cl[j].error : "");
 	}
-	emit_line(buf_str(&s));
+	emit_line(buf_str(&s), b->o->out == OUT_JSON);
 	buf_free(&s);
 }
 

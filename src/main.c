@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "redact.h"
 #include "run.h"
+#include "scrub.h"
 #include "target.h"
 #include "timewin.h"
 #include "util.h"
@@ -221,7 +222,7 @@ ask(const char *prompt)
 static int
 ask_required(const char *what, char **val, int (*valid)(const char *), const char *shape)
 {
-	char *s, prompt[128];
+	char *s, *q, prompt[128];
 
 	for (;;) {
 		snprintf(prompt, sizeof(prompt), "%s: ", what);
@@ -231,7 +232,9 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 			*val = s;
 			return 0;
 		}
-		fprintf(stderr, "ackprof: '%s' is not a valid %s (%s)\n", s, what, shape);
+		q = scrub_line(s);	/* echoed: no control character reaches the terminal */
+		fprintf(stderr, "ackprof: '%s' is not a valid %s (%s)\n", q, what, shape);
+		free(q);
 		free(s);
 	}
 }
@@ -240,7 +243,7 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 static int
 ask_window(struct opts *o, const char *found)
 {
-	char *from, *to, err[256];
+	char *from, *to, *q, err[256];
 	time_t now = time(NULL);
 
 	fprintf(stderr, "ackprof: the description mentions a past time ('%s').\n"
@@ -263,7 +266,9 @@ ask_window(struct opts *o, const char *found)
 			free(to);
 			return 0;
 		}
-		fprintf(stderr, "ackprof: %s\n", err);
+		q = scrub_line(err);
+		fprintf(stderr, "ackprof: %s\n", q);
+		free(q);
 		free(from);
 		free(to);
 	}

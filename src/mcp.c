@@ -24,8 +24,8 @@
 #include "batch.h"
 #include "mcp.h"
 #include "msg.h"
-#include "redact.h"
 #include "run.h"
+#include "scrub.h"
 #include "target.h"
 #include "util.h"
 #include "workflow.h"
@@ -70,15 +70,13 @@ struct server {
 static void
 send_json(cJSON *msg)
 {
-	char *s = cJSON_PrintUnformatted(msg), *red;
+	char *red = scrub_print(msg, 0);	/* the structure, never its text */
 	size_t len, off = 0;
 	ssize_t n;
 
 	cJSON_Delete(msg);
-	if (s == NULL)
+	if (red == NULL)
 		return;
-	red = redacts(s);
-	free(s);
 	len = strlen(red);
 	red = xrealloc(red, len + 2);
 	red[len++] = '\n';

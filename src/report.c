@@ -3,14 +3,14 @@
  * (data.result as an object or as a JSON string, summary as an object or a plain
  * string, issue items under whatever key names they come with) and writes the
  * Step 9 report as text, Markdown or one JSON document.  Everything it writes
- * passes redact() first: the result text comes from the cloud.
+ * passes scrub_text() first: the result text comes from the cloud.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "redact.h"
 #include "report.h"
+#include "scrub.h"
 #include "timewin.h"
 #include "util.h"
 
@@ -240,11 +240,11 @@ window_line(struct buf *b, const struct report *r)
 	    (long long)r->start_time, (long long)r->end_time);
 }
 
-/* Write b to f after redaction. */
+/* Write b to f masked, valid UTF-8, controls but the layout's newlines and tabs escaped. */
 static void
 flush_redacted(FILE *f, struct buf *b)
 {
-	char *red = redact(buf_str(b), b->len);
+	char *red = scrub_text(buf_str(b), b->len, 1);
 
 	fputs(red, f);
 	fflush(f);
