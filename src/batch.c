@@ -203,7 +203,8 @@ state_done(int fd, const struct target *t)
 /*
  * Read the records of an earlier run into the targets: a task id to poll, or a
  * finished target to skip.  A torn last line (the process killed mid-write) is
- * ignored.  Returns the open descriptor for appending, or -1.
+ * ignored; a task id that is not one refuses the file.  Returns the open descriptor
+ * for appending, or -1.
  */
 static int
 state_load(const char *path, struct target *ts, size_t n)
@@ -211,12 +212,24 @@ state_load(const char *path, struct target *ts, size_t n)
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *k;
 	size_t cap = 0, i;
+	unsigned long lineno = 0;
 	cJSON *j, *v;
 	int fd;
 
 	if (f != NULL) {
 		while (getline(&line, &cap, f) > 0) {
 			j = cJSON_Parse(line);
+			lineno++;
+			v = cJSON_GetObjectItemCaseSensitive(j, "task_id");
+			if (cJSON_IsString(v) && !valid_task_id(v->valuestring)) {
+				/* Never polled, never dropped silently: the file is not ours or was edited. */
+				errorf("state file %s, line %lu: '%s' is not a SysOM task id (fix or remove the line, or use a new --state file)",
+				    path, lineno, v->valuestring);
+				cJSON_Delete(j);
+				free(line);
+				fclose(f);
+				return -1;
+			}
 			v = cJSON_GetObjectItemCaseSensitive(j, "key");
 			if (!cJSON_IsString(v)) {
 				cJSON_Delete(j);
@@ -228,7 +241,7 @@ state_load(const char *path, struct target *ts, size_t n)
 					const cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
 					const cJSON *rc = cJSON_GetObjectItemCaseSensitive(j, "exit_code");
 
-					if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
+					if (cJSON_IsString(tid)) {
 						free(ts[i].task_id);
 						ts[i].task_id = xstrdup(tid->valuestring);
 					}

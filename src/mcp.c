@@ -199,7 +199,7 @@ tools_list(void)
 	    "issues and suggestions. Stops on a non-Default or non-running cluster. Reports progress.",
 	    target_schema()));
 	s = cJSON_Parse("{\"type\":\"object\",\"properties\":{\"task_id\":{\"type\":\"string\","
-	    "\"pattern\":\"^[A-Za-z0-9_-]{1,64}$\",\"description\":\"the SysOM task id from an earlier call\"}},"
+	    "\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$\",\"description\":\"the SysOM task id from an earlier call\"}},"
 	    "\"required\":[\"task_id\"],\"additionalProperties\":false}");
 	cJSON_AddItemToArray(arr, tool("get_diagnosis_result", "Resume a SysOM diagnosis task",
 	    "Polls an existing diagnosis task (for example one that was still running when diagnose_pod gave up) "
@@ -628,7 +628,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 			goto out;
 		}
 		if (!valid_task_id(v->valuestring)) {
-			send_tool_error(id, "task_id: not a SysOM task id (letters, digits, '_' and '-')");
+			send_tool_error(id, "task_id: not a SysOM task id (a letter or digit, then letters, digits, '_' and '-')");
 			goto out;
 		}
 		o.task_id = v->valuestring;

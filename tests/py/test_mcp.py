@@ -168,6 +168,16 @@ def test_bad_input_is_a_tool_error_naming_the_field_and_calls_nothing(client, ar
     assert c.calls() == []
 
 
+@pytest.mark.parametrize("task_id", ["--help", "-x", "_x", "a b", "x\n"])
+def test_a_task_id_that_is_not_one_is_a_tool_error_and_calls_nothing(client, task_id):
+    # Issue 11, item 6: "--help" became `aliyun ... --task-id --help`.
+    c = client()
+    r = c.tool(1, "get_diagnosis_result", {"task_id": task_id})
+    assert r["isError"] is True
+    assert r["content"][0]["text"].startswith("task_id: not a SysOM task id")
+    assert c.calls() == []
+
+
 def test_past_time_words_ask_for_the_window(client):
     c = client()
     r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p",
