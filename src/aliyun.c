@@ -5,6 +5,7 @@
  * allowed exception.  Also the readers of the CLI's own text.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "msg.h"
 #include "scrub.h"
 #include "target.h"
+#include "utf8.h"
 #include "util.h"
 
 static const char *const child_unset[] = { "DEBUG", "NO_COLOR", NULL };
@@ -315,6 +317,16 @@ strip_ansi(char *s)
 }
 
 /* Copy the value of "Key: value" from a block (indented or not) into out. */
+/* Copy at most len bytes of src (up to its NUL) into dst[size], cut on a character. */
+static void
+copy_field(char *dst, size_t size, const char *src, size_t len)
+{
+	len = strnlen(src, len);
+	len = utf8_cut(src, len, size - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 static int
 block_field(const char *text, const char *key, char *out, size_t n)
 {
@@ -333,7 +345,7 @@ block_field(const char *text, const char *key, char *out, size_t n)
 			e = strchr(q, '\n');
 			if (e == NULL)
 				e = q + strlen(q);
-			snprintf(out, n, "%.*s", (int)(e - q), q);
+			copy_field(out, n, q, (size_t)(e - q));
 			return 1;
 		}
 		p = strchr(p, '\n');
@@ -359,15 +371,15 @@ error_from_body(const char *body, struct cli_error *e)
 	}
 	for (i = 0; i < 2 && e->code[0] == '\0'; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, ck[i])))
-			snprintf(e->code, sizeof(e->code), "%s", v->valuestring);
+			copy_field(e->code, sizeof(e->code), v->valuestring, SIZE_MAX);
 	for (i = 0; i < 2; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, mk[i]))) {
-			snprintf(e->message, sizeof(e->message), "%s", v->valuestring);
+			copy_field(e->message, sizeof(e->message), v->valuestring, SIZE_MAX);
 			break;
 		}
 	for (i = 0; i < 3 && e->request_id[0] == '\0'; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, rk[i])))
-			snprintf(e->request_id, sizeof(e->request_id), "%s", v->valuestring);
+			copy_field(e->request_id, sizeof(e->request_id), v->valuestring, SIZE_MAX);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "status")) && !e->http_status)
 		e->http_status = v->valueint;
 	cJSON_Delete(j);
@@ -406,10 +418,10 @@ parse_error(const char *err, const char *out, struct cli_error *e)
 				m = r + 1 + (r[1] == ' ');
 			if ((r = strstr(m, " request id: ")) != NULL) {
 				if (e->request_id[0] == '\0')
-					snprintf(e->request_id, sizeof(e->request_id), "%s", r + 13);
+					copy_field(e->request_id, sizeof(e->request_id), r + 13, SIZE_MAX);
 				*r = '\0';
 			}
-			snprintf(e->message, sizeof(e->message), "%s", m);
+			copy_field(e->message, sizeof(e->message), m, SIZE_MAX);
 		}
 		return;
 	}
@@ -424,7 +436,7 @@ parse_error(const char *err, const char *out, struct cli_error *e)
 			const char *end = strchr(p, '\n');
 			size_t n = end ? (size_t)(end - p - 7) : strlen(p + 7);
 
-			snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p + 7);
+			copy_field(e->message, sizeof(e->message), p + 7, n);
 			return;
 		}
 		p = strchr(p, '\n');
@@ -438,7 +450,7 @@ parse_error(const char *err, const char *out, struct cli_error *e)
 		const char *end = strchr(p, '\n');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p);
+		copy_field(e->message, sizeof(e->message), p, n);
 	}
 }
 
