@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "redact.h"
 #include "report.h"
 #include "scrub.h"
 #include "timewin.h"
@@ -318,11 +319,17 @@ report_text(FILE *f, const struct report *r)
 	flush_redacted(f, &b);
 }
 
-/* Markdown table cells must not break the row. */
+/*
+ * Markdown table cells must not break the row.  The cell is masked before its newlines
+ * become <br>: a credential wrapped over two lines must still be seen as one.
+ */
 static void
-md_cell(struct buf *b, const char *s)
+md_cell(struct buf *b, const char *cell)
 {
-	for (s = s ? s : "-"; *s; s++) {
+	char *red = redacts(cell ? cell : "-");
+	const char *s;
+
+	for (s = red; *s; s++) {
 		if (*s == '|')
 			buf_adds(b, "\\|");
 		else if (*s == '\n')
@@ -330,6 +337,7 @@ md_cell(struct buf *b, const char *s)
 		else
 			buf_add(b, s, 1);
 	}
+	free(red);
 }
 
 void
