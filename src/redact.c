@@ -42,7 +42,7 @@
 	"()(?:[^\"'\\\\\\s,&;}\\]%]|%(?!2[267Cc]|5[Dd]|7[Dd])[0-9A-Fa-f]{2})+)"
 
 /* Continuation of a credential wrapped onto the next line: one more word, not a "Key:". */
-#define WRAP(cls)	"[ \\t]*\\r?\\n[ \\t]*" cls "+(?![^\\s\"'\\\\,;)])"
+#define WRAP(cls)	"[ \\t]*\\r?\\n[ \\t]*" cls "+(?![^\\s\"'\\\\,;)\\x00])"
 
 /*
  * Each rule is a pattern and its replacement.  AccessKey ids are masked whole:
@@ -65,16 +65,17 @@ static const struct rule {
 	/*
 	 * AccessKey ids: LTAI followed by 8 or more alphanumerics; one wrapped onto a
 	 * second line unless its first line already holds a whole id (LTAI and 20); the
-	 * head of one that a cut left at the very end (so for tokens below).
+	 * head of one that a cut left at the very end (of the text or of a C string: a NUL),
+	 * and so for tokens below.
 	 */
 	{ "LTAI[A-Za-z0-9]{2,19}" WRAP("[A-Za-z0-9]"), "LTAI****" },
 	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****" },
-	{ "LTAI[A-Za-z0-9]{1,7}\\z", "LTAI****" },
+	{ "LTAI[A-Za-z0-9]{1,7}(?=\\z|\\x00)", "LTAI****" },
 	/* STS AccessKey ids and security tokens, also wrapped over several lines. */
 	{ "STS\\.[A-Za-z0-9._+/=-]{8,}(?:" WRAP("[A-Za-z0-9._+/=-]") ")*", "STS.****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{20,}(?:" WRAP("[A-Za-z0-9+/=_-]") ")*", "****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?:" WRAP("[A-Za-z0-9+/=_-]") ")+", "****" },
-	{ "CAIS[A-Za-z0-9+/=_-]{4,19}\\z", "****" },
+	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?=\\z|\\x00)", "****" },
 	/* An Authorization value: its scheme word goes too. */
 	{ "(?i)(authorization" QUOTE "?" BL "(?:[:=]|%3[AaDd])" BL QUOTE "?)"
 	  "(?:(?:basic|bearer|digest|acs|token)(?:\\s|%20)+)?[^\\s\"'\\\\,;&}]+", "${1}****" },
