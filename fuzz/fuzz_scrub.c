@@ -4,7 +4,6 @@
  * document (when the bytes parse): the scrubbed document prints, parses back, is
  * valid UTF-8, and scrubbing it again changes nothing.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,23 +14,6 @@
 #include "../src/scrub.h"
 #include "../src/utf8.h"
 #include "fuzz.h"
-
-/* LTAI and 8 or more alphanumerics: an AccessKey id. */
-static const char *
-key_id(const char *s)
-{
-	const char *p = s;
-	size_t n;
-
-	while ((p = strstr(p, "LTAI")) != NULL) {
-		for (n = 0; isalnum((unsigned char)p[4 + n]); n++)
-			;
-		if (n >= 8)
-			return p;
-		p += 4;
-	}
-	return NULL;
-}
 
 static void
 check_text(const char *s, int layout)
@@ -47,7 +29,7 @@ check_text(const char *s, int layout)
 		FUZZ_CHECK(!ctl || (layout && (u[i] == '\n' || u[i] == '\t')),
 		    "control byte 0x%02x at %zu: %s", u[i], i, s);
 	}
-	FUZZ_CHECK(key_id(s) == NULL, "an AccessKey id survived: %.40s", key_id(s));
+	FUZZ_CHECK(fuzz_key_id(s) == NULL, "an AccessKey id survived: %.40s", fuzz_key_id(s));
 }
 
 int
