@@ -252,7 +252,7 @@ check_target(const cJSON *a, const char *prefix, struct target *t, char *err, si
 		for (k = 0; target_keys[k] && strcmp(target_keys[k], v->string) != 0; k++)
 			;
 		if (!target_keys[k]) {
-			snprintf(err, n, "%s%.60s: unknown argument", prefix, v->string);
+			snprintf(err, n, "%s%.*s: unknown argument", prefix, scrub_cut(v->string, 60), v->string);
 			return -1;
 		}
 	}
@@ -588,7 +588,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	else if (strcmp(name, "doctor") == 0)
 		tl = T_DOCTOR;
 	else {
-		snprintf(err, sizeof(err), "Unknown tool: %.100s", name);
+		snprintf(err, sizeof(err), "Unknown tool: %.*s", scrub_cut(name, 100), name);
 		send_error(id, INVALID_PARAMS, err);
 		return;
 	}
@@ -619,7 +619,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 
 		cJSON_ArrayForEach(a, args)
 			if (strcmp(a->string, "task_id") != 0) {
-				snprintf(err, sizeof(err), "%.60s: unknown argument", a->string);
+				snprintf(err, sizeof(err), "%.*s: unknown argument", scrub_cut(a->string, 60), a->string);
 				send_tool_error(id, err);
 				goto out;
 			}
@@ -642,7 +642,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 
 		cJSON_ArrayForEach(a, args)
 			if (strcmp(a->string, "targets") != 0) {
-				snprintf(err, sizeof(err), "%.60s: unknown argument", a->string);
+				snprintf(err, sizeof(err), "%.*s: unknown argument", scrub_cut(a->string, 60), a->string);
 				send_tool_error(id, err);
 				goto out;
 			}
@@ -828,7 +828,7 @@ handle(struct server *sv, const char *line, size_t len)
 	} else {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "Method not found: %.100s", name);
+		snprintf(msg, sizeof(msg), "Method not found: %.*s", scrub_cut(name, 100), name);
 		send_error(id, METHOD_NOT_FOUND, msg);
 	}
 out:
