@@ -41,8 +41,11 @@
 	"(%2[27])(?:(?!%2[27])[^\\s\"'\\\\&])*|"			\
 	"()(?:[^\"'\\\\\\s,&;}\\]%]|%(?!2[267Cc]|5[Dd]|7[Dd])[0-9A-Fa-f]{2})+)"
 
-/* Continuation of a credential wrapped onto the next line: one more word, not a "Key:". */
-#define WRAP(cls)	"[ \\t]*\\r?\\n[ \\t]*" cls "+(?![^\\s\"'\\\\,;)\\x00])"
+/*
+ * Continuation of a credential wrapped onto the next line (a newline, or its JSON escape
+ * in JSON text): one more word, not a "Key:".
+ */
+#define WRAP(cls)	"[ \\t]*(?:\\r?\\n|(?:\\\\r)?\\\\n)[ \\t]*" cls "+(?![^\\s\"'\\\\,;)\\x00])"
 
 /*
  * Each rule is a pattern and its replacement.  AccessKey ids are masked whole:
@@ -68,11 +71,12 @@ static const struct rule {
 	 * head of one that a cut left at the very end (of the text or of a C string: a NUL),
 	 * and so for tokens below.
 	 */
-	{ "LTAI[A-Za-z0-9]{2,19}" WRAP("[A-Za-z0-9]"), "LTAI****" },
+	{ "LTAI[A-Za-z0-9]{0,19}" WRAP("[A-Za-z0-9]"), "LTAI****" },
 	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****" },
 	{ "LTAI[A-Za-z0-9]{1,7}(?=\\z|\\x00)", "LTAI****" },
 	/* STS AccessKey ids and security tokens, also wrapped over several lines. */
 	{ "STS\\.[A-Za-z0-9._+/=-]{8,}(?:" WRAP("[A-Za-z0-9._+/=-]") ")*", "STS.****" },
+	{ "STS\\.[A-Za-z0-9._+/=-]{0,7}(?:" WRAP("[A-Za-z0-9._+/=-]") ")+", "STS.****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{20,}(?:" WRAP("[A-Za-z0-9+/=_-]") ")*", "****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?:" WRAP("[A-Za-z0-9+/=_-]") ")+", "****" },
 	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?=\\z|\\x00)", "****" },

@@ -333,6 +333,9 @@ redact_should_mask_the_shapes_of_issue_11(void **state)
 	check("id LTAI5tAbCd\nEfGhIjKlMnOp rotated", "id LTAI**** rotated");
 	check("sts_token\t" TOKEN, "sts_token\t****");
 	check("cut at LTAI5tAb", "cut at LTAI****");
+	check("split LTAI\n5tAbCdEfGhIjKlMnOp here", "split LTAI**** here");
+	check("{\\\"m\\\": \\\"id LTAI5tAbCd\\nEfGhIjKlMnOp\\\"}", "{\\\"m\\\": \\\"id LTAI****\\\"}");
+	check("STS.NUkm\nP4Tg7Kn3KmYx9wBDgd8Xz ok", "STS.**** ok");
 }
 
 /* The new rules leave prose alone: a masked word in a message misleads. */
