@@ -24,6 +24,7 @@
 #   stderr-any: yes       (do not check stderr)
 #   pipe: CMD             (stdout goes through "| CMD", e.g. "true" closes it at once)
 #   envlog: REGEX         (every line the double logged of its environment must match)
+#   aimode: on            (the case leaves ai-mode on: a failed disable; default off)
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
 #   calls:                (then the exact argv lines the double logged, until "end")
@@ -71,7 +72,7 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
-	local envlog="" pipe=""
+	local envlog="" pipe="" aimode=off
 	local calls="" in_calls=0 line key val
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [ $in_calls = 1 ]; then
@@ -103,6 +104,7 @@ run_case() {
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
 		envlog) envlog=$val ;;
+		aimode) aimode=$val ;;
 		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
 		calls) in_calls=1 ;;
@@ -113,9 +115,14 @@ run_case() {
 	local -a argv
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.
+	# Each command takes only its own options (src/cmd.c): result never runs Step 7 nor
+	# invokes, so it gets no venv, scripts, busy wait or --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
-		argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}")
+		case ${argv[0]} in
+		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
+		esac
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"
@@ -211,14 +218,20 @@ for f in sys.argv[1:]:
     except UnicodeDecodeError as e:
         print("%s: %s" % (f.rsplit("/", 1)[-1], e))
     except OSError:
-        pass' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/st*)
+        pass' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom "$home"/st*)
 	[ -z "$bad" ] || why+="not UTF-8: $bad; "
 	# No terminal escape and no carriage return reaches the terminal (issue 11, item 11).
 	if grep -qs $'[\e\r]' "$out" "$err"; then
 		why+="an ESC or CR byte reached stdout or stderr; "
 	fi
-	# Whenever ai-mode was enabled it must end disabled.
-	if grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
+	# Nothing unknown is ever printed as C's "(null)".
+	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then
+		why+="(null) in stdout, stderr or a saved file; "
+	fi
+	# Whenever ai-mode was enabled it must end disabled (unless the case breaks disable).
+	if [ "$aimode" = on ]; then
+		grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json" || why+="ai-mode not left on as the case expects; "
+	elif grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
 		why+="ai-mode left enabled; "
 	fi
 	n=$((n + 1))

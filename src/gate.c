@@ -1,0 +1,210 @@
+/*
+ * gate.c: Step 4 of the specification, the parameter gate: validation of the target,
+ * questions on a terminal, and the confirmation before any cloud call.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "gate.h"
+#include "msg.h"
+#include "run.h"
+#include "scrub.h"
+#include "steps.h"
+#include "target.h"
+#include "timewin.h"
+#include "util.h"
+
+/* Read one line from the terminal; NULL on EOF.  The newline is removed. */
+static char *
+ask(const char *prompt)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
+	/*
+	 * Wait for a line in short polls: a Ctrl-C that lands between the prompt and
+	 * the read would otherwise leave getline() blocked with run_signal set.
+	 */
+	while (!run_signal) {
+		struct pollfd p = { 0, POLLIN, 0 };
+
+		if (poll(&p, 1, 200) != 0)
+			break;
+	}
+	n = run_signal ? -1 : getline(&line, &cap, stdin);
+	if (n <= 0 || run_signal) {
+		free(line);
+		fputc('\n', stderr);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static int
+ask_required(const char *what, char **val, int (*valid)(const char *), const char *shape)
+{
+	char *s, *q, prompt[128];
+
+	for (;;) {
+		snprintf(prompt, sizeof(prompt), "%s: ", what);
+		if ((s = ask(prompt)) == NULL)
+			return -1;
+		if (valid(s)) {
+			*val = s;
+			return 0;
+		}
+		q = scrub_line(s);	/* echoed: no control character reaches the terminal */
+		fprintf(stderr, "ackprof: '%s' is not a valid %s (%s)\n", q, what, shape);
+		free(q);
+		free(s);
+	}
+}
+
+/* The temporal-word rule on a terminal: ask for the window, suggest historical. */
+static int
+ask_window(struct opts *o, const char *found)
+{
+	char *from, *to, *q, err[256];
+	time_t now = time(NULL);
+
+	fprintf(stderr, "ackprof: the description mentions a past time ('%s').\n"
+	    "A historical diagnosis of that window is recommended. Enter its start and end\n"
+	    "(e.g. '2026-11-24 14:00', 14:00 for today, Unix seconds), or an empty start for real-time.\n",
+	    found);
+	for (;;) {
+		if ((from = ask("From: ")) == NULL)
+			return -1;
+		if (*from == '\0') {
+			free(from);
+			return 0;
+		}
+		if ((to = ask("To: ")) == NULL) {
+			free(from);
+			return -1;
+		}
+		if (timewin_resolve(from, to, NULL, 0, now, &o->win, err, sizeof(err)) == 0) {
+			free(from);
+			free(to);
+			return 0;
+		}
+		q = scrub_line(err);
+		fprintf(stderr, "ackprof: %s\n", q);
+		free(q);
+		free(from);
+		free(to);
+	}
+}
+
+static int
+confirm(const struct opts *o)
+{
+	char s[32], e[32], *ans;
+	int yes;
+
+	fprintf(stderr, "About to diagnose:\n  cluster      %s\n  pod          %s/%s\n",
+	    o->cluster, o->ns, o->pod);
+	fprintf(stderr, "  description  %s\n", *o->desc ? o->desc : "(none)");
+	if (o->win.historical) {
+		timewin_fmt(o->win.start, s, sizeof(s));
+		timewin_fmt(o->win.end, e, sizeof(e));
+		fprintf(stderr, "  mode         historical, %s to %s\n", s, e);
+	} else
+		fprintf(stderr, "  mode         real-time\n");
+	if (o->region)
+		fprintf(stderr, "  region       %s (must match the cluster)\n", o->region);
+	fprintf(stderr, "This enables aliyun ai-mode for the run, and Step 7 creates the cluster's\n"
+	    "SysOM VPC endpoint connection (a write, idempotent).\n");
+	if ((ans = ask("Proceed? [y/N] ")) == NULL)
+		return 0;
+	yes = strcmp(ans, "y") == 0 || strcmp(ans, "Y") == 0 || strcasecmp(ans, "yes") == 0;
+	free(ans);
+	return yes;
+}
+
+/* Step 4: the parameter gate.  Returns 0 or an exit code (the message printed). */
+/*
+ * A question left without an answer: Ctrl-C (or another signal) at the prompt is
+ * an interrupt, 130, not a usage error; end of input is the usage error `why`.
+ */
+static int
+no_answer(const char *why)
+{
+	if (run_signal) {
+		errorf("interrupted at the prompt; nothing done (run again when ready)");
+		return wf_interrupted_code();
+	}
+	if (why == NULL) {
+		notef("nothing done");
+		return EX_USAGE;
+	}
+	return usage_error("%s", why);
+}
+
+int
+gate(const struct args *a, struct opts *o)
+{
+	char err[256], found[256];
+	time_t now = time(NULL);
+
+	if (a->cluster)
+		o->cluster = xstrdup(a->cluster);
+	if (a->ns)
+		o->ns = xstrdup(a->ns);
+	if (a->pod)
+		o->pod = xstrdup(a->pod);
+	if (o->interactive) {
+		if (!o->cluster && ask_required("cluster id", &o->cluster, valid_cluster_id,
+		    "c followed by 32 lowercase hex digits") == -1)
+			return no_answer("no cluster id given (pass -c CLUSTER_ID)");
+		if (!o->ns && ask_required("namespace", &o->ns, valid_namespace,
+		    "a Kubernetes name: lowercase letters, digits, '-'") == -1)
+			return no_answer("no namespace given (pass -n NAMESPACE)");
+		if (!o->pod && ask_required("pod", &o->pod, valid_pod,
+		    "a Kubernetes name: lowercase letters, digits, '-', '.'") == -1)
+			return no_answer("no pod given (pass -p POD)");
+	}
+	if (!o->cluster)
+		return usage_error("missing -c CLUSTER_ID (see ackprof --help)");
+	if (!o->ns)
+		return usage_error("missing -n NAMESPACE (see ackprof --help)");
+	if (!o->pod)
+		return usage_error("missing -p POD (see ackprof --help)");
+	if (!valid_cluster_id(o->cluster))
+		return usage_error("'%s' is not an ACK cluster id (expected c followed by 32 lowercase hex digits, as in the ACK console)",
+		    o->cluster);
+	if (!valid_namespace(o->ns))
+		return usage_error("'%s' is not a Kubernetes namespace (lowercase letters, digits and '-', at most 63)",
+		    o->ns);
+	if (!valid_pod(o->pod))
+		return usage_error("'%s' is not a Kubernetes pod name (lowercase letters, digits, '-' and '.', at most 253)",
+		    o->pod);
+	if (a->region && !valid_region(a->region))
+		return usage_error("'%s' is not a region id (e.g. cn-hangzhou)", a->region);
+	o->region = a->region;
+	o->desc_raw = a->desc ? a->desc : "";
+	o->desc = sanitize_description(o->desc_raw);
+	if (timewin_resolve(a->from, a->to, a->since, a->realtime, now, &o->win, err, sizeof(err)) == -1)
+		return usage_error("%s", err);
+	if (!o->win.historical && !a->realtime && temporal_past(o->desc_raw, found, sizeof(found))) {
+		if (!o->interactive)
+			return usage_error("the description names a past time ('%s') but no window was given (pass --from TIME --to TIME or --since DURATION for a historical diagnosis, or --realtime)",
+			    found);
+		if (ask_window(o, found) == -1)
+			return no_answer("no window given (pass --from/--to, --since or --realtime)");
+	}
+	if (strcmp(o->desc, o->desc_raw) != 0)
+		notef("description '%s' sent as '%s'", o->desc_raw, o->desc);
+	if (o->interactive && !o->dry_run && !confirm(o))
+		return no_answer(NULL);
+	return 0;
+}
