@@ -6,6 +6,7 @@
 #ifndef ACKPROF_FUZZ_H
 #define ACKPROF_FUZZ_H
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +68,23 @@ fuzz_split(const uint8_t *data, size_t size, char **part, size_t n)
 		}
 	}
 	return k;
+}
+
+/* The first AccessKey id in s (LTAI and 8 or more alphanumerics), or NULL. */
+static inline const char *
+fuzz_key_id(const char *s)
+{
+	const char *p = s;
+	size_t n;
+
+	while ((p = strstr(p, "LTAI")) != NULL) {
+		for (n = 0; isalnum((unsigned char)p[4 + n]); n++)
+			;
+		if (n >= 8)
+			return p;
+		p += 4;
+	}
+	return NULL;
 }
 
 static inline void

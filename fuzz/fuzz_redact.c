@@ -4,29 +4,12 @@
  * survive, and redaction is idempotent: redact(redact(x)) == redact(x), so text
  * redacted twice on its way out (a message, then a report) reads the same.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/redact.h"
 #include "fuzz.h"
-
-static const char *
-find_key_id(const char *s)
-{
-	const char *p = s;
-	size_t n;
-
-	while ((p = strstr(p, "LTAI")) != NULL) {
-		for (n = 0; isalnum((unsigned char)p[4 + n]); n++)
-			;
-		if (n >= 8)
-			return p;
-		p += 4;
-	}
-	return NULL;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* As report.c calls it: bytes and a length, NULs allowed. */
 	once = redact((const char *)data, size);
 	FUZZ_CHECK(once != NULL, "NULL");
-	leak = find_key_id(once);
+	leak = fuzz_key_id(once);
 	FUZZ_CHECK(leak == NULL, "an AccessKey id survived: %.40s", leak);
 	twice = redacts(once);
 	FUZZ_CHECK(strcmp(once, twice) == 0, "not idempotent:\n once: %s\ntwice: %s", once, twice);

@@ -5,14 +5,16 @@
  * allowed exception.  Also the readers of the CLI's own text.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aliyun.h"
 #include "msg.h"
-#include "redact.h"
+#include "scrub.h"
 #include "target.h"
+#include "utf8.h"
 #include "util.h"
 
 static const char *const child_unset[] = { "DEBUG", "NO_COLOR", NULL };
@@ -182,7 +184,8 @@ cli_argv_string(const char *const *argv)
 		}
 		buf_adds(&b, "'");
 	}
-	r = redact(b.p, b.len);
+	/* One line, masked: the argv is echoed with -v, --dry-run and in -o json "calls". */
+	r = scrub_line(b.p);
 	buf_free(&b);
 	return r;
 }
@@ -318,6 +321,16 @@ strip_ansi(char *s)
 }
 
 /* Copy the value of "Key: value" from a block (indented or not) into out. */
+/* Copy at most len bytes of src (up to its NUL) into dst[size], cut on a character. */
+static void
+copy_field(char *dst, size_t size, const char *src, size_t len)
+{
+	len = strnlen(src, len);
+	len = utf8_cut(src, len, size - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 static int
 block_field(const char *text, const char *key, char *out, size_t n)
 {
@@ -336,7 +349,7 @@ block_field(const char *text, const char *key, char *out, size_t n)
 			e = strchr(q, '\n');
 			if (e == NULL)
 				e = q + strlen(q);
-			snprintf(out, n, "%.*s", (int)(e - q), q);
+			copy_field(out, n, q, (size_t)(e - q));
 			return 1;
 		}
 		p = strchr(p, '\n');
@@ -362,22 +375,22 @@ error_from_body(const char *body, struct cli_error *e)
 	}
 	for (i = 0; i < 2 && e->code[0] == '\0'; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, ck[i])))
-			snprintf(e->code, sizeof(e->code), "%s", v->valuestring);
+			copy_field(e->code, sizeof(e->code), v->valuestring, SIZE_MAX);
 	for (i = 0; i < 2; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, mk[i]))) {
-			snprintf(e->message, sizeof(e->message), "%s", v->valuestring);
+			copy_field(e->message, sizeof(e->message), v->valuestring, SIZE_MAX);
 			break;
 		}
 	for (i = 0; i < 3 && e->request_id[0] == '\0'; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, rk[i])))
-			snprintf(e->request_id, sizeof(e->request_id), "%s", v->valuestring);
+			copy_field(e->request_id, sizeof(e->request_id), v->valuestring, SIZE_MAX);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "status")) && !e->http_status)
 		e->http_status = v->valueint;
 	cJSON_Delete(j);
 }
 
-void
-cli_parse_error(const char *err, const char *out, struct cli_error *e)
+static void
+parse_error(const char *err, const char *out, struct cli_error *e)
 {
 	char tmp[1024];
 	const char *p;
@@ -409,10 +422,10 @@ cli_parse_error(const char *err, const char *out, struct cli_error *e)
 				m = r + 1 + (r[1] == ' ');
 			if ((r = strstr(m, " request id: ")) != NULL) {
 				if (e->request_id[0] == '\0')
-					snprintf(e->request_id, sizeof(e->request_id), "%s", r + 13);
+					copy_field(e->request_id, sizeof(e->request_id), r + 13, SIZE_MAX);
 				*r = '\0';
 			}
-			snprintf(e->message, sizeof(e->message), "%s", m);
+			copy_field(e->message, sizeof(e->message), m, SIZE_MAX);
 		}
 		return;
 	}
@@ -427,7 +440,7 @@ cli_parse_error(const char *err, const char *out, struct cli_error *e)
 			const char *end = strchr(p, '\n');
 			size_t n = end ? (size_t)(end - p - 7) : strlen(p + 7);
 
-			snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p + 7);
+			copy_field(e->message, sizeof(e->message), p + 7, n);
 			return;
 		}
 		p = strchr(p, '\n');
@@ -441,8 +454,21 @@ cli_parse_error(const char *err, const char *out, struct cli_error *e)
 		const char *end = strchr(p, '\n');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		snprintf(e->message, sizeof(e->message), "%.*s", (int)n, p);
+		copy_field(e->message, sizeof(e->message), p, n);
 	}
+}
+
+/*
+ * The fields are copied raw (a JSON body among them must still parse), then scrubbed:
+ * what the CLI said is masked, valid UTF-8 and cut on a character before anyone prints it.
+ */
+void
+cli_parse_error(const char *err, const char *out, struct cli_error *e)
+{
+	parse_error(err, out, e);
+	scrub_copy(e->code, sizeof(e->code), e->code, strlen(e->code));
+	scrub_copy(e->message, sizeof(e->message), e->message, strlen(e->message));
+	scrub_copy(e->request_id, sizeof(e->request_id), e->request_id, strlen(e->request_id));
 }
 
 int

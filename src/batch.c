@@ -22,8 +22,8 @@
 #include "filelock.h"
 #include "metrics.h"
 #include "msg.h"
-#include "redact.h"
 #include "run.h"
+#include "scrub.h"
 #include "steps.h"
 #include "target.h"
 #include "util.h"
@@ -78,15 +78,16 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 		return -1;
 	}
 	if (!valid_cluster_id(cl)) {
-		snprintf(err, errlen, "cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)", cl);
+		snprintf(err, errlen, "cluster_id: '%.*s' is not an ACK cluster id (c and 32 lowercase hex digits)",
+		    scrub_cut(cl, 80), cl);
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", ns);
+		snprintf(err, errlen, "namespace: '%.*s' is not a Kubernetes namespace", scrub_cut(ns, 80), ns);
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", pod);
+		snprintf(err, errlen, "pod: '%.*s' is not a Kubernetes pod name", scrub_cut(pod, 80), pod);
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
@@ -98,8 +99,8 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 	}
 	desc = desc ? desc : "";
 	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
-		snprintf(err, errlen, "description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
-		    found);
+		snprintf(err, errlen, "description: names a past time ('%.*s') but no window was given (add from/to or since, or realtime)",
+		    scrub_cut(found, 80), found);
 		return -1;
 	}
 	t->cluster = xstrdup(cl);
@@ -161,7 +162,7 @@ target_key(const struct target *t)
 static void
 state_append(int fd, cJSON *rec)
 {
-	char *s = cJSON_PrintUnformatted(rec), *line;
+	char *s = scrub_print(rec, 0), *line;
 
 	cJSON_Delete(rec);
 	if (fd < 0 || s == NULL) {
@@ -237,8 +238,8 @@ state_exit_code(const cJSON *v, int *rc)
  * Read the records of an earlier run into the targets: a task id to poll, an
  * invoke that was cut short (look for its task before invoking again), or a
  * finished target to skip.  A torn last line (the process killed mid-write), or
- * a finished record whose exit code is not 0-255, is ignored.  Returns the open
- * descriptor for appending, or -1.
+ * a finished record whose exit code is not 0-255, is ignored; a task id that is
+ * not one refuses the file.  Returns the open descriptor for appending, or -1.
  */
 static int
 state_load(const char *path, struct target *ts, size_t n)
@@ -248,6 +249,7 @@ state_load(const char *path, struct target *ts, size_t n)
 	struct strmap keys = { 0 };
 	char *line = NULL, *k;
 	size_t cap = 0, i;
+	unsigned long lineno = 0;
 	cJSON *j, *v;
 
 	if (f != NULL) {
@@ -261,6 +263,18 @@ state_load(const char *path, struct target *ts, size_t n)
 			const cJSON *tid, *done;
 
 			j = cJSON_Parse(line);
+			lineno++;
+			v = cJSON_GetObjectItemCaseSensitive(j, "task_id");
+			if (cJSON_IsString(v) && !valid_task_id(v->valuestring)) {
+				/* Never polled, never dropped silently: the file is not ours or was edited. */
+				errorf("state file %s, line %lu: '%s' is not a SysOM task id (fix or remove the line, or use a new --state file)",
+				    path, lineno, v->valuestring);
+				cJSON_Delete(j);
+				free(line);
+				fclose(f);
+				strmap_free(&keys);
+				return -1;
+			}
 			v = cJSON_GetObjectItemCaseSensitive(j, "key");
 			if (!cJSON_IsString(v) || !strmap_get(&keys, v->valuestring, &i)) {
 				cJSON_Delete(j);
@@ -268,7 +282,7 @@ state_load(const char *path, struct target *ts, size_t n)
 			}
 			tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
 			done = cJSON_GetObjectItemCaseSensitive(j, "done");
-			if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
+			if (cJSON_IsString(tid)) {	/* checked above */
 				free(ts[i].task_id);
 				ts[i].task_id = xstrdup(tid->valuestring);
 				ts[i].invoking = 0;
@@ -345,10 +359,11 @@ struct batch {
 	int		 interrupted;
 };
 
+/* Text lines are scrubbed here; JSON Lines come scrubbed as structures (scrub_print). */
 static void
-emit_line(const char *s)
+emit_line(const char *s, int json)
 {
-	char *red = redacts(s);
+	char *red = json ? xstrdup(s) : scrub_text(s, strlen(s), 1);
 
 	progress_done();
 	fputs(red, stdout);
@@ -375,30 +390,35 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 			cJSON_AddStringToObject(o, "pod", t->pod);
 			cJSON_AddNumberToObject(o, "exit_code", t->rc);
 			cJSON_AddStringToObject(o, "error", err ? err : "");
-			p = cJSON_PrintUnformatted(o);
+			p = scrub_print(o, 0);
 			cJSON_Delete(o);
 			s = xasprintf("%s\n", p ? p : "{}");
 			free(p);
 		}
 		if (s)
-			emit_line(s);
+			emit_line(s, 1);
 		free(s);
 		return;
 	}
+	/* One target, one line: what came from the cloud is scrubbed as a line first. */
 	if (t->rc <= 2 && w && w->have_diag && w->diag.state == TASK_SUCCESS) {
-		const char *rcause = w->diag.root_cause && *w->diag.root_cause ? w->diag.root_cause :
-		    "no anomaly found";
+		char *rcause = scrub_line(w->diag.root_cause && *w->diag.root_cause ?
+		    w->diag.root_cause : "no anomaly found");
 
-		s = xasprintf("%-8s %s %s/%s task %s: %.200s\n", overall_name(w->diag.overall),
-		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", rcause);
+		s = xasprintf("%-8s %s %s/%s task %s: %.*s\n", overall_name(w->diag.overall),
+		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", scrub_cut(rcause, 200),
+		    rcause);
+		free(rcause);
 	} else {
+		char *why = scrub_line(err && *err ? err : "failed");
+
 		rc = xasprintf("exit %d", t->rc);
 		s = xasprintf("%-8s %s %s/%s%s%s: %s\n", rc, t->cluster, t->ns, t->pod,
-		    t->task_id ? " task " : "", t->task_id ? t->task_id : "",
-		    err && *err ? err : "failed");
+		    t->task_id ? " task " : "", t->task_id ? t->task_id : "", why);
 		free(rc);
+		free(why);
 	}
-	emit_line(s);
+	emit_line(s, 0);
 	free(s);
 }
 
@@ -969,7 +989,7 @@ summary(struct batch *b)
 		cJSON_AddItemToObject(sum, "by_class", by);
 		cJSON_AddItemToObject(sum, "clusters", cls);
 		cJSON_AddItemToObject(o, "summary", sum);
-		p = cJSON_PrintUnformatted(o);
+		p = scrub_print(o, 0);
 		cJSON_Delete(o);
 		buf_printf(&s, "%s\n", p ? p : "{}");
 		free(p);
@@ -989,7 +1009,7 @@ summary(struct batch *b)
 			buf_printf(&s, "  %s  %u / %u of %zu%s%s\n", b->cl[j].id, b->cl[j].ok, b->cl[j].fail,
 			    b->cl[j].n, b->cl[j].error ? "  " : "", b->cl[j].error ? b->cl[j].error : "");
 	}
-	emit_line(buf_str(&s));
+	emit_line(buf_str(&s), b->o->out == OUT_JSON);
 	buf_free(&s);
 }
 

@@ -13,6 +13,7 @@
 #include "gate.h"
 #include "msg.h"
 #include "run.h"
+#include "scrub.h"
 #include "steps.h"
 #include "target.h"
 #include "timewin.h"
@@ -52,7 +53,7 @@ ask(const char *prompt)
 static int
 ask_required(const char *what, char **val, int (*valid)(const char *), const char *shape)
 {
-	char *s, prompt[128];
+	char *s, *q, prompt[128];
 
 	for (;;) {
 		snprintf(prompt, sizeof(prompt), "%s: ", what);
@@ -62,7 +63,9 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 			*val = s;
 			return 0;
 		}
-		fprintf(stderr, "ackprof: '%s' is not a valid %s (%s)\n", s, what, shape);
+		q = scrub_line(s);	/* echoed: no control character reaches the terminal */
+		fprintf(stderr, "ackprof: '%s' is not a valid %s (%s)\n", q, what, shape);
+		free(q);
 		free(s);
 	}
 }
@@ -71,7 +74,7 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 static int
 ask_window(struct opts *o, const char *found)
 {
-	char *from, *to, err[256];
+	char *from, *to, *q, err[256];
 	time_t now = time(NULL);
 
 	fprintf(stderr, "ackprof: the description mentions a past time ('%s').\n"
@@ -94,7 +97,9 @@ ask_window(struct opts *o, const char *found)
 			free(to);
 			return 0;
 		}
-		fprintf(stderr, "ackprof: %s\n", err);
+		q = scrub_line(err);
+		fprintf(stderr, "ackprof: %s\n", q);
+		free(q);
 		free(from);
 		free(to);
 	}

@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "mcp_int.h"
-#include "redact.h"
+#include "scrub.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -24,13 +24,10 @@ static void
 write_line(char *s)
 {
 	size_t len = strlen(s), off = 0;
-	char *line;
 	ssize_t n;
 
-	/* Redaction and repair on the serialised text: every byte that leaves is both. */
-	line = redacts(s);
-	s = utf8_sanitize(line, strlen(line));
-	free(line);
+	/* Redacted as a structure before (scrub_print); repaired here, whatever went in. */
+	s = utf8_sanitize(s, len);
 	len = strlen(s);
 	s = xrealloc(s, len + 2);
 	s[len++] = '\n';
@@ -54,7 +51,7 @@ send_json(cJSON *msg)
 		cJSON_AddItemToArray(collect->arr, msg);
 		return;
 	}
-	s = cJSON_PrintUnformatted(msg);
+	s = scrub_print(msg, 0);	/* the structure, never its text */
 	cJSON_Delete(msg);
 	if (s != NULL)
 		write_line(s);
@@ -76,7 +73,7 @@ rpc_batch_done(struct rpc_batch *b)
 	if (--b->pending > 0)
 		return;
 	/* Notifications alone get no response at all, not even an empty array. */
-	if (cJSON_GetArraySize(b->arr) > 0 && (s = cJSON_PrintUnformatted(b->arr)) != NULL) {
+	if (cJSON_GetArraySize(b->arr) > 0 && (s = scrub_print(b->arr, 0)) != NULL) {
 		write_line(s);
 		free(s);
 	}
@@ -158,7 +155,7 @@ tool_result(const char *summary, cJSON *structured, int is_error, int rev)
 	char *s;
 
 	add_text(content, summary);
-	if (structured && (s = cJSON_PrintUnformatted(structured)) != NULL) {
+	if (structured && (s = scrub_print(structured, 0)) != NULL) {
 		add_text(content, s);
 		free(s);
 	}

@@ -143,7 +143,7 @@ input_schema(enum tool t)
 		return target_schema();
 	case T_RESULT:
 		return cJSON_Parse("{\"type\":\"object\",\"properties\":{\"task_id\":{\"type\":\"string\","
-		    "\"pattern\":\"^[A-Za-z0-9_-]{1,64}$\",\"description\":\"the SysOM task id from an earlier call\"}},"
+		    "\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$\",\"description\":\"the SysOM task id from an earlier call\"}},"
 		    "\"required\":[\"task_id\"],\"additionalProperties\":false}");
 	case T_BATCH:
 		s = cJSON_Parse("{\"type\":\"object\",\"properties\":{},\"required\":[\"targets\"],"
@@ -357,7 +357,7 @@ prep_result(struct call *c)
 		return -1;
 	}
 	if (!valid_task_id(v->valuestring)) {
-		snprintf(c->err, sizeof(c->err), "task_id: not a SysOM task id (letters, digits, '_' and '-')");
+		snprintf(c->err, sizeof(c->err), "task_id: not a SysOM task id (a letter or digit, then letters, digits, '_' and '-')");
 		return -1;
 	}
 	c->o.task_id = v->valuestring;

@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "msg.h"
-#include "redact.h"
-#include "utf8.h"
+#include "scrub.h"
 #include "util.h"
 
 int msg_quiet;
@@ -73,14 +72,10 @@ emit(const char *prefix, const char *fmt, va_list ap)
 
 	if (vasprintf(&b.p, fmt, ap) < 0)
 		return;
-	red = redacts(b.p);
-	if (errors_on) {
-		/* Kept whole characters only: it ends up in -o json documents. */
-		size_t n = utf8_cut(red, strlen(red), sizeof(last_error) - 1);
-
-		memcpy(last_error, red, n);
-		last_error[n] = '\0';
-	}
+	/* One message, one line: masked, valid UTF-8, controls escaped (input is echoed). */
+	red = scrub_line(b.p);
+	if (errors_on)
+		snprintf(last_error, sizeof(last_error), "%.*s", scrub_cut(red, sizeof(last_error) - 1), red);
 	if (errors_on && msg_hold_errors) {
 		/* Batch: the error belongs to one target's result line, not to stderr. */
 		free(red);
@@ -149,29 +144,30 @@ verbosef(const char *fmt, ...)
 void
 progressf(const char *fmt, ...)
 {
-	char line[512];
+	char *line, *s;
 	va_list ap;
+	int n;
 
-	if (msg_progress_fd >= 0) {
-		/* The MCP server's worker: one line per event, for notifications/progress. */
-		va_start(ap, fmt);
-		vsnprintf(line, sizeof(line) - 1, fmt, ap);
-		va_end(ap);
-		line[strcspn(line, "\n")] = '\0';
-		strcat(line, "\n");
-		(void)!write(msg_progress_fd, line, strlen(line));
-		return;
-	}
-	if (msg_quiet || (!msg_tty && !msg_verbose))
+	if (msg_progress_fd < 0 && (msg_quiet || (!msg_tty && !msg_verbose)))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	if (msg_tty && !msg_verbose) {
-		fprintf(stderr, "\r\033[K%s", line);
+	if (n < 0)
+		return;
+	s = scrub_line(line);
+	free(line);
+	if (msg_progress_fd >= 0) {
+		/* The MCP server's worker: one line per event, for notifications/progress. */
+		line = xasprintf("%.*s\n", scrub_cut(s, 510), s);
+		(void)!write(msg_progress_fd, line, strlen(line));
+		free(line);
+	} else if (msg_tty && !msg_verbose) {
+		fprintf(stderr, "\r\033[K%.*s", scrub_cut(s, 511), s);
 		live = 1;
 	} else
-		fprintf(stderr, "ackprof: %s\n", line);
+		fprintf(stderr, "ackprof: %.*s\n", scrub_cut(s, 511), s);
+	free(s);
 	fflush(stderr);
 }
 

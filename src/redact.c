@@ -13,6 +13,41 @@
 #include "util.h"
 
 /*
+ * The names of fields whose value is a credential, in any spelling: snake, camel,
+ * kebab (flags), upper-case environment names (ALICLOUD_SECRET_KEY matches at
+ * SECRET_KEY).  Longer names come first only for readability: the separator that
+ * must follow makes the alternation backtrack to the right one.
+ */
+#define KEYS								\
+	"access[_-]?key[_-]?secret|access[_-]?secret|secret[_-]?access[_-]?key|"	\
+	"secret[_-]?key|access[_-]?key[_-]?id|access[_-]?key|security[_-]?token|"	\
+	"sts[_-]?token|x-acs-security-token|bearer[_-]?token|"		\
+	"oauth[_-]?(?:access|refresh)[_-]?token|client[_-]?secret|api[_-]?key|"	\
+	"signature|password|passwd|private[_-]?key|authorization"
+
+/* A quote around a key or value: JSON, JSON inside a JSON string, Python, URL-encoded. */
+#define QUOTE	"(?:\\\\?[\"']|%2[27])"
+/* Blanks, literal or URL-encoded. */
+#define BL	"(?:\\s|%20)*"
+/*
+ * A value, its opening quote (if any) captured as group 2 by the branch reset, so that
+ * the replacement keeps it: "****" inside double quotes (escaped or not) up to the
+ * closing quote; '****' in a Python repr; %22****%22 URL-encoded; else a bare word,
+ * which ends at a blank, a quote, a separator of JSON or a query string, or their
+ * URL encodings.
+ */
+#define VALUE								\
+	"(?|(\\\\?\")(?:[^\"\\\\]|\\\\(?!\"))*|(')[^'\\r\\n]*|"		\
+	"(%2[27])(?:(?!%2[27])[^\\s\"'\\\\&])*|"			\
+	"()(?:[^\"'\\\\\\s,&;}\\]%]|%(?!2[267Cc]|5[Dd]|7[Dd])[0-9A-Fa-f]{2})+)"
+
+/*
+ * Continuation of a credential wrapped onto the next line (a newline, or its JSON escape
+ * in JSON text): one more word, not a "Key:".
+ */
+#define WRAP(cls)	"[ \\t]*(?:\\r?\\n|(?:\\\\r)?\\\\n)[ \\t]*" cls "+(?![^\\s\"'\\\\,;)\\x00])"
+
+/*
  * Each rule is a pattern and its replacement.  AccessKey ids are masked whole:
  * the specification forbids even a partially masked id.  Key/value forms keep
  * the key so that a message stays readable ("access_key_secret": "****").
@@ -22,27 +57,41 @@ static const struct rule {
 	const char *rep;
 } rules[] = {
 	/*
-	 * Authorization headers first ("acs LTAI...:signature", "Bearer token"), so
-	 * that the signature goes with the id.  The acs form needs the id:signature
-	 * shape, or prose such as "ACS clusters" would be masked.
+	 * Authorization headers first ("acs LTAI...:signature", "Bearer token",
+	 * "Basic base64(id:secret)"), so that the signature goes with the id.  The acs
+	 * form needs the id:signature shape, or prose such as "ACS clusters" would be
+	 * masked; Basic needs a digit or a base64 sign, or "basic troubleshooting" would.
 	 */
 	{ "(?i)\\b(acs)\\s+[A-Za-z0-9.]{8,}:[A-Za-z0-9+/=]+", "${1} ****" },
 	{ "(?i)\\b(bearer)\\s+[A-Za-z0-9._+/=-]{8,}", "${1} ****" },
-	/* AccessKey ids: LTAI followed by 8 or more alphanumerics. */
-	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****" },
-	/* STS AccessKey ids and security tokens. */
-	{ "STS\\.[A-Za-z0-9._+/=-]{8,}", "STS.****" },
-	{ "CAIS[A-Za-z0-9+/=_-]{20,}", "****" },
+	{ "(?i)\\b(basic)\\s+(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}", "${1} ****" },
 	/*
-	 * key = value, key: value, "key": "value", key=value in query strings, and the
-	 * same inside JSON-escaped text (\"key\": \"value\").  A quoted value is masked
-	 * up to its closing quote, spaces and commas included.
+	 * AccessKey ids: LTAI followed by 8 or more alphanumerics; one wrapped onto a
+	 * second line unless its first line already holds a whole id (LTAI and 20); the
+	 * head of one that a cut left at the very end (of the text or of a C string: a NUL),
+	 * and so for tokens below.
 	 */
-	{ "(?i)((?:access_?key_?secret|accesskeysecret|access_?key_?id|accesskeyid|"
-	  "secret_?access_?key|security_?token|securitytoken|sts_?token|"
-	  "x-acs-security-token|x-acs-accesskey-id|bearer_?token|oauth_?(?:access|refresh)_?token|"
-	  "signature|password|private_?key|authorization)"
-	  "(?:\\\\?\")?\\s*[:=]\\s*)(?:(\\\\?\")(?:[^\"\\\\]|\\\\(?!\"))*|[^\"\\\\\\s,&;}\\]]+)",
+	{ "LTAI[A-Za-z0-9]{0,19}" WRAP("[A-Za-z0-9]"), "LTAI****" },
+	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****" },
+	{ "LTAI[A-Za-z0-9]{1,7}(?=\\z|\\x00)", "LTAI****" },
+	/* STS AccessKey ids and security tokens, also wrapped over several lines. */
+	{ "STS\\.[A-Za-z0-9._+/=-]{8,}(?:" WRAP("[A-Za-z0-9._+/=-]") ")*", "STS.****" },
+	{ "STS\\.[A-Za-z0-9._+/=-]{0,7}(?:" WRAP("[A-Za-z0-9._+/=-]") ")+", "STS.****" },
+	{ "CAIS[A-Za-z0-9+/=_-]{20,}(?:" WRAP("[A-Za-z0-9+/=_-]") ")*", "****" },
+	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?:" WRAP("[A-Za-z0-9+/=_-]") ")+", "****" },
+	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?=\\z|\\x00)", "****" },
+	/* An Authorization value: its scheme word goes too. */
+	{ "(?i)(authorization" QUOTE "?" BL "(?:[:=]|%3[AaDd])" BL QUOTE "?)"
+	  "(?:(?:basic|bearer|digest|acs|token)(?:\\s|%20)+)?[^\\s\"'\\\\,;&}]+", "${1}****" },
+	/* Command-line flags: --access-key-secret VALUE, --sts-token=VALUE. */
+	{ "(?i)(--(?:" KEYS ")(?:\\s*=\\s*|\\s+))" VALUE, "${1}${2}****" },
+	/*
+	 * key = value, key: value, "key": "value", 'key': 'value', key\tvalue, key=value
+	 * in query strings and URL-encoded (key%3Dvalue, %22key%22%3A%22value%22), and the
+	 * same inside JSON-escaped text (\"key\": \"value\").  A quoted value is masked up
+	 * to its closing quote, spaces and commas included.
+	 */
+	{ "(?i)((?:" KEYS ")" QUOTE "?(?:" BL "(?:[:=]|%3[AaDd])" BL "|\\t+))" VALUE,
 	  "${1}${2}****" },
 };
 
@@ -53,8 +102,8 @@ static const struct rule {
  * text with none of them needs no regular expression at all: most lines never
  * pay for compiling the rules.  Keep in step with rules[] (test_redact.c checks).
  */
-static const char *const triggers[] = { "acs", "bearer", "ltai", "sts", "cais", "access",
-	"secret", "token", "signature", "password", "key", "authorization" };
+static const char *const triggers[] = { "acs", "bearer", "basic", "ltai", "sts", "cais",
+	"access", "secret", "token", "signature", "password", "passwd", "key", "authorization" };
 
 static int
 may_hold_secret(const char *s, size_t len)
@@ -77,7 +126,7 @@ may_hold_secret(const char *s, size_t len)
 	return 0;
 }
 
-static pcre2_code *codes[NRULES];
+static pcre2_code *codes[NRULES], *names;
 static pcre2_match_data *md;
 
 static void
@@ -95,8 +144,10 @@ compile_all(void)
 		if (codes[i] == NULL)
 			abort();	/* a pattern bug, caught by every test */
 	}
+	names = pcre2_compile((PCRE2_SPTR)"(?i)(?:" KEYS ")", PCRE2_ZERO_TERMINATED, 0, &errc,
+	    &erro, NULL);
 	md = pcre2_match_data_create(16, NULL);
-	if (md == NULL)
+	if (names == NULL || md == NULL)
 		abort();
 }
 
@@ -109,6 +160,8 @@ redact_free_patterns(void)
 		pcre2_code_free(codes[i]);
 		codes[i] = NULL;
 	}
+	pcre2_code_free(names);
+	names = NULL;
 	pcre2_match_data_free(md);
 	md = NULL;
 }
@@ -125,6 +178,17 @@ redact_needed(const char *s, size_t len)
 		if (pcre2_match(codes[i], (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0)
 			return 1;
 	return 0;
+}
+
+int
+redact_secret_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!may_hold_secret(name, len))
+		return 0;
+	compile_all();
+	return pcre2_match(names, (PCRE2_SPTR)name, len, 0, 0, md, NULL) >= 0;
 }
 
 /* Substitute one rule globally; returns a new buffer or NULL when nothing matched. */

@@ -10,6 +10,8 @@ char	*redact(const char *, size_t);
 char	*redacts(const char *);
 /* Nonzero when the text holds something that redact() would mask. */
 int	 redact_needed(const char *, size_t);
+/* Nonzero when a field of this name holds a credential (password, AccessKeySecret, ...). */
+int	 redact_secret_name(const char *);
 void	 redact_free_patterns(void);
 
 #endif

@@ -3,7 +3,7 @@
  * (data.result as an object or as a JSON string, summary as an object or a plain
  * string, issue items under whatever key names they come with) and writes the
  * Step 9 report as text, Markdown or one JSON document.  Everything it writes
- * passes redact() first: the result text comes from the cloud.
+ * passes scrub_text() first: the result text comes from the cloud.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 
 #include "redact.h"
 #include "report.h"
+#include "scrub.h"
 #include "timewin.h"
 #include "util.h"
 
@@ -263,11 +264,11 @@ window_line(struct buf *b, const struct report *r)
 	    (long long)r->start_time, (long long)r->end_time);
 }
 
-/* Write b to f after redaction. */
+/* Write b to f masked, valid UTF-8, controls but the layout's newlines and tabs escaped. */
 static void
 flush_redacted(FILE *f, struct buf *b)
 {
-	char *red = redact(buf_str(b), b->len);
+	char *red = scrub_text(buf_str(b), b->len, 1);
 
 	fputs(red, f);
 	fflush(f);
@@ -344,11 +345,17 @@ report_text(FILE *f, const struct report *r)
 	flush_redacted(f, &b);
 }
 
-/* Markdown table cells must not break the row. */
+/*
+ * Markdown table cells must not break the row.  The cell is masked before its newlines
+ * become <br>: a credential wrapped over two lines must still be seen as one.
+ */
 static void
-md_cell(struct buf *b, const char *s)
+md_cell(struct buf *b, const char *cell)
 {
-	for (s = s ? s : "-"; *s; s++) {
+	char *red = redacts(cell ? cell : "-");
+	const char *s;
+
+	for (s = red; *s; s++) {
 		if (*s == '|')
 			buf_adds(b, "\\|");
 		else if (*s == '\n')
@@ -356,6 +363,7 @@ md_cell(struct buf *b, const char *s)
 		else
 			buf_add(b, s, 1);
 	}
+	free(red);
 }
 
 void

@@ -81,10 +81,15 @@ valid_pod(const char *s)
 	    s, strlen(s));
 }
 
+/*
+ * A SysOM task id: a letter or digit first, so that it can never be read as a flag
+ * (`aliyun ... --task-id --help`).  Every place a task id comes from (the command line,
+ * MCP, a state file, invoke-diagnosis's answer) checks it here before any call.
+ */
 int
 valid_task_id(const char *s)
 {
-	return re_match(3, "^[A-Za-z0-9_-]{1,64}\\z", s, strlen(s));
+	return re_match(3, "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", s, strlen(s));
 }
 
 int

@@ -13,7 +13,11 @@
 
 #include "target.h"
 #include "timewin.h"
+#include "utf8.h"
 #include "util.h"
+
+/* A value echoed in a message: at most 60 bytes, cut between characters. */
+#define ECHO(s)	(int)utf8_cut((s), strlen(s), 60), (s)
 
 static int
 all_digits(const char *s)
@@ -190,7 +194,7 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 			return -1;
 		}
 		if (timewin_parse_duration(since, &secs) == -1) {
-			snprintf(err, errlen, "bad --since '%s' (digits and a unit s, m, h or d, e.g. 30m, 2h, 1h30m, 1d; at most 31d)", since);
+			snprintf(err, errlen, "bad --since '%.*s' (digits and a unit s, m, h or d, e.g. 30m, 2h, 1h30m, 1d; at most 31d)", ECHO(since));
 			return -1;
 		}
 		w->start = now - secs;
@@ -205,11 +209,11 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 		return -1;
 	}
 	if (timewin_parse_time(from, now, &w->start) == -1) {
-		snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", from);
+		snprintf(err, errlen, "bad --from '%.*s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", ECHO(from));
 		return -1;
 	}
 	if (timewin_parse_time(to, now, &w->end) == -1) {
-		snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", to);
+		snprintf(err, errlen, "bad --to '%.*s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", ECHO(to));
 		return -1;
 	}
 	if (w->start <= 0 || w->start >= w->end) {

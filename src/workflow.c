@@ -21,9 +21,9 @@
 #include "lease.h"
 #include "metrics.h"
 #include "msg.h"
-#include "redact.h"
 #include "report.h"
 #include "run.h"
+#include "scrub.h"
 #include "target.h"
 #include "steps.h"
 #include "util.h"
@@ -140,10 +140,11 @@ error_text(const struct cli_error *e, const struct child *c, char *out, size_t n
 	for (i = 0; msg[i]; i++)
 		if (msg[i] == '\n' || msg[i] == '\r')
 			msg[i] = ' ';
+	/* The fields are scrubbed (cli_parse_error): cut them on characters only. */
 	if (e->code[0] && msg[0])
-		snprintf(out, n, "%.120s: %.700s", e->code, msg);
+		snprintf(out, n, "%.*s: %.*s", scrub_cut(e->code, 120), e->code, scrub_cut(msg, 700), msg);
 	else if (e->code[0] || msg[0])
-		snprintf(out, n, "%.800s", e->code[0] ? e->code : msg);
+		snprintf(out, n, "%.*s", scrub_cut(e->code[0] ? e->code : msg, 800), e->code[0] ? e->code : msg);
 	else if (c->out.len == 0 && c->err.len == 0)
 		snprintf(out, n, "exit %d with no output", c->status);
 	else
@@ -198,8 +199,8 @@ step_version(struct wf *w)
 		nl = strchr(buf_str(&c.out), '\n');
 		if (nl)
 			*nl = '\0';
-		errorf("version check: cannot read the CLI version from `aliyun version` (exit %d, \"%.40s\") (reinstall the Alibaba Cloud CLI >= %s)",
-		    c.status, buf_str(&c.out), MIN_CLI_VERSION);
+		errorf("version check: cannot read the CLI version from `aliyun version` (exit %d, \"%.*s\") (reinstall the Alibaba Cloud CLI >= %s)",
+		    c.status, scrub_cut(buf_str(&c.out), 40), buf_str(&c.out), MIN_CLI_VERSION);
 		rc = 78;
 		goto out;
 	}
@@ -1065,20 +1066,19 @@ wf_render(struct wf *w, int rc)
 			json_add_str(doc, "message", w->template.len ? buf_str(&w->template) : NULL);
 			cJSON_AddItemToObject(doc, "calls", cJSON_Duplicate(w->cli.calls, 1));
 		}
-		s = w->jsonl ? cJSON_PrintUnformatted(doc) : cJSON_Print(doc);
+		/* The structure is scrubbed, never its text: the document stays JSON. */
+		s = scrub_print(doc, !w->jsonl);
 		cJSON_Delete(doc);
 		if (s == NULL)
 			return NULL;
-		red = redacts(s);
+		red = xasprintf("%s\n", s);
 		free(s);
-		s = xasprintf("%s\n", red);
-		free(red);
-		return s;
+		return red;
 	}
 	if ((f = open_memstream(&mem, &len)) == NULL)
 		return NULL;
 	if (w->template.len) {
-		red = redacts(buf_str(&w->template));
+		red = scrub_text(buf_str(&w->template), w->template.len, 1);
 		fputs(red, f);
 		free(red);
 	} else if (shown) {
@@ -1214,7 +1214,7 @@ dry_run(struct wf *w, int for_result)
 
 		cJSON_AddBoolToObject(o, "dry_run", 1);
 		cJSON_AddItemToObject(o, "chain", doc);
-		s = cJSON_Print(o);
+		s = scrub_print(o, 1);
 		printf("%s\n", s ? s : "");
 		free(s);
 		cJSON_Delete(o);
@@ -1341,8 +1341,11 @@ out:
 static void
 check_line(int ok, const char *what, const char *fix)
 {
-	printf("%s %s%s%s\n", ok ? "[ok]  " : "[FAIL]", what, ok || !fix ? "" : "\n       fix: ",
+	char *w = scrub_line(what);	/* it may quote what the CLI printed */
+
+	printf("%s %s%s%s\n", ok ? "[ok]  " : "[FAIL]", w, ok || !fix ? "" : "\n       fix: ",
 	    ok || !fix ? "" : fix);
+	free(w);
 }
 
 static int
@@ -1396,8 +1399,10 @@ wf_doctor(struct opts *o)
 		what = xasprintf("aliyun %d.%d.%d (>= %s)", v[0], v[1], v[2], MIN_CLI_VERSION);
 		check_line(1, what, NULL);
 	} else {
-		what = xasprintf("aliyun version >= %s (found: %.20s)", MIN_CLI_VERSION,
-		    c.out.len ? strtok(c.out.p, "\n") : "nothing");
+		const char *found = c.out.len ? strtok(c.out.p, "\n") : "nothing";
+
+		what = xasprintf("aliyun version >= %s (found: %.*s)", MIN_CLI_VERSION,
+		    scrub_cut(found ? found : "", 20), found ? found : "");
 		check_line(0, what, "upgrade the Alibaba Cloud CLI");
 		worst = 78;
 	}

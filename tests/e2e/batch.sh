@@ -114,6 +114,17 @@ check "json: every line is a JSON document" 'python3 -c "import json,sys; [json.
 check "json: the summary comes last with exit 65" 'tail -1 "$h/out" | python3 -c "import json,sys; d=json.load(sys.stdin)[\"summary\"]; sys.exit(0 if d[\"exit_code\"]==65 and d[\"targets\"]==2 else 1)"'
 check "json: a result carries the task and calls" 'head -3 "$h/out" | python3 -c "import json,sys; ds=[json.loads(l) for l in sys.stdin]; sys.exit(0 if any(d.get(\"task_id\")==\"T0000001\" and d.get(\"calls\") for d in ds) else 1)"'
 
+# 4b. A state file whose task id would be read as a flag (issue 11, item 6): refused
+#     with 64 and one line naming the line, and no call made with it.
+h=$root/flagstate
+mkdir -p "$h"
+echo "$C1 default a-1" > "$h/in"
+printf '%s\n' '{"key":"'$C1' default a-1","task_id":"--help"}' > "$h/st"
+ab "$h" "$h/in" --state "$h/st"
+check "state: a task id starting with '-' exits 64" '[ $rc = 64 ]'
+check "state: ... with one line naming the file and line" '[ $(wc -l < "$h/err") = 1 ] && grep -q "^ackprof: state file .*/st, line 1: '"'"'--help'"'"' is not a SysOM task id" "$h/err"'
+check "state: ... and no call is made with it" '! grep -q -- "--task-id --help" "$h/calls.log" 2>/dev/null && ! grep -q "get-diagnosis-result" "$h/calls.log" 2>/dev/null'
+
 # 5. kill -9 in the middle, rerun with the same state file: no task invoked twice,
 #    every target reported once.
 h=$root/kill

@@ -233,8 +233,23 @@ run_case() {
 	fi
 	[ -z "${REAL:-}" ] || real_case_check
 	# Secrets from the leaky fixtures must never reach us.
-	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
+	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|LTAI5t|fakesecret|Lk9vQ2|CAIS[A-Za-z0-9+/=_-]{20,}|Pw0rdSecret|SiG9xQ|QWxhZGRpbjpPcGVuU2VzYW1l' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
 		why+="a credential reached stdout, stderr or a saved file; "
+	fi
+	# Every byte ackprof writes is UTF-8 (issue 11, item 10): stdout, stderr, saved files.
+	local bad
+	bad=$(python3 -c 'import sys
+for f in sys.argv[1:]:
+    try:
+        open(f, "rb").read().decode("utf-8")
+    except UnicodeDecodeError as e:
+        print("%s: %s" % (f.rsplit("/", 1)[-1], e))
+    except OSError:
+        pass' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom "$home"/st*)
+	[ -z "$bad" ] || why+="not UTF-8: $bad; "
+	# No terminal escape and no carriage return reaches the terminal (issue 11, item 11).
+	if grep -qs $'[\e\r]' "$out" "$err"; then
+		why+="an ESC or CR byte reached stdout or stderr; "
 	fi
 	# Nothing unknown is ever printed as C's "(null)".
 	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then

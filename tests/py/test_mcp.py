@@ -140,6 +140,19 @@ def test_a_healthy_diagnosis_with_progress(client):
     assert any(x.startswith("aliyun sysom invoke-diagnosis") and x.endswith(UA) for x in calls)
 
 
+def test_a_result_with_credential_fields_of_every_type_is_a_result(client):
+    # Issue 11, item 4: the worker's -o json was redacted as text, came out invalid, and
+    # the tool answered "no result".
+    c = client(env={"FAKE_ALIYUN_SCENARIO": "result-json-hostile"})
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "app-1"})
+    assert r["isError"] is False
+    issue = r["structuredContent"]["issues"][0]
+    assert issue["password"] == "****" and issue["authorization"] == "****"
+    assert issue["signature"] is None and issue["path"].endswith("\\")
+    assert r["content"][0]["text"].startswith("Overall status: Warn (exit 1).")
+    assert "Pw0rdSecret" not in json.dumps(r)
+
+
 def test_a_non_default_cluster_stops_at_step_5(client):
     c = client()
     r = c.tool(1, "diagnose_pod", {"cluster_id": SERVERLESS, "namespace": "default", "pod": "app-1"})
@@ -165,6 +178,16 @@ def test_bad_input_is_a_tool_error_naming_the_field_and_calls_nothing(client, ar
     r = c.tool(1, "diagnose_pod", args)
     assert r["isError"] is True
     assert r["content"][0]["text"].startswith(field)
+    assert c.calls() == []
+
+
+@pytest.mark.parametrize("task_id", ["--help", "-x", "_x", "a b", "x\n"])
+def test_a_task_id_that_is_not_one_is_a_tool_error_and_calls_nothing(client, task_id):
+    # Issue 11, item 6: "--help" became `aliyun ... --task-id --help`.
+    c = client()
+    r = c.tool(1, "get_diagnosis_result", {"task_id": task_id})
+    assert r["isError"] is True
+    assert r["content"][0]["text"].startswith("task_id: not a SysOM task id")
     assert c.calls() == []
 
 

@@ -4,6 +4,8 @@
 #include "aliyun.h"
 #include "redact.h"
 #include "target.h"
+#include "utf8.h"
+#include "util.h"
 
 #define UA	"AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling"
 #define CID	"c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6"
@@ -199,7 +201,8 @@ argv_string_should_quote_only_what_the_shell_needs(void **state)
 	check_line(ARGV("x", "it's"), "x 'it'\\''s'");
 	check_line(ARGV("x", "$HOME", "`id`", "a;b", "*"), "x '$HOME' '`id`' 'a;b' '*'");
 	check_line(ARGV("x", "k=v,w@h:1%+"), "x k=v,w@h:1%+");
-	check_line(ARGV("x", "line\nbreak"), "x 'line\nbreak'");
+	/* One call, one line: a control character is escaped, never written. */
+	check_line(ARGV("x", "line\nbreak", "\x1b[2J"), "x 'line\\nbreak' '\\x1b[2J'");
 }
 
 static void
@@ -210,7 +213,7 @@ argv_string_should_redact_credentials(void **state)
 
 	(void)state;
 	assert_null(strstr(got, "5tAbCd"));
-	assert_contains(got, "LTAI****");
+	assert_contains(got, "--access-key-id ****");
 	free(got);
 }
 
@@ -387,6 +390,38 @@ parse_error_should_truncate_long_fields(void **state)
 	cli_parse_error(b.p, "", &e);
 	assert_int_equal(strlen(e.code), sizeof(e.code) - 1);
 	assert_int_equal(strlen(e.message), sizeof(e.message) - 1);
+	buf_free(&b);
+}
+
+/*
+ * Issue 11, items 5 and 10: a field is cut between characters, never inside one, and
+ * masked on the whole text first: a cut used to leave the head of an id ("LTAI5tLe").
+ */
+static void
+parse_error_should_cut_on_characters_and_mask_before_cutting(void **state)
+{
+	struct buf b = {0};
+	struct cli_error e;
+	size_t n;
+	int i;
+
+	(void)state;
+	buf_adds(&b, "ERROR: ");
+	for (i = 0; i < 1000; i++)
+		buf_adds(&b, "\xE8\xAF\x8A");	/* 诊: 3 bytes, 1024 not a multiple of 3 */
+	buf_adds(&b, "\n");
+	cli_parse_error(b.p, "", &e);
+	n = strlen(e.message);
+	assert_true(n >= sizeof(e.message) - 3 && n % 3 == 0);
+	assert_true(utf8_valid(e.message, n));
+	buf_reset(&b);
+	buf_adds(&b, "ERROR: ");
+	for (i = 0; i < 1017; i++)
+		buf_adds(&b, "x");
+	buf_adds(&b, "LTAI5tLeakyKeyLeakyKey99 and \xFF\xFE\n");
+	cli_parse_error(b.p, "", &e);
+	assert_null(strstr(e.message, "LTAI5t"));
+	assert_true(utf8_valid(e.message, strlen(e.message)));
 	buf_free(&b);
 }
 
@@ -657,6 +692,7 @@ main(void)
 		cmocka_unit_test(parse_error_should_read_an_error_body_on_stdout),
 		cmocka_unit_test(parse_error_should_cope_with_empty_input),
 		cmocka_unit_test(parse_error_should_truncate_long_fields),
+		cmocka_unit_test(parse_error_should_cut_on_characters_and_mask_before_cutting),
 		cmocka_unit_test(error_kinds_should_classify_codes_and_statuses),
 		cmocka_unit_test(version_should_parse_cli_output),
 		cmocka_unit_test(version_should_reject_malformed_text),

@@ -316,6 +316,41 @@ redact_should_handle_large_inputs(void **state)
 	free(big);
 }
 
+/* Issue 11, item 5: the shapes that leaked, masked with their keys kept readable. */
+static void
+redact_should_mask_the_shapes_of_issue_11(void **state)
+{
+	(void)state;
+	check("{'AccessKeySecret': '" SECRET "'}", "{'AccessKeySecret': '****'}");
+	check("AccessKeySecret%3D" SECRET "&a=b", "AccessKeySecret%3D****&a=b");
+	check("%22access_key_secret%22%3A%22" SECRET "%22%7D", "%22access_key_secret%22%3A%22****%22%7D");
+	check("access-key-secret: " SECRET, "access-key-secret: ****");
+	check("--access-key-secret " SECRET " --region cn", "--access-key-secret **** --region cn");
+	check("ALICLOUD_SECRET_KEY=" SECRET, "ALICLOUD_SECRET_KEY=****");
+	check("AccessSecret=" SECRET, "AccessSecret=****");
+	check("Authorization: Basic TFRBSTV0OnNlY3JldA==", "Authorization: ****");
+	check("id " AKID "\n", "id LTAI****\n");
+	check("id LTAI5tAbCd\nEfGhIjKlMnOp rotated", "id LTAI**** rotated");
+	check("sts_token\t" TOKEN, "sts_token\t****");
+	check("cut at LTAI5tAb", "cut at LTAI****");
+	check("split LTAI\n5tAbCdEfGhIjKlMnOp here", "split LTAI**** here");
+	check("{\\\"m\\\": \\\"id LTAI5tAbCd\\nEfGhIjKlMnOp\\\"}", "{\\\"m\\\": \\\"id LTAI****\\\"}");
+	check("STS.NUkm\nP4Tg7Kn3KmYx9wBDgd8Xz ok", "STS.**** ok");
+}
+
+/* The new rules leave prose alone: a masked word in a message misleads. */
+static void
+redact_should_leave_prose_alone_with_the_new_rules(void **state)
+{
+	(void)state;
+	unchanged("basic troubleshooting steps");
+	unchanged("Basic auth is off");
+	unchanged("SignatureDoesNotMatch: the signature does not match");
+	unchanged("the api key was rotated; the access key id is valid");
+	unchanged("LTAI");
+	unchanged("tests passed\nexists: yes");
+}
+
 static int
 teardown_all(void **state)
 {
@@ -328,6 +363,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(redact_should_mask_the_shapes_of_issue_11),
+		cmocka_unit_test(redact_should_leave_prose_alone_with_the_new_rules),
 		cmocka_unit_test(redact_should_mask_accesskey_ids_whole),
 		cmocka_unit_test(redact_should_mask_json_secret_fields),
 		cmocka_unit_test(redact_should_mask_key_value_and_key_colon_forms),

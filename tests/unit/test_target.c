@@ -200,6 +200,24 @@ task_id_should_reject_empty_long_and_shell_text(void **state)
 	free(s);
 }
 
+/* Issue 11, item 6: `ackprof result -- --help` ran `aliyun ... --task-id --help`. */
+static void
+task_id_should_start_with_a_letter_or_digit(void **state)
+{
+	char *s = repeat('A', 64);
+
+	(void)state;
+	s[0] = '-';
+	assert_false(valid_task_id(s));
+	assert_false(valid_task_id("--help"));
+	assert_false(valid_task_id("-x"));
+	assert_false(valid_task_id("-"));
+	assert_false(valid_task_id("_abc"));
+	assert_true(valid_task_id("0abc-"));
+	assert_true(valid_task_id("x"));
+	free(s);
+}
+
 static void
 region_should_accept_alibaba_region_ids(void **state)
 {
@@ -477,6 +495,7 @@ main(void)
 		cmocka_unit_test(pod_should_reject_uppercase_empty_and_injection),
 		cmocka_unit_test(task_id_should_accept_sysom_ids),
 		cmocka_unit_test(task_id_should_reject_empty_long_and_shell_text),
+		cmocka_unit_test(task_id_should_start_with_a_letter_or_digit),
 		cmocka_unit_test(region_should_accept_alibaba_region_ids),
 		cmocka_unit_test(region_should_reject_malformed_regions),
 		cmocka_unit_test(profile_name_should_accept_names_and_reject_spaces),
