@@ -6,6 +6,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/ackprof
+LOCALEDIR ?= $(PREFIX)/share/locale
 VERSION	 = 0.1.0
 # O: where objects and binaries go (the sanitizer build uses build/asan).
 O	?= .
@@ -18,17 +19,20 @@ CJSON_LIBS   := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null || echo -lcjso
 PCRE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE_LIBS    := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS) $(PCRE_CFLAGS) \
-	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\"
+	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
+SRCS	 = src/aliyun.c src/batch.c src/i18n.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
 	   src/target.c src/timewin.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
+# The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
+LINGUAS	 = zh_CN
+MOS	 = $(LINGUAS:%=$(O)/locale/%/LC_MESSAGES/ackprof.mo)
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-all: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
+all: $(O)/ackprof $(MOS) tests/double/aliyun tests/double/venv/bin/python
 
 $(O)/ackprof: $(OBJS) $(O)/src/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(O)/src/main.o $(LIBS)
@@ -37,12 +41,38 @@ $(O)/src/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The scripts directory is compiled in: rebuild main.o when PREFIX or SHAREDIR change,
-# so that `make install PREFIX=/usr` installs a binary that finds its scripts.
+# The scripts and catalog directories are compiled in: rebuild main.o and i18n.o when
+# PREFIX, SHAREDIR or LOCALEDIR change, so that `make install PREFIX=/usr` installs a
+# binary that finds its scripts and its messages.
 $(O)/src/scriptsdir.stamp: FORCE
-	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts' | cmp -s - $@ || echo '$(SHAREDIR)/scripts' > $@
-$(O)/src/main.o: $(O)/src/scriptsdir.stamp
+	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts $(LOCALEDIR)' | cmp -s - $@ || \
+		echo '$(SHAREDIR)/scripts $(LOCALEDIR)' > $@
+$(O)/src/main.o $(O)/src/i18n.o: $(O)/src/scriptsdir.stamp
 FORCE:
+
+# ---- messages (GNU gettext) ------------------------------------------------------
+# po/LANG.po -> $(O)/locale/LANG/LC_MESSAGES/ackprof.mo, where the binary looks first
+# when it runs from the tree; `make pot` regenerates po/ackprof.pot from the sources.
+# The message functions of msg.c take their format through gettext.
+XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
+	--keyword=_ --keyword=N_ $(foreach f,errorf warnf notef verbosef progressf usage_error,\
+	--keyword=$(f) --flag=$(f):1:c-format) --flag=buf_printf:2:c-format \
+	--flag=xasprintf:1:c-format --flag=snprintf:3:c-format --flag=fprintf:2:c-format \
+	--flag=printf:1:c-format --package-name=ackprof --package-version=$(VERSION) \
+	--add-location=file --sort-output
+
+$(O)/locale/%/LC_MESSAGES/ackprof.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+pot: po/ackprof.pot
+po/ackprof.pot: $(SRCS) src/main.c
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRCS) src/main.c
+
+# Bring each catalog in step with the sources (new msgids come in untranslated).
+update-po: po/ackprof.pot
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-fuzzy-matching \
+		--add-location=file --sort-output po/$$l.po po/ackprof.pot; done
 
 -include tests/double/Makefile.inc
 -include tests/unit/Makefile.inc
@@ -66,12 +96,14 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
 
 check-py:
 	sh tests/py/run
 
-check-docs: $(O)/ackprof
-	mandoc -Tlint man/ackprof.1
+check-docs: $(O)/ackprof $(MOS)
+	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
+	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
 	sh tests/install.sh
 
@@ -86,7 +118,7 @@ fuzz:
 # The same unit and end-to-end suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 	$(MAKE) --no-print-directory O=build/asan CFLAGS='$(SAN_FLAGS) -Werror' \
-		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof unit
+		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -109,24 +141,33 @@ demo: deps
 	sh tools/demo
 
 # ---- install -----------------------------------------------------------------
-install: $(O)/ackprof
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts
+install: $(O)/ackprof $(MOS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts \
+		$(DESTDIR)$(MANDIR)/zh_CN/man1
 	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
 	install -m 644 man/ackprof.1 $(DESTDIR)$(MANDIR)/man1/ackprof.1
+	install -m 644 man/zh_CN/ackprof.1 $(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 $(O)/locale/$$l/LC_MESSAGES/ackprof.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo || exit 1; \
+	done
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1
+	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1 \
+		$(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo; done
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 lint:
-	mandoc -Tlint man/ackprof.1
+	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
 
 clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
-	rm -rf build tests/double/venv
+	rm -rf build tests/double/venv locale po/ackprof.pot
 
 .PHONY: FORCE all check check-unit check-double check-e2e check-py check-docs check-fuzz fuzz check-sanitize \
-	check-valgrind deps deps-check demo install uninstall lint clean unit
+	check-valgrind deps deps-check demo install uninstall lint clean unit pot update-po

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "i18n.h"
 #include "mcp.h"
 #include "msg.h"
 #include "redact.h"
@@ -107,7 +108,7 @@ static const char help_text[] =
 enum {
 	OPT_FROM = 256, OPT_TO, OPT_SINCE, OPT_REALTIME, OPT_SAVE, OPT_PROFILE, OPT_DRY_RUN,
 	OPT_ALIYUN, OPT_VENV, OPT_SCRIPTS, OPT_POLL_INTERVAL, OPT_POLL_MAX, OPT_BUSY_WAIT,
-	OPT_BUSY_RETRIES, OPT_CLI_TIMEOUT, OPT_JOBS, OPT_STATE,
+	OPT_BUSY_RETRIES, OPT_CLI_TIMEOUT, OPT_JOBS, OPT_STATE, OPT_LANG,
 };
 
 static const struct option longopts[] = {
@@ -137,6 +138,7 @@ static const struct option longopts[] = {
 	{ "cli-timeout",	required_argument,	NULL, OPT_CLI_TIMEOUT },
 	{ "jobs",		required_argument,	NULL, OPT_JOBS },
 	{ "state",		required_argument,	NULL, OPT_STATE },
+	{ "lang",		required_argument,	NULL, OPT_LANG },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -155,34 +157,49 @@ usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int
 usage_error(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	verrorf(fmt, ap);
 	va_end(ap);
-	errorf("%s", line);
 	return EX_USAGE;
+}
+
+/*
+ * --lang is read before anything else, so that even a usage error about
+ * another option speaks the language asked for.
+ */
+static const char *
+lang_arg(int argc, char **argv)
+{
+	const char *lang = NULL;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[++i];
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
+	}
+	return lang;
 }
 
 /* The scripts beside the binary (a build tree), else the installed share dir. */
 static char *
 default_scripts_dir(void)
 {
-	char exe[PATH_MAX], *slash, *p;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *dir = exe_dir(), *p;
 
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			p = xasprintf("%s/scripts/create-cluster-vpc-endpoint-connection.py", exe);
-			if (access(p, R_OK) == 0) {
-				free(p);
-				return xasprintf("%s/scripts", exe);
-			}
+	if (dir != NULL) {
+		p = xasprintf("%s/scripts/create-cluster-vpc-endpoint-connection.py", dir);
+		if (access(p, R_OK) == 0) {
 			free(p);
+			p = xasprintf("%s/scripts", dir);
+			free(dir);
+			return p;
 		}
+		free(p);
+		free(dir);
 	}
 	return xstrdup(SCRIPTSDIR);
 }
@@ -377,6 +394,8 @@ main(int argc, char **argv)
 	cJSON_InitHooks(&hooks);
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
+	if (i18n_init(lang_arg(argc, argv)) == -1)
+		return usage_error("unknown language '%s' for --lang (zh or en)", lang_arg(argc, argv));
 	msg_init();
 	run_install_signals();
 	o.poll_interval = 10;
@@ -410,6 +429,7 @@ main(int argc, char **argv)
 				return usage_error("'%s' is not a profile name (letters, digits, '_', '-', '.', '@')", optarg);
 			o.profile = optarg;
 			break;
+		case OPT_LANG: break;	/* read by lang_arg() */
 		case 'y': o.yes = 1; break;
 		case OPT_DRY_RUN: o.dry_run = 1; break;
 		case 'q': msg_quiet = 1; break;
@@ -518,8 +538,10 @@ main(int argc, char **argv)
 	} else if (strcmp(a.cmd, "mcp") == 0) {
 		if (a.cluster || a.ns || a.pod || a.desc || o.dry_run || o.save)
 			rc = usage_error("mcp takes its targets from tool calls, not from options");
-		else
+		else {
+			i18n_english();	/* the protocol's text is read by programs */
 			rc = mcp_serve(&o, &bo);
+		}
 	} else if (strcmp(a.cmd, "doctor") == 0) {
 		rc = wf_doctor(&o);
 	} else if (strcmp(a.cmd, "setup-sdk") == 0) {

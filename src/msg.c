@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "msg.h"
 #include "redact.h"
 #include "util.h"
@@ -50,28 +51,45 @@ clear_live(void)
 	}
 }
 
+/*
+ * Errors are recorded in English (they go into -o json and JSON Lines, which
+ * read the same in every language) and shown in the user's language.
+ */
 static void
 emit(const char *prefix, const char *fmt, va_list ap)
 {
-	struct buf b = {0};
-	char *red;
+	char *line, *red;
+	va_list en;
 
-	if (vasprintf(&b.p, fmt, ap) < 0)
-		return;
-	red = redacts(b.p);
-	if (errors_on)
-		snprintf(last_error, sizeof(last_error), "%s", red);
-	if (errors_on && msg_hold_errors) {
+	if (errors_on) {
+		va_copy(en, ap);
+		if (vasprintf(&line, fmt, en) >= 0) {
+			red = redacts(line);
+			snprintf(last_error, sizeof(last_error), "%s", red);
+			free(red);
+			free(line);
+		}
+		va_end(en);
 		/* Batch: the error belongs to one target's result line, not to stderr. */
-		free(red);
-		free(b.p);
-		return;
+		if (msg_hold_errors)
+			return;
 	}
+	if ((line = i18n_vasprintf(fmt, ap)) == NULL)
+		return;
+	red = redacts(line);
 	clear_live();
-	fprintf(stderr, "%s%s\n", prefix, red);
+	fprintf(stderr, "ackprof: %s%s\n", *prefix ? _(prefix) : "", red);
 	fflush(stderr);
 	free(red);
-	free(b.p);
+	free(line);
+}
+
+void
+verrorf(const char *fmt, va_list ap)
+{
+	errors_on = 1;
+	emit("", fmt, ap);
+	errors_on = 0;
 }
 
 void
@@ -79,11 +97,9 @@ errorf(const char *fmt, ...)
 {
 	va_list ap;
 
-	errors_on = 1;
 	va_start(ap, fmt);
-	emit("ackprof: ", fmt, ap);
+	verrorf(fmt, ap);
 	va_end(ap);
-	errors_on = 0;
 }
 
 void
@@ -94,7 +110,7 @@ warnf(const char *fmt, ...)
 	if (msg_quiet)
 		return;
 	va_start(ap, fmt);
-	emit("ackprof: warning: ", fmt, ap);
+	emit(N_("warning: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -106,7 +122,7 @@ notef(const char *fmt, ...)
 	if (msg_quiet)
 		return;
 	va_start(ap, fmt);
-	emit("ackprof: ", fmt, ap);
+	emit("", fmt, ap);
 	va_end(ap);
 }
 
@@ -118,7 +134,7 @@ verbosef(const char *fmt, ...)
 	if (msg_quiet || !msg_verbose)
 		return;
 	va_start(ap, fmt);
-	emit("ackprof: ", fmt, ap);
+	emit("", fmt, ap);
 	va_end(ap);
 }
 
@@ -129,30 +145,35 @@ verbosef(const char *fmt, ...)
 void
 progressf(const char *fmt, ...)
 {
-	char line[512];
+	char *line;
 	va_list ap;
 
 	if (msg_progress_fd >= 0) {
 		/* The MCP server's worker: one line per event, for notifications/progress. */
 		va_start(ap, fmt);
-		vsnprintf(line, sizeof(line) - 1, fmt, ap);
+		line = i18n_vasprintf(fmt, ap);
 		va_end(ap);
+		if (line == NULL)
+			return;
 		line[strcspn(line, "\n")] = '\0';
-		strcat(line, "\n");
-		(void)!write(msg_progress_fd, line, strlen(line));
+		dprintf(msg_progress_fd, "%.510s\n", line);
+		free(line);
 		return;
 	}
 	if (msg_quiet || (!msg_tty && !msg_verbose))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	line = i18n_vasprintf(fmt, ap);
 	va_end(ap);
+	if (line == NULL)
+		return;
 	if (msg_tty && !msg_verbose) {
 		fprintf(stderr, "\r\033[K%s", line);
 		live = 1;
 	} else
 		fprintf(stderr, "ackprof: %s\n", line);
 	fflush(stderr);
+	free(line);
 }
 
 void

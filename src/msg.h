@@ -2,6 +2,8 @@
 #ifndef ACKPROF_MSG_H
 #define ACKPROF_MSG_H
 
+#include <stdarg.h>
+
 extern int msg_quiet;	/* -q: no progress, no notes */
 extern int msg_verbose;	/* -v: step lines even off a terminal */
 extern int msg_tty;	/* stderr is a terminal: live progress line */
@@ -9,6 +11,7 @@ extern int msg_hold_errors;
 extern int msg_progress_fd;	/* >= 0: progress lines go there (the MCP worker) */	/* errorf() only records (batch: the error goes in a result) */
 
 void	msg_init(void);
+void	verrorf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 void	errorf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	warnf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	notef(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,7 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
+char	*exe_dir(void);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 void	 buf_add(struct buf *, const void *, size_t);
