@@ -22,8 +22,8 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/i18n.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c src/run.c \
-	   src/target.c src/timewin.c src/util.c src/workflow.c
+SRCS	 = src/aliyun.c src/batch.c src/i18n.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c \
+	   src/run.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
