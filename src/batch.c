@@ -18,11 +18,13 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "i18n.h"
 #include "msg.h"
 #include "redact.h"
 #include "run.h"
 #include "steps.h"
 #include "target.h"
+#include "utf8.h"
 #include "util.h"
 
 /* ---- input ----------------------------------------------------------- */
@@ -70,20 +72,20 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 
 	memset(t, 0, sizeof(*t));
 	if (!cl || !ns || !pod) {
-		snprintf(err, errlen, "%s: missing (a target needs cluster_id, namespace and pod)",
+		snprintf(err, errlen, _("%s: missing (a target needs cluster_id, namespace and pod)"),
 		    !cl ? "cluster_id" : !ns ? "namespace" : "pod");
 		return -1;
 	}
 	if (!valid_cluster_id(cl)) {
-		snprintf(err, errlen, "cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)", cl);
+		snprintf(err, errlen, _("cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)"), cl);
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", ns);
+		snprintf(err, errlen, _("namespace: '%.80s' is not a Kubernetes namespace"), ns);
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", pod);
+		snprintf(err, errlen, _("pod: '%.80s' is not a Kubernetes pod name"), pod);
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
@@ -95,7 +97,7 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 	}
 	desc = desc ? desc : "";
 	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
-		snprintf(err, errlen, "description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
+		snprintf(err, errlen, _("description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)"),
 		    found);
 		return -1;
 	}
@@ -295,6 +297,13 @@ struct batch {
 	int		 interrupted;
 };
 
+/* The last error as the output needs it: English in JSON Lines, as shown in text. */
+static const char *
+last_error(const struct batch *b)
+{
+	return b->o->out == OUT_JSON ? msg_last_error() : msg_last_error_shown();
+}
+
 static void
 emit_line(const char *s)
 {
@@ -310,6 +319,7 @@ emit_line(const char *s)
 static void
 report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 {
+	struct buf b2 = {0};
 	char *s, *rc;
 
 	if (b->o->out == OUT_JSON) {
@@ -337,17 +347,24 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 	}
 	if (t->rc <= 2 && w && w->have_diag && w->diag.state == TASK_SUCCESS) {
 		const char *rcause = w->diag.root_cause && *w->diag.root_cause ? w->diag.root_cause :
-		    "no anomaly found";
+		    _("no anomaly found");
 
-		s = xasprintf("%-8s %s %s/%s task %s: %.200s\n", overall_name(w->diag.overall),
-		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", rcause);
+		buf_addpad(&b2, overall_label(w->diag.overall), 8);
+		buf_printf(&b2, _(" %s %s/%s task %s: "), t->cluster, t->ns, t->pod,
+		    t->task_id ? t->task_id : "-");
+		buf_add(&b2, rcause, utf8_cut(rcause, strlen(rcause), 200));
+		buf_adds(&b2, "\n");
 	} else {
-		rc = xasprintf("exit %d", t->rc);
-		s = xasprintf("%-8s %s %s/%s%s%s: %s\n", rc, t->cluster, t->ns, t->pod,
-		    t->task_id ? " task " : "", t->task_id ? t->task_id : "",
-		    err && *err ? err : "failed");
+		rc = xasprintf(_("exit %d"), t->rc);
+		buf_addpad(&b2, rc, 8);
+		if (t->task_id)
+			buf_printf(&b2, _(" %s %s/%s task %s: "), t->cluster, t->ns, t->pod, t->task_id);
+		else
+			buf_printf(&b2, " %s %s/%s: ", t->cluster, t->ns, t->pod);
+		buf_printf(&b2, "%s\n", err && *err ? err : _("failed"));
 		free(rc);
 	}
+	s = b2.p;
 	emit_line(s);
 	free(s);
 }
@@ -365,7 +382,7 @@ finish_target(struct batch *b, struct cluster *c, struct target *t, int rc, stru
 		b->worst = rc;
 	if (rc > 2) {
 		c->fail++;
-		e = xstrdup(c->error ? c->error : msg_last_error());
+		e = xstrdup(c->error ? c->error : last_error(b));
 		err = e;
 	} else
 		c->ok++;
@@ -435,7 +452,7 @@ advance(struct batch *b, struct cluster *c)
 				return;
 			c->st = C_CS;
 			if ((rc = start_call(c, &c->cw, CALL_CS_GET, c->id, NULL)) != 0) {
-				cluster_fail_rest(b, c, rc, msg_last_error());
+				cluster_fail_rest(b, c, rc, last_error(b));
 				break;
 			}
 			return;
@@ -448,7 +465,7 @@ advance(struct batch *b, struct cluster *c)
 					call_finish(&b->gw.cli, &b->icall);
 					b->initial = 3;
 					b->initial_rc = wf_child_failure(&b->gw, CALL_INITIAL, -1, &b->ic);
-					b->initial_error = xstrdup(msg_last_error());
+					b->initial_error = xstrdup(last_error(b));
 					child_free(&b->ic);
 				}
 			}
@@ -463,7 +480,7 @@ advance(struct batch *b, struct cluster *c)
 			c->st = C_STEP7;
 			wf_step7_notice(&c->cw);
 			if ((rc = start_call(c, &c->cw, CALL_STEP7, c->id, c->cw.region)) != 0) {
-				cluster_fail_rest(b, c, rc, msg_last_error());
+				cluster_fail_rest(b, c, rc, last_error(b));
 				break;
 			}
 			return;
@@ -570,7 +587,7 @@ child_done(struct batch *b, struct cluster *c)
 		if (rc == 0)
 			rc = wf_eval_cluster(w, &c->c);
 		if (rc != 0)
-			cluster_fail_rest(b, c, rc, msg_last_error());
+			cluster_fail_rest(b, c, rc, last_error(b));
 		else
 			c->st = C_WAIT_INITIAL;
 		break;
@@ -578,7 +595,7 @@ child_done(struct batch *b, struct cluster *c)
 		if (rc == 0)
 			rc = wf_eval_step7(w, &c->c);
 		if (rc != 0)
-			cluster_fail_rest(b, c, rc, msg_last_error());
+			cluster_fail_rest(b, c, rc, last_error(b));
 		else
 			c->st = C_NEXT;
 		break;
@@ -644,7 +661,7 @@ initial_done(struct batch *b)
 	else {
 		b->initial = 3;
 		b->initial_rc = rc;
-		b->initial_error = xstrdup(msg_last_error());
+		b->initial_error = xstrdup(last_error(b));
 	}
 }
 
@@ -786,18 +803,18 @@ static const char *
 class_name(int rc)
 {
 	switch (rc) {
-	case 0:	return "Info (healthy)";
-	case 1:	return "Warn";
-	case 2:	return "Critical";
-	case 3:	return "task failed";
-	case 4:	return "still running";
-	case 5:	return "cluster busy";
-	case 64: return "usage";
-	case 65: return "not diagnosable";
-	case 69: return "cloud call failed";
-	case 77: return "credentials/permissions";
-	case 78: return "local setup";
-	default: return rc >= 128 ? "interrupted" : "other";
+	case 0:	return N_("Info (healthy)");
+	case 1:	return N_("Warn");
+	case 2:	return N_("Critical");
+	case 3:	return N_("task failed");
+	case 4:	return N_("still running");
+	case 5:	return N_("cluster busy");
+	case 64: return N_("usage");
+	case 65: return N_("not diagnosable");
+	case 69: return N_("cloud call failed");
+	case 77: return N_("credentials/permissions");
+	case 78: return N_("local setup");
+	default: return rc >= 128 ? N_("interrupted") : N_("other");
 	}
 }
 
@@ -864,20 +881,23 @@ summary(struct batch *b)
 		buf_printf(&s, "%s\n", p ? p : "{}");
 		free(p);
 	} else {
-		buf_printf(&s, "\nSummary: %zu target%s over %zu cluster%s", b->nt, b->nt == 1 ? "" : "s",
-		    b->ncl, b->ncl == 1 ? "" : "s");
+		buf_printf(&s, _("\nSummary: %zu target%s over %zu cluster%s"), b->nt,
+		    b->nt == 1 ? "" : "s", b->ncl, b->ncl == 1 ? "" : "s");
 		if (skipped)
-			buf_printf(&s, ", %zu done in an earlier run", skipped);
+			buf_printf(&s, _(", %zu done in an earlier run"), skipped);
 		if (pending)
-			buf_printf(&s, ", %zu not run", pending);
+			buf_printf(&s, _(", %zu not run"), pending);
 		buf_adds(&s, "\n");
-		for (i = 0; i < nord; i++)
-			buf_printf(&s, "  %-24s %5d  (exit %d)\n", class_name(order[i]), codes[order[i]],
-			    order[i]);
-		buf_adds(&s, "Per cluster (finished / failed of targets):\n");
+		for (i = 0; i < nord; i++) {
+			buf_adds(&s, "  ");
+			buf_addpad(&s, _(class_name(order[i])), 24);
+			buf_printf(&s, _(" %5d  (exit %d)\n"), codes[order[i]], order[i]);
+		}
+		buf_adds(&s, _("Per cluster (finished / failed of targets):\n"));
 		for (j = 0; j < b->ncl; j++)
-			buf_printf(&s, "  %s  %u / %u of %zu%s%s\n", b->cl[j].id, b->cl[j].ok, b->cl[j].fail,
-			    b->cl[j].n, b->cl[j].error ? "  " : "", b->cl[j].error ? b->cl[j].error : "");
+			buf_printf(&s, _("  %s  %u / %u of %zu%s%s\n"), b->cl[j].id, b->cl[j].ok,
+			    b->cl[j].fail, b->cl[j].n, b->cl[j].error ? "  " : "",
+			    b->cl[j].error ? b->cl[j].error : "");
 	}
 	emit_line(buf_str(&s));
 	buf_free(&s);
@@ -1023,7 +1043,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	wf_init(&b.gw, o);
 	if ((rc = wf_setup(&b.gw)) != 0) {
 		/* The shared steps failed: every target fails the same way. */
-		char *why = xstrdup(msg_last_error());
+		char *why = xstrdup(last_error(&b));
 
 		msg_hold_errors = 1;
 		for (i = 0; i < b.ncl; i++)

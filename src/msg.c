@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "msg.h"
 #include "redact.h"
+#include "utf8.h"
 #include "util.h"
 
 int msg_quiet;
@@ -21,7 +22,8 @@ int msg_hold_errors;
 int msg_progress_fd = -1;
 
 static int live;	/* a progress line is on screen */
-static char last_error[1024];	/* the last errorf() line, for -o json */
+static char last_error[1024];	/* the last errorf() line in English, for -o json */
+static char last_shown[1024];	/* the same as shown, in the user's language */
 static int errors_on;	/* inside errorf() */
 
 const char *
@@ -30,10 +32,17 @@ msg_last_error(void)
 	return last_error;
 }
 
+const char *
+msg_last_error_shown(void)
+{
+	return last_shown;
+}
+
 void
 msg_clear_error(void)
 {
 	last_error[0] = '\0';
+	last_shown[0] = '\0';
 }
 
 void
@@ -51,9 +60,19 @@ clear_live(void)
 	}
 }
 
+/* Keep s in dst[n], cut on a character boundary. */
+static void
+keep(char *dst, size_t n, const char *s)
+{
+	size_t len = utf8_cut(s, strlen(s), n - 1);
+
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
 /*
  * Errors are recorded in English (they go into -o json and JSON Lines, which
- * read the same in every language) and shown in the user's language.
+ * read the same in every language) and as shown, in the user's language.
  */
 static void
 emit(const char *prefix, const char *fmt, va_list ap)
@@ -65,23 +84,25 @@ emit(const char *prefix, const char *fmt, va_list ap)
 		va_copy(en, ap);
 		if (vasprintf(&line, fmt, en) >= 0) {
 			red = redacts(line);
-			snprintf(last_error, sizeof(last_error), "%s", red);
+			keep(last_error, sizeof(last_error), red);
 			free(red);
 			free(line);
 		}
 		va_end(en);
-		/* Batch: the error belongs to one target's result line, not to stderr. */
-		if (msg_hold_errors)
-			return;
 	}
 	if ((line = i18n_vasprintf(fmt, ap)) == NULL)
 		return;
 	red = redacts(line);
-	clear_live();
-	fprintf(stderr, "ackprof: %s%s\n", *prefix ? _(prefix) : "", red);
-	fflush(stderr);
-	free(red);
 	free(line);
+	if (errors_on)
+		keep(last_shown, sizeof(last_shown), red);
+	/* Batch: the error belongs to one target's result line, not to stderr. */
+	if (!errors_on || !msg_hold_errors) {
+		clear_live();
+		fprintf(stderr, "ackprof: %s%s\n", *prefix ? _(prefix) : "", red);
+		fflush(stderr);
+	}
+	free(red);
 }
 
 void
@@ -155,8 +176,8 @@ progressf(const char *fmt, ...)
 		va_end(ap);
 		if (line == NULL)
 			return;
-		line[strcspn(line, "\n")] = '\0';
-		dprintf(msg_progress_fd, "%.510s\n", line);
+		line[utf8_cut(line, strcspn(line, "\n"), 510)] = '\0';
+		dprintf(msg_progress_fd, "%s\n", line);
 		free(line);
 		return;
 	}

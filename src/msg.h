@@ -18,7 +18,8 @@ void	notef(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	verbosef(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progressf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progress_done(void);
-const char *msg_last_error(void);
+const char *msg_last_error(void);	/* in English: for JSON */
+const char *msg_last_error_shown(void);	/* as shown to people: for text output */
 void	msg_clear_error(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "target.h"
 #include "timewin.h"
 #include "util.h"
@@ -182,16 +183,16 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 
 	memset(w, 0, sizeof(*w));
 	if (realtime && (from || to || since)) {
-		snprintf(err, errlen, "--realtime cannot be combined with --from/--to/--since");
+		snprintf(err, errlen, _("--realtime cannot be combined with --from/--to/--since"));
 		return -1;
 	}
 	if (since && (from || to)) {
-		snprintf(err, errlen, "--since cannot be combined with --from/--to");
+		snprintf(err, errlen, _("--since cannot be combined with --from/--to"));
 		return -1;
 	}
 	if (since) {
 		if (timewin_parse_duration(since, &secs) == -1) {
-			snprintf(err, errlen, "bad --since '%s' (use e.g. 30m, 2h, 1h30m, 1d; at most 31d)", since);
+			snprintf(err, errlen, _("bad --since '%s' (use e.g. 30m, 2h, 1h30m, 1d; at most 31d)"), since);
 			return -1;
 		}
 		w->start = now - secs;
@@ -202,23 +203,23 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 	if (!from && !to)
 		return 0;
 	if (!from || !to) {
-		snprintf(err, errlen, "--from and --to go together (or use --since DURATION)");
+		snprintf(err, errlen, _("--from and --to go together (or use --since DURATION)"));
 		return -1;
 	}
 	if (timewin_parse_time(from, now, &w->start) == -1) {
-		snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", from);
+		snprintf(err, errlen, _("bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)"), from);
 		return -1;
 	}
 	if (timewin_parse_time(to, now, &w->end) == -1) {
-		snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", to);
+		snprintf(err, errlen, _("bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)"), to);
 		return -1;
 	}
 	if (w->start <= 0 || w->start >= w->end) {
-		snprintf(err, errlen, "the window must start before it ends (--from before --to)");
+		snprintf(err, errlen, _("the window must start before it ends (--from before --to)"));
 		return -1;
 	}
 	if (w->end > now + 60) {
-		snprintf(err, errlen, "the window ends in the future (--to after now)");
+		snprintf(err, errlen, _("the window ends in the future (--to after now)"));
 		return -1;
 	}
 	w->historical = 1;

@@ -2,6 +2,7 @@
 #ifndef ACKPROF_UTIL_H
 #define ACKPROF_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct buf {
@@ -19,7 +20,9 @@ char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);
+void	 buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 void	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 buf_addpad(struct buf *, const char *, int width);
 void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
 const char *buf_str(const struct buf *);
