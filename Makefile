@@ -22,8 +22,9 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/i18n.c src/lease.c src/mcp.c src/msg.c src/redact.c src/report.c \
-	   src/run.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/gate.c src/i18n.c src/lease.c src/mcp.c src/msg.c \
+	   src/redact.c src/report.c src/run.c src/target.c src/timewin.c src/utf8.c src/util.c \
+	   src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
@@ -41,13 +42,13 @@ $(O)/src/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The scripts and catalog directories are compiled in: rebuild main.o and i18n.o when
+# The scripts and catalog directories are compiled in: rebuild cmd.o and i18n.o when
 # PREFIX, SHAREDIR or LOCALEDIR change, so that `make install PREFIX=/usr` installs a
-# binary that finds its scripts and its messages.
+# binary that finds its scripts (cmd.c) and its messages (i18n.c).
 $(O)/src/scriptsdir.stamp: FORCE
 	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts $(LOCALEDIR)' | cmp -s - $@ || \
 		echo '$(SHAREDIR)/scripts $(LOCALEDIR)' > $@
-$(O)/src/main.o $(O)/src/i18n.o: $(O)/src/scriptsdir.stamp
+$(O)/src/cmd.o $(O)/src/i18n.o: $(O)/src/scriptsdir.stamp
 FORCE:
 
 # ---- messages (GNU gettext) ------------------------------------------------------

@@ -20,5 +20,15 @@ for code in 0 1 2 3 4 5 64 65 69 77 78 130 143; do
 	printf '%s\n' "$help" | grep -qE "(^| )$code " || { echo "not ok - --help lacks exit code $code"; ok=0; }
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
+# README's table of which command takes which flag agrees with each command's --help.
+for cmd in diagnose result batch mcp doctor setup-sdk; do
+	ok=1
+	row=$(grep -E "^\| \`$cmd\` \|" "$top/README.md") || { echo "not ok - README.md lacks a row for $cmd"; ok=0; }
+	chelp=$("$bin" "$cmd" --help)
+	for f in $(printf '%s\n' "$row" | grep -oE -- '(^|[ `])--?[a-z][a-z-]*' | tr -d ' `' | sort -u); do
+		printf '%s\n' "$chelp" | grep -qE -- "(^|[ ,])$f( |,|$)" || { echo "not ok - README says $cmd takes $f, its --help does not"; ok=0; }
+	done
+	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -113,9 +113,14 @@ run_case() {
 	local -a argv
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.
+	# Each command takes only its own options (src/cmd.c): result never runs Step 7 nor
+	# invokes, so it gets no venv, scripts, busy wait or --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
-		argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}")
+		case ${argv[0]} in
+		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
+		esac
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"

@@ -27,8 +27,12 @@ def ackprof(home, fake, *args, scenario="default", venv=None, extra_env=None):
                     FAKE_ALIYUN_SCENARIO=scenario, FAKE_ALIYUN_LOG=str(home / "calls.log"))
     env.pop("XDG_RUNTIME_DIR", None)
     env.update(extra_env or {})
-    argv = [str(ACKPROF)] + list(args) + ["--aliyun", str(DOUBLE), "--scripts-dir", str(REPO / "scripts"),
-                                          "--poll-interval", "0", "--busy-wait", "0", "--yes"]
+    # Each command takes only its own options (the command table): setup-sdk runs no aliyun.
+    argv = [str(ACKPROF)] + list(args) + ["--scripts-dir", str(REPO / "scripts")]
+    if args[0] != "setup-sdk":
+        argv += ["--aliyun", str(DOUBLE)]
+    if args[0] == "diagnose":
+        argv += ["--poll-interval", "0", "--busy-wait", "0", "--yes"]
     if venv:
         argv += ["--sdk-venv", str(venv)]
     return subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -1,0 +1,582 @@
+/*
+ * cmd.c: the table of commands and options, the parsing of argv against it (an
+ * option a command does not take is a usage error naming the command), --help, and
+ * the handlers that hand each command to its workflow.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "cmd.h"
+#include "gate.h"
+#include "i18n.h"
+#include "mcp.h"
+#include "msg.h"
+#include "target.h"
+#include "util.h"
+#include "workflow.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+#ifndef SCRIPTSDIR
+#define SCRIPTSDIR "/usr/local/share/ackprof/scripts"
+#endif
+
+#define B(o)	(UINT64_C(1) << (o))
+/* Every command takes these. */
+#define ALWAYS	(B(O_HELP) | B(O_VERSION) | B(O_LANG))
+#define TARGET	(B(O_CLUSTER) | B(O_NS) | B(O_POD) | B(O_DESC) | B(O_REGION) | B(O_FROM) | \
+		 B(O_TO) | B(O_SINCE) | B(O_REALTIME))
+#define LOUD	(B(O_QUIET) | B(O_VERBOSE))
+#define POLL	(B(O_POLL_INTERVAL) | B(O_POLL_MAX) | B(O_CLI_TIMEOUT))
+#define WIRING	(B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) | POLL | B(O_BUSY_WAIT) | B(O_BUSY_RETRIES))
+
+enum { S_TARGET, S_OUTPUT, S_BATCH, S_BEHAVIOUR, S_TUNING, S_OTHER };
+
+const char *cmd_sections[] = {
+	[S_TARGET] = N_("Target:"),
+	[S_OUTPUT] = N_("Output:"),
+	[S_BATCH] = N_("Batch:"),
+	[S_BEHAVIOUR] = N_("Behaviour:"),
+	[S_TUNING] = N_("Tuning and wiring (flag, then environment variable):"),
+	[S_OTHER] = N_("Other:"),
+	NULL
+};
+
+const struct cmd_opt cmd_opts[O_COUNT] = {
+	[O_CLUSTER] = { "cluster", 'c', "ID", C_NONE, NULL, S_TARGET,
+	    N_("ACK cluster id (c + 32 hex digits)") },
+	[O_NS] = { "namespace", 'n', "NS", C_NONE, NULL, S_TARGET,
+	    N_("Kubernetes namespace of the pod") },
+	[O_POD] = { "pod", 'p', "NAME", C_NONE, NULL, S_TARGET, N_("pod name") },
+	[O_DESC] = { "description", 'd', "TEXT", C_NONE, NULL, S_TARGET,
+	    N_("symptom words; sanitized to [a-zA-Z0-9_-]") },
+	[O_REGION] = { "region", 'r', "REGION", C_NONE, NULL, S_TARGET,
+	    N_("expected region; a different cluster region stops") },
+	[O_FROM] = { "from", 0, "TIME", C_NONE, NULL, S_TARGET,
+	    N_("historical window start (Unix seconds,\n'YYYY-MM-DD HH:MM[:SS]', HH:MM today, RFC 3339)") },
+	[O_TO] = { "to", 0, "TIME", C_NONE, NULL, S_TARGET, N_("historical window end") },
+	[O_SINCE] = { "since", 0, "DURATION", C_NONE, NULL, S_TARGET,
+	    N_("historical window [now-DURATION, now], e.g. 2h, 90m") },
+	[O_REALTIME] = { "realtime", 0, NULL, C_NONE, NULL, S_TARGET,
+	    N_("real-time diagnosis (the default without a window)") },
+	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json markdown", S_OUTPUT,
+	    N_("text (default), json or markdown") },
+	[O_SAVE] = { "save", 0, "FILE", C_FILE, NULL, S_OUTPUT,
+	    N_("also write the report to FILE (mode 0600)") },
+	[O_QUIET] = { "quiet", 'q', NULL, C_NONE, NULL, S_OUTPUT,
+	    N_("no progress and no notes on stderr") },
+	[O_VERBOSE] = { "verbose", 'v', NULL, C_NONE, NULL, S_OUTPUT,
+	    N_("each step and each command on stderr") },
+	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, N_("clusters diagnosed in parallel [4]") },
+	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
+	    N_("record task ids; a rerun resumes instead of invoking") },
+	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
+	    N_("aliyun CLI profile for the cloud calls") },
+	[O_YES] = { "yes", 'y', NULL, C_NONE, NULL, S_BEHAVIOUR,
+	    N_("ask nothing (no confirmation, no questions)") },
+	[O_DRY_RUN] = { "dry-run", 0, NULL, C_NONE, NULL, S_BEHAVIOUR,
+	    N_("print the exact command chain and run nothing") },
+	[O_ALIYUN] = { "aliyun", 0, "PATH", C_FILE, NULL, S_TUNING,
+	    N_("the CLI to run [ACKPROF_ALIYUN; aliyun]") },
+	[O_VENV] = { "sdk-venv", 0, "DIR", C_DIR, NULL, S_TUNING,
+	    N_("SysOM SDK venv [ACKPROF_SDK_VENV;\n$XDG_DATA_HOME/ackprof/.sysom-sdk-venv]") },
+	[O_SCRIPTS] = { "scripts-dir", 0, "DIR", C_DIR, NULL, S_TUNING,
+	    N_("bundled scripts [ACKPROF_SCRIPTS_DIR]") },
+	[O_POLL_INTERVAL] = { "poll-interval", 0, "SECS", C_NONE, NULL, S_TUNING,
+	    N_("between result polls [10]") },
+	[O_POLL_MAX] = { "poll-max", 0, "N", C_NONE, NULL, S_TUNING, N_("polls before giving up [60]") },
+	[O_BUSY_WAIT] = { "busy-wait", 0, "SECS", C_NONE, NULL, S_TUNING,
+	    N_("wait after Sysom.TaskInProgress [30]") },
+	[O_BUSY_RETRIES] = { "busy-retries", 0, "N", C_NONE, NULL, S_TUNING,
+	    N_("retries after Sysom.TaskInProgress [3]") },
+	[O_CLI_TIMEOUT] = { "cli-timeout", 0, "SECS", C_NONE, NULL, S_TUNING,
+	    N_("deadline of one aliyun call [120]") },
+	[O_LANG] = { "lang", 0, "LANG", C_WORDS, "zh en", S_OTHER,
+	    N_("messages in LANG: zh (Chinese) or en [LC_ALL, LC_MESSAGES, LANG]") },
+	[O_HELP] = { "help", 'h', NULL, C_NONE, NULL, S_OTHER,
+	    N_("this help; after a command, that command's") },
+	[O_VERSION] = { "version", 'V', NULL, C_NONE, NULL, S_OTHER, N_("the version") },
+};
+
+static int	run_diagnose(struct inv *);
+static int	run_result(struct inv *);
+static int	run_batch(struct inv *);
+static int	run_mcp(struct inv *);
+static int	run_doctor(struct inv *);
+static int	run_setup_sdk(struct inv *);
+
+const struct cmd cmds[] = {
+	{ "diagnose", run_diagnose,
+	    "-c CLUSTER_ID -n NAMESPACE -p POD [-d TEXT] [-r REGION]\n"
+	    "[--from TIME --to TIME | --since DURATION | --realtime]\n"
+	    "[-o text|json|markdown] [--save FILE] [--profile NAME] [--yes]\n"
+	    "[--dry-run] [-q] [-v]",
+	    NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_YES) |
+	    B(O_DRY_RUN) | WIRING,
+	    N_("run the whole workflow on one pod") },
+	{ "result", run_result,
+	    "TASK_ID [-o text|json|markdown] [--save FILE] [--profile NAME] [--dry-run]",
+	    "TASK_ID", 1, 1, C_NONE, NULL,
+	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
+	    N_("resume polling an existing diagnosis task") },
+	{ "batch", run_batch,
+	    "[FILE|-] [--jobs N] [--state FILE] [-o text|json]",
+	    "[FILE|-]", 0, 1, C_FILE, NULL,
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
+	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
+	    "or JSON objects; clusters in parallel, results as they end") },
+	{ "mcp", run_mcp, "", NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | B(O_JOBS) | LOUD | B(O_PROFILE) | WIRING,
+	    N_("serve the workflow to agents (Model Context Protocol, stdio)") },
+	{ "doctor", run_doctor, "", NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | B(O_VERBOSE) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
+	    B(O_CLI_TIMEOUT),
+	    N_("check the CLI, the profile, the plugin and the SDK venv") },
+	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
+	    N_("create or repair the SysOM SDK venv used by Step 7") },
+	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL }
+};
+
+static const char intro[] = N_(
+"Run Alibaba Cloud SysOM kernel-level performance diagnosis on a Pod of an ACK\n"
+"cluster by driving the aliyun CLI, and report the root cause and what to do.\n");
+
+static const char exit_text[] = N_("Exit status:\n"
+"  0 healthy (Info)   1 Warn   2 Critical   3 task failed   4 still running\n"
+"  5 another task is running on the cluster   64 usage   65 target not diagnosable\n"
+"  69 cloud call failed   77 credentials or permissions   78 local setup\n"
+"  130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
+
+int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrorf(fmt, ap);
+	va_end(ap);
+	return EX_USAGE;
+}
+
+/* Print TEXT with its first line after LEFT padded to COL, later lines indented to COL. */
+static void
+put_column(const char *left, int col, const char *text)
+{
+	const char *nl;
+	int n = printf("%s", left);
+
+	/* A left part longer than the column puts the text on the next line. */
+
+	for (;;) {
+		if (n > col) {
+			putchar('\n');
+			n = 0;
+		}
+		printf("%*s", col - n, "");
+		nl = strchr(text, '\n');
+		printf("%.*s\n", nl ? (int)(nl - text) : (int)strlen(text), text);
+		if (nl == NULL)
+			return;
+		text = nl + 1;
+		n = 0;
+	}
+}
+
+static void
+put_synopsis(const struct cmd *c, const char *lead)
+{
+	char left[64];
+
+	snprintf(left, sizeof(left), "%sackprof %s", lead, c->name);
+	if (*c->synopsis == '\0') {
+		printf("%s\n", left);
+		return;
+	}
+	strcat(left, " ");
+	put_column(left, (int)strlen(left), c->synopsis);
+}
+
+/* The options in MASK, by section, each under its heading. */
+static void
+put_options(uint64_t mask)
+{
+	char left[64];
+	int s, i;
+
+	for (s = 0; cmd_sections[s]; s++) {
+		int heading = 0;
+
+		for (i = 0; i < O_COUNT; i++) {
+			const struct cmd_opt *op = &cmd_opts[i];
+
+			if (op->section != s || !(mask & B(i)))
+				continue;
+			if (!heading++)
+				printf("\n%s\n", _(cmd_sections[s]));
+			snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", op->short_name ? '-' : ' ',
+			    op->short_name ? op->short_name : ' ', op->short_name ? ", " : "  ", op->name,
+			    op->arg ? " " : "", op->arg ? op->arg : "");
+			put_column(left, 28, _(op->help));
+		}
+	}
+}
+
+static void
+put_help(const struct cmd *only)
+{
+	const struct cmd *c;
+	uint64_t all = 0;
+	char left[64];
+	int first = 1;
+
+	for (c = cmds; c->name; c++) {
+		if (only && c != only)
+			continue;
+		put_synopsis(c, first ? "usage: " : "       ");
+		first = 0;
+		all |= c->opts;
+	}
+	if (only) {
+		printf("\n%s\n", _(only->help));
+		put_options(only->opts);
+		printf("\n%s", _(exit_text));
+		return;
+	}
+	printf("       ackprof COMMAND --help | --help | --version\n\n%s\n%s\n", _(intro), _("Commands:"));
+	for (c = cmds; c->name; c++) {
+		snprintf(left, sizeof(left), "  %s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
+		put_column(left, 22, _(c->help));
+	}
+	put_options(all);
+	printf("\n%s", _(exit_text));
+}
+
+/* The scripts beside the binary (a build tree), else the installed share dir. */
+static char *
+default_scripts_dir(void)
+{
+	char *dir = exe_dir(), *p;
+
+	if (dir != NULL) {
+		p = xasprintf("%s/scripts/create-cluster-vpc-endpoint-connection.py", dir);
+		if (access(p, R_OK) == 0) {
+			free(p);
+			p = xasprintf("%s/scripts", dir);
+			free(dir);
+			return p;
+		}
+		free(p);
+		free(dir);
+	}
+	return xstrdup(SCRIPTSDIR);
+}
+
+static char *
+default_venv(void)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (x && *x == '/')
+		return xasprintf("%s/ackprof/.sysom-sdk-venv", x);
+	return xasprintf("%s/.local/share/ackprof/.sysom-sdk-venv", home && *home ? home : ".");
+}
+
+/* Store one option's value; 0 or a usage error. */
+static int
+apply_opt(struct inv *v, int id, const char *arg)
+{
+	struct opts *o = &v->o;
+	unsigned long ul;
+
+	switch (id) {
+	case O_CLUSTER: v->a.cluster = arg; break;
+	case O_NS: v->a.ns = arg; break;
+	case O_POD: v->a.pod = arg; break;
+	case O_DESC: v->a.desc = arg; break;
+	case O_REGION: v->a.region = arg; break;
+	case O_FROM: v->a.from = arg; break;
+	case O_TO: v->a.to = arg; break;
+	case O_SINCE: v->a.since = arg; break;
+	case O_REALTIME: v->a.realtime = 1; break;
+	case O_OUTPUT: v->a.output = arg; break;
+	case O_SAVE: o->save = arg; break;
+	case O_QUIET: msg_quiet = 1; break;
+	case O_VERBOSE: msg_verbose = 1; break;
+	case O_STATE: v->bo.state = arg; break;
+	case O_YES: o->yes = 1; break;
+	case O_DRY_RUN: o->dry_run = 1; break;
+	case O_ALIYUN: o->aliyun = arg; break;
+	case O_VENV: o->venv = arg; break;
+	case O_SCRIPTS: o->scripts = arg; break;
+	case O_LANG: break;	/* main() has read it, before anything was said */
+	case O_PROFILE:
+		if (!valid_profile_name(arg))
+			return usage_error("'%s' is not a profile name (letters, digits, '_', '-', '.', '@')", arg);
+		o->profile = arg;
+		break;
+	case O_POLL_INTERVAL:
+		if (parse_seconds(arg, 3600, &o->poll_interval) == -1)
+			return usage_error("bad --poll-interval '%s' (seconds, 0 to 3600, fractions allowed)", arg);
+		break;
+	case O_BUSY_WAIT:
+		if (parse_seconds(arg, 3600, &o->busy_wait) == -1)
+			return usage_error("bad --busy-wait '%s' (seconds, 0 to 3600, fractions allowed)", arg);
+		break;
+	case O_CLI_TIMEOUT:
+		if (parse_seconds(arg, 86400, &o->cli_timeout) == -1 || o->cli_timeout <= 0)
+			return usage_error("bad --cli-timeout '%s' (seconds, more than 0)", arg);
+		break;
+	case O_POLL_MAX:
+		if (parse_ulong(arg, 1, 100000, &ul) == -1)
+			return usage_error("bad --poll-max '%s' (a whole number, 1 to 100000)", arg);
+		o->poll_max = ul;
+		break;
+	case O_BUSY_RETRIES:
+		if (parse_ulong(arg, 0, 100, &ul) == -1)
+			return usage_error("bad --busy-retries '%s' (a whole number, 0 to 100)", arg);
+		o->busy_retries = ul;
+		break;
+	case O_JOBS:
+		if (parse_ulong(arg, 1, 256, &ul) == -1)
+			return usage_error("bad --jobs '%s' (a whole number, 1 to 256)", arg);
+		v->bo.jobs = ul;
+		break;
+	}
+	return 0;
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	const struct cmd *c;
+
+	for (c = cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* "--jobs", or "-p/--pod" when it has a short form. */
+static const char *
+opt_label(int id, char *buf, size_t len)
+{
+	if (cmd_opts[id].short_name)
+		snprintf(buf, len, "-%c/--%s", cmd_opts[id].short_name, cmd_opts[id].name);
+	else
+		snprintf(buf, len, "--%s", cmd_opts[id].name);
+	return buf;
+}
+
+struct seen {
+	int		 id;
+	const char	*arg;
+};
+
+/* getopt over the whole table; SEEN gets the options in command-line order. */
+static int
+scan(int argc, char **argv, struct seen *seen, int *nseen)
+{
+	struct option lo[O_COUNT + 1];
+	char so[3 * O_COUNT + 2], *s = so;
+	int i, ch, idx;
+
+	*s++ = ':';
+	for (i = 0; i < O_COUNT; i++) {
+		lo[i] = (struct option){ cmd_opts[i].name,
+		    cmd_opts[i].arg ? required_argument : no_argument, NULL, 256 + i };
+		if (cmd_opts[i].short_name) {
+			*s++ = (char)cmd_opts[i].short_name;
+			if (cmd_opts[i].arg)
+				*s++ = ':';
+		}
+	}
+	*s = '\0';
+	lo[O_COUNT] = (struct option){ NULL, 0, NULL, 0 };
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (ch == ':')
+			return usage_error("option %s needs a value (see ackprof --help)", argv[optind - 1]);
+		if (ch == '?') {
+			if (optopt)
+				return usage_error("unknown option -%c (see ackprof --help)", optopt);
+			return usage_error("unknown option %s (see ackprof --help)", argv[optind - 1]);
+		}
+		for (idx = ch - 256, i = 0; ch < 256 && i < O_COUNT; i++)
+			if (cmd_opts[i].short_name == ch)
+				idx = i;
+		seen[*nseen].id = idx;
+		seen[(*nseen)++].arg = optarg;
+	}
+	return 0;
+}
+
+/* Resolve the command and its options into V; 0, -1 (done: help or version) or an exit code. */
+static int
+parse(int argc, char **argv, struct inv *v)
+{
+	struct seen *seen = xmalloc(sizeof(*seen) * (size_t)(argc + 1));
+	int nseen = 0, i, rc, help = 0;
+	const char *name = NULL;
+	char lab[64];
+
+	if (argc >= 2 && argv[1][0] != '-') {
+		name = argv[1];
+		argv++;
+		argc--;
+	}
+	if ((rc = scan(argc, argv, seen, &nseen)) != 0)
+		goto out;
+	if (name == NULL && optind < argc)
+		name = argv[optind++];
+	for (i = 0; i < nseen; i++) {
+		if (seen[i].id == O_VERSION) {
+			printf("ackprof %s\n", VERSION);
+			rc = -1;
+			goto out;
+		}
+		help |= seen[i].id == O_HELP;
+	}
+	if (name && (v->cmd = find_cmd(name)) == NULL) {
+		rc = usage_error("unknown command '%s' (diagnose, result, batch, mcp, doctor or setup-sdk; see ackprof --help)", name);
+		goto out;
+	}
+	if (help) {
+		put_help(v->cmd);
+		rc = -1;
+		goto out;
+	}
+	if (v->cmd == NULL) {
+		rc = usage_error("no command given (diagnose, result, batch, mcp, doctor or setup-sdk; see ackprof --help)");
+		goto out;
+	}
+	for (i = 0; i < nseen; i++) {
+		if (!(v->cmd->opts & B(seen[i].id))) {
+			rc = usage_error("%s does not take %s (see ackprof %s --help)", v->cmd->name,
+			    opt_label(seen[i].id, lab, sizeof(lab)), v->cmd->name);
+			goto out;
+		}
+		if ((rc = apply_opt(v, seen[i].id, seen[i].arg)) != 0)
+			goto out;
+	}
+	while (optind < argc && v->a.npos < v->cmd->max_args)
+		v->a.pos[v->a.npos++] = argv[optind++];
+	if (optind < argc)
+		rc = usage_error("unexpected argument '%s' (see ackprof %s --help)", argv[optind], v->cmd->name);
+	else if (v->a.npos < v->cmd->min_args)
+		rc = usage_error("missing %s (ackprof %s %s)", v->cmd->args, v->cmd->name, v->cmd->args);
+out:
+	free(seen);
+	return rc;
+}
+
+/* Defaults, the environment and -o: what every command needs before it runs. */
+static int
+resolve(struct inv *v)
+{
+	struct opts *o = &v->o;
+	const char *env, *f = v->a.output;
+
+	if (f) {
+		if (strcmp(f, "text") == 0)
+			o->out = OUT_TEXT;
+		else if (strcmp(f, "json") == 0)
+			o->out = OUT_JSON;
+		else if (strcmp(f, "markdown") == 0 || strcmp(f, "md") == 0)
+			o->out = OUT_MARKDOWN;
+		else
+			return usage_error("unknown output format '%s' (text, json or markdown)", f);
+	}
+	if (!o->aliyun)
+		o->aliyun = (env = getenv("ACKPROF_ALIYUN")) && *env ? env : "aliyun";
+	if (!o->venv)
+		o->venv = (env = getenv("ACKPROF_SDK_VENV")) && *env ? env :
+		    (v->own_venv = default_venv());
+	if (!o->scripts)
+		o->scripts = (env = getenv("ACKPROF_SCRIPTS_DIR")) && *env ? env :
+		    (v->own_scripts = default_scripts_dir());
+	o->interactive = !o->yes && isatty(0) && isatty(2);
+	return 0;
+}
+
+static int
+run_diagnose(struct inv *v)
+{
+	int rc = gate(&v->a, &v->o);
+
+	return rc ? rc : wf_diagnose(&v->o);
+}
+
+static int
+run_result(struct inv *v)
+{
+	const char *id = v->a.pos[0];
+
+	if (!valid_task_id(id))
+		return usage_error("'%s' is not a SysOM task id (letters and digits, as printed by invoke-diagnosis)", id);
+	v->o.task_id = id;
+	return wf_result(&v->o);
+}
+
+static int
+run_batch(struct inv *v)
+{
+	if (v->o.out == OUT_MARKDOWN)
+		return usage_error("batch writes text or json (-o text|json)");
+	v->bo.input = v->a.npos ? v->a.pos[0] : "-";
+	return wf_batch(&v->o, &v->bo);
+}
+
+static int
+run_mcp(struct inv *v)
+{
+	i18n_english();	/* the protocol's text is read by programs */
+	return mcp_serve(&v->o, &v->bo);
+}
+
+static int
+run_doctor(struct inv *v)
+{
+	return wf_doctor(&v->o);
+}
+
+static int
+run_setup_sdk(struct inv *v)
+{
+	return wf_setup_sdk(&v->o);
+}
+
+int
+cmd_main(int argc, char **argv)
+{
+	struct inv v;
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	v.o.poll_interval = 10;
+	v.o.poll_max = 60;
+	v.o.busy_wait = 30;
+	v.o.busy_retries = 3;
+	v.o.cli_timeout = 120;
+	v.o.out = OUT_TEXT;
+	v.bo.input = "-";
+	v.bo.jobs = 4;
+	rc = parse(argc, argv, &v);
+	if (rc == 0 && (rc = resolve(&v)) == 0)
+		rc = v.cmd->run(&v);
+	free(v.o.cluster);
+	free(v.o.ns);
+	free(v.o.pod);
+	free(v.o.desc);
+	free(v.own_scripts);
+	free(v.own_venv);
+	return rc == -1 ? 0 : rc;
+}

@@ -1,0 +1,220 @@
+/*
+ * gate.c: Step 4 of the specification, the parameter gate: validation of the target,
+ * questions on a terminal, and the confirmation before any cloud call.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "gate.h"
+#include "i18n.h"
+#include "msg.h"
+#include "run.h"
+#include "target.h"
+#include "timewin.h"
+#include "utf8.h"
+#include "util.h"
+
+/* Read one line from the terminal; NULL on EOF.  The newline is removed. */
+static char *
+ask(const char *prompt)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
+	n = getline(&line, &cap, stdin);
+	if (n <= 0 || run_signal) {
+		free(line);
+		fputc('\n', stderr);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static int
+ask_required(const char *what, char **val, int (*valid)(const char *), const char *shape)
+{
+	char *s, *prompt = xasprintf(_("%s: "), _(what));
+
+	for (;;) {
+		if ((s = ask(prompt)) == NULL) {
+			free(prompt);
+			return -1;
+		}
+		if (valid(s)) {
+			*val = s;
+			free(prompt);
+			return 0;
+		}
+		fprintf(stderr, _("ackprof: '%s' is not a valid %s (%s)\n"), s, _(what), _(shape));
+		free(s);
+	}
+}
+
+/* The temporal-word rule on a terminal: ask for the window, suggest historical. */
+static int
+ask_window(struct opts *o, const char *found)
+{
+	char *from, *to, err[256];
+	time_t now = time(NULL);
+
+	fprintf(stderr, _("ackprof: the description mentions a past time ('%s').\n"
+	    "A historical diagnosis of that window is recommended. Enter its start and end\n"
+	    "(e.g. '2026-11-24 14:00', 14:00 for today, Unix seconds), or an empty start for real-time.\n"),
+	    found);
+	for (;;) {
+		if ((from = ask(_("From: "))) == NULL)
+			return -1;
+		if (*from == '\0') {
+			free(from);
+			return 0;
+		}
+		if ((to = ask(_("To: "))) == NULL) {
+			free(from);
+			return -1;
+		}
+		if (timewin_resolve(from, to, NULL, 0, now, &o->win, err, sizeof(err)) == 0) {
+			free(from);
+			free(to);
+			return 0;
+		}
+		fprintf(stderr, "ackprof: %s\n", err);
+		free(from);
+		free(to);
+	}
+}
+
+/* One line of the confirmation: the label padded by display width, then the value. */
+static void
+confirm_line(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+confirm_line(const char *label, const char *fmt, ...)
+{
+	static const char *const labels[] = {
+		N_("cluster"), N_("pod"), N_("description"), N_("mode"), N_("region"),
+	};
+	struct buf b = {0};
+	va_list ap;
+	size_t i;
+	int w, max = 0;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if ((w = utf8_width(_(labels[i]))) > max)
+			max = w;
+	buf_adds(&b, "  ");
+	buf_addpad(&b, _(label), max + 2);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", buf_str(&b));
+	buf_free(&b);
+}
+
+/* A yes: y or yes in any case, or the translation's own word for yes. */
+static int
+is_yes(const char *ans)
+{
+	/* TRANSLATORS: the answer that means yes to "Proceed? [y/N]", besides y and yes. */
+	const char *yes = _("yes");
+
+	return strcasecmp(ans, "y") == 0 || strcasecmp(ans, "yes") == 0 || strcmp(ans, yes) == 0;
+}
+
+static int
+confirm(const struct opts *o)
+{
+	char s[32], e[32], *ans;
+	int yes;
+
+	fprintf(stderr, "%s\n", _("About to diagnose:"));
+	confirm_line(N_("cluster"), "%s", o->cluster);
+	confirm_line(N_("pod"), "%s/%s", o->ns, o->pod);
+	confirm_line(N_("description"), "%s", *o->desc ? o->desc : _("(none)"));
+	if (o->win.historical) {
+		timewin_fmt(o->win.start, s, sizeof(s));
+		timewin_fmt(o->win.end, e, sizeof(e));
+		confirm_line(N_("mode"), _("historical, %s to %s"), s, e);
+	} else
+		confirm_line(N_("mode"), "%s", _("real-time"));
+	if (o->region)
+		confirm_line(N_("region"), _("%s (must match the cluster)"), o->region);
+	fputs(_("This enables aliyun ai-mode for the run, and Step 7 creates the cluster's\n"
+	    "SysOM VPC endpoint connection (a write, idempotent).\n"), stderr);
+	if ((ans = ask(_("Proceed? [y/N] "))) == NULL)
+		return 0;
+	yes = is_yes(ans);
+	free(ans);
+	return yes;
+}
+
+/* Step 4: the parameter gate.  Returns 0 or an exit code (the message printed). */
+int
+gate(const struct args *a, struct opts *o)
+{
+	char err[256], found[256];
+	time_t now = time(NULL);
+
+	if (a->cluster)
+		o->cluster = xstrdup(a->cluster);
+	if (a->ns)
+		o->ns = xstrdup(a->ns);
+	if (a->pod)
+		o->pod = xstrdup(a->pod);
+	if (o->interactive) {
+		if (!o->cluster && ask_required(N_("cluster id"), &o->cluster, valid_cluster_id,
+		    N_("c followed by 32 lowercase hex digits")) == -1)
+			return usage_error("no cluster id given (pass -c CLUSTER_ID)");
+		if (!o->ns && ask_required(N_("namespace"), &o->ns, valid_namespace,
+		    N_("a Kubernetes name: lowercase letters, digits, '-'")) == -1)
+			return usage_error("no namespace given (pass -n NAMESPACE)");
+		if (!o->pod && ask_required(N_("pod"), &o->pod, valid_pod,
+		    N_("a Kubernetes name: lowercase letters, digits, '-', '.'")) == -1)
+			return usage_error("no pod given (pass -p POD)");
+	}
+	if (!o->cluster)
+		return usage_error("missing -c CLUSTER_ID (see ackprof --help)");
+	if (!o->ns)
+		return usage_error("missing -n NAMESPACE (see ackprof --help)");
+	if (!o->pod)
+		return usage_error("missing -p POD (see ackprof --help)");
+	if (!valid_cluster_id(o->cluster))
+		return usage_error("'%s' is not an ACK cluster id (expected c followed by 32 lowercase hex digits, as in the ACK console)",
+		    o->cluster);
+	if (!valid_namespace(o->ns))
+		return usage_error("'%s' is not a Kubernetes namespace (lowercase letters, digits and '-', at most 63)",
+		    o->ns);
+	if (!valid_pod(o->pod))
+		return usage_error("'%s' is not a Kubernetes pod name (lowercase letters, digits, '-' and '.', at most 253)",
+		    o->pod);
+	if (a->region && !valid_region(a->region))
+		return usage_error("'%s' is not a region id (e.g. cn-hangzhou)", a->region);
+	o->region = a->region;
+	o->desc_raw = a->desc ? a->desc : "";
+	o->desc = sanitize_description(o->desc_raw);
+	if (timewin_resolve(a->from, a->to, a->since, a->realtime, now, &o->win, err, sizeof(err)) == -1)
+		return usage_error("%s", err);
+	if (!o->win.historical && !a->realtime && temporal_past(o->desc_raw, found, sizeof(found))) {
+		if (!o->interactive)
+			return usage_error("the description names a past time ('%s') but no window was given (pass --from TIME --to TIME or --since DURATION for a historical diagnosis, or --realtime)",
+			    found);
+		if (ask_window(o, found) == -1)
+			return usage_error("no window given (pass --from/--to, --since or --realtime)");
+	}
+	if (strcmp(o->desc, o->desc_raw) != 0)
+		notef("description '%s' sent as '%s'", o->desc_raw, o->desc);
+	if (o->interactive && !o->dry_run && !confirm(o)) {
+		notef("nothing done");
+		return EX_USAGE;
+	}
+	return 0;
+}
