@@ -57,7 +57,8 @@ FORCE:
 # The message functions of msg.c take their format through gettext.
 XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
 	--keyword=_ --keyword=N_ $(foreach f,errorf warnf notef verbosef progressf usage_error,\
-	--keyword=$(f) --flag=$(f):1:c-format) --flag=buf_printf:2:c-format \
+	--keyword=$(f) --flag=$(f):1:c-format) --keyword=template_printf:2 \
+	--flag=template_printf:2:c-format --flag=buf_printf:2:c-format \
 	--flag=xasprintf:1:c-format --flag=snprintf:3:c-format --flag=fprintf:2:c-format \
 	--flag=printf:1:c-format --package-name=ackprof --package-version=$(VERSION) \
 	--add-location=file --sort-output

@@ -99,7 +99,7 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_CLI_TIMEOUT] = { "cli-timeout", 0, "SECS", C_NONE, NULL, S_TUNING,
 	    N_("deadline of one aliyun call [120]") },
 	[O_LANG] = { "lang", 0, "LANG", C_WORDS, "zh en", S_OTHER,
-	    N_("messages in LANG: zh (Chinese) or en [LC_ALL, LC_MESSAGES, LANG]") },
+	    N_("language of messages: zh (Chinese) or en [from LANG]") },
 	[O_HELP] = { "help", 'h', NULL, C_NONE, NULL, S_OTHER,
 	    N_("this help; after a command, that command's") },
 	[O_VERSION] = { "version", 'V', NULL, C_NONE, NULL, S_OTHER, N_("the version") },

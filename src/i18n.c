@@ -1,7 +1,9 @@
 /*
  * i18n.c: the language of ackprof's messages.  GNU gettext, domain "ackprof",
  * the catalog from the build tree when the binary runs there, else LOCALEDIR.
- * Only LC_MESSAGES is ever set: JSON numbers and parsing never see a locale.
+ * No locale of the process ever changes: gettext runs under a locale of its own
+ * (uselocale), so numbers, parsing, strerror() and so the English record of an
+ * error for JSON never depend on the language.
  * Translations are trusted no further than their printf directives: one that
  * takes other arguments than its msgid is ignored, so a broken catalog cannot
  * break a run.
@@ -26,6 +28,7 @@
 #define MAXARGS	16
 
 static int on;			/* translating */
+static locale_t msgloc;		/* LC_MESSAGES for our lookups only */
 static char *localedir;
 
 const char *
@@ -74,15 +77,15 @@ locale_env(void)
  * gettext reads LANGUAGE unless LC_MESSAGES is "C", and C.UTF-8 is built into
  * glibc: so a language works without its locale having been generated.
  */
-static void
-use_language(const char *lang)
+static locale_t
+language_locale(const char *lang)
 {
 	char *l = xstrdup(lang);
 
 	l[strcspn(l, ".@")] = '\0';	/* zh_CN.UTF-8 -> zh_CN */
 	setenv("LANGUAGE", l, 1);
 	free(l);
-	setlocale(LC_MESSAGES, "C.UTF-8");
+	return newlocale(LC_MESSAGES_MASK, "C.UTF-8", (locale_t)0);
 }
 
 int
@@ -99,13 +102,16 @@ i18n_init(const char *lang)
 		return 0;	/* as gettext: LANGUAGE counts only outside the C locale */
 	find_localedir();
 	if (bindtextdomain(DOMAIN, i18n_localedir()) == NULL ||
-	    bind_textdomain_codeset(DOMAIN, "UTF-8") == NULL || textdomain(DOMAIN) == NULL)
+	    bind_textdomain_codeset(DOMAIN, "UTF-8") == NULL ||
+	    bind_textdomain_codeset("libc", "UTF-8") == NULL)
 		return 0;
+	if (msgloc)
+		freelocale(msgloc);
 	if (lang)
-		use_language("zh_CN");
-	else if (setlocale(LC_MESSAGES, "") == NULL)
-		use_language(language && *language ? language : env);
-	on = 1;
+		msgloc = language_locale("zh_CN");
+	else if ((msgloc = newlocale(LC_MESSAGES_MASK, "", (locale_t)0)) == (locale_t)0)
+		msgloc = language_locale(language && *language ? language : env);
+	on = msgloc != (locale_t)0;
 	return 0;
 }
 
@@ -212,12 +218,22 @@ checked(const char *msgid, const char *tr)
 	return tr;
 }
 
+static const char *
+lookup(const char *domain, const char *msgid)
+{
+	locale_t old = uselocale(msgloc);
+	const char *tr = dgettext(domain, msgid);
+
+	uselocale(old);
+	return tr;
+}
+
 const char *
 i18n_gettext(const char *msgid)
 {
 	if (!on || msgid == NULL || *msgid == '\0')
 		return msgid;
-	return checked(msgid, dgettext(DOMAIN, msgid));
+	return checked(msgid, lookup(DOMAIN, msgid));
 }
 
 union arg {
@@ -233,11 +249,22 @@ union arg {
 	void		*p;
 };
 
-/* A string argument is shown translated when it is a phrase of the catalog. */
+/*
+ * A string argument is shown translated when it is a phrase of our catalog
+ * (a step name) or of the C library's (strerror): names, ids and sanitized
+ * descriptions have no space, so they never are.
+ */
 static const char *
 arg_text(const char *s)
 {
-	return s && strchr(s, ' ') ? i18n_gettext(s) : s;
+	const char *tr;
+
+	if (s == NULL || strchr(s, ' ') == NULL)
+		return s;
+	if ((tr = i18n_gettext(s)) != s)
+		return tr;
+	tr = lookup("libc", s);
+	return strchr(tr, '%') ? s : tr;
 }
 
 static void

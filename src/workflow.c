@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,10 +297,31 @@ wf_setup(struct wf *w)
 	return step_credentials(w);
 }
 
+/*
+ * The specification's fixed messages: in English for -o json ("message"), in the
+ * user's language for the text and Markdown output.
+ */
+static void
+template_printf(struct wf *w, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	buf_vprintf(&w->template, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	s = i18n_vasprintf(fmt, ap);
+	va_end(ap);
+	if (s)
+		buf_adds(&w->template_shown, s);
+	free(s);
+}
+
 static void
 unsupported_template(struct wf *w, const char *profile)
 {
-	buf_printf(&w->template,
+	template_printf(w,
 	    "\xE2\x9D\x8C Unsupported cluster type\n"
 	    "- Cluster ID: %s\n"
 	    "- Cluster profile: %s\n"
@@ -537,7 +559,7 @@ busy_task_hint(const char *msg)
 static void
 busy_template(struct wf *w)
 {
-	buf_printf(&w->template,
+	template_printf(w,
 	    "\xE2\x9A\xA0\xEF\xB8\x8F An existing diagnosis task is running on this instance.\n"
 	    "- Instance: ack-%s\n"
 	    "- Error: Sysom.TaskInProgress\n"
@@ -653,7 +675,7 @@ step_invoke(struct wf *w)
 static void
 timeout_template(struct wf *w, const char *status)
 {
-	buf_printf(&w->template,
+	template_printf(w,
 	    "\xE2\x8F\xB3 SysOM diagnosis task timed out\n"
 	    "- Task ID: %s\n"
 	    "- Current status: %s\n"
@@ -909,7 +931,7 @@ wf_render(struct wf *w, int rc)
 	if ((f = open_memstream(&mem, &len)) == NULL)
 		return NULL;
 	if (w->template.len) {
-		red = redacts(buf_str(&w->template));
+		red = redacts(buf_str(&w->template_shown));
 		fputs(red, f);
 		free(red);
 	} else if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
@@ -974,6 +996,7 @@ wf_free(struct wf *w)
 	free(w->busy_hint);
 	free(w->params);
 	buf_free(&w->template);
+	buf_free(&w->template_shown);
 }
 
 /* The venv and the script must be there before Step 0: never stop half-way for them. */
