@@ -315,6 +315,15 @@ emit_line(const char *s)
 	free(red);
 }
 
+/* The first column of a result line: wide enough for "exit 130" in any language. */
+static int
+status_column(void)
+{
+	int w = utf8_width(_("exit %d")) + 1;	/* "%d" stands for 3 digits */
+
+	return w > 8 ? w : 8;
+}
+
 /* One line per finished target, written at once. */
 static void
 report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
@@ -349,18 +358,18 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 		const char *rcause = w->diag.root_cause && *w->diag.root_cause ? w->diag.root_cause :
 		    _("no anomaly found");
 
-		buf_addpad(&b2, overall_label(w->diag.overall), 8);
+		buf_addpad(&b2, overall_label(w->diag.overall), status_column());
 		buf_printf(&b2, _(" %s %s/%s task %s: "), t->cluster, t->ns, t->pod,
 		    t->task_id ? t->task_id : "-");
 		buf_add(&b2, rcause, utf8_cut(rcause, strlen(rcause), 200));
 		buf_adds(&b2, "\n");
 	} else {
 		rc = xasprintf(_("exit %d"), t->rc);
-		buf_addpad(&b2, rc, 8);
+		buf_addpad(&b2, rc, status_column());
 		if (t->task_id)
 			buf_printf(&b2, _(" %s %s/%s task %s: "), t->cluster, t->ns, t->pod, t->task_id);
 		else
-			buf_printf(&b2, " %s %s/%s: ", t->cluster, t->ns, t->pod);
+			buf_printf(&b2, _(" %s %s/%s: "), t->cluster, t->ns, t->pod);
 		buf_printf(&b2, "%s\n", err && *err ? err : _("failed"));
 		free(rc);
 	}
