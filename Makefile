@@ -125,6 +125,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/lang.sh
 
 check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \

@@ -115,6 +115,12 @@ i18n_init(const char *lang)
 	return 0;
 }
 
+int
+i18n_active(void)
+{
+	return on;
+}
+
 void
 i18n_english(void)
 {

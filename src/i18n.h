@@ -15,6 +15,8 @@
  * catalog leaves everything in English.  Returns 0, or -1 for an unknown lang.
  */
 int	 i18n_init(const char *lang);
+/* 1 when messages go through the catalog (a language other than English was chosen). */
+int	 i18n_active(void);
 /* Back to English for the rest of the run (the MCP server speaks to programs). */
 void	 i18n_english(void);
 /* The catalog directory in use (the build tree's, else LOCALEDIR). */
