@@ -119,6 +119,13 @@ check "batch in Chinese: the classes line up by display width" \
 check "batch in Chinese: the exit code is the worst, as in English ($(cat "$tmp/batch-en.rc"))" \
 	'cmp -s "$tmp/batch-en.rc" "$tmp/batchzh.rc"'
 
+# Progress lines (-v): a step name given to a message as its argument is translated too.
+run verbose default -- --lang zh diagnose "${W[@]}" -v -c $CL -n default -p app-1
+check "progress in Chinese: step names translated" \
+	'grep -qx "ackprof: 版本检查……" "$tmp/verbose.err" &&
+	grep -qx "ackprof: 查询集群（cs GET /clusters）……" "$tmp/verbose.err" &&
+	grep -qx "ackprof: get-diagnosis-result T${CL: -7}：第 2 次查询，共 60 次（Success）" "$tmp/verbose.err"'
+
 # How the language is chosen.  A usage error shows it with no aliyun call at all.
 zh='ackprof: 未知选项 --bogus（参见 ackprof --help）'
 en='ackprof: unknown option --bogus (see ackprof --help)'
