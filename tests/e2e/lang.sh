@@ -80,7 +80,8 @@ wired() { # the options every diagnosis run needs
 mapfile -t W < <(wired)
 B=("${W[@]:0:${#W[@]}-1}")	# batch asks nothing: no --yes
 
-# -o json and exit codes: byte-identical in both languages, for each main outcome.
+# -o json and exit codes: byte-identical in both languages, for each main outcome (the
+# batch with --jobs 1, so that its lines come in one order).
 # NAME SCENARIO ARGS...
 while read -r name scenario args; do
 	[ -z "$name" ] && continue
@@ -106,7 +107,7 @@ gate not-running diagnose ${W[*]} -c $CL -n default -p app-1 -o json
 unsupported acs diagnose ${W[*]} -c $CL -n default -p app-1 -o json
 timeout slow diagnose ${W[*]} -c $CL -n default -p app-1 -o json --poll-max 3
 busy busy diagnose ${W[*]} -c $CL -n default -p app-1 -o json --busy-retries 1
-batch - batch ${B[*]} -o json --busy-retries 0 $tmp/batch.in
+batch - batch ${B[*]} -o json --jobs 1 --busy-retries 0 $tmp/batch.in
 EOF
 
 # The batch summary in Chinese: classes translated, counts in one column by display width.
