@@ -1,12 +1,17 @@
 # ackprof: SysOM pod diagnosis over the aliyun CLI.  See README.md.
 #   make demo     install what is missing, build, diagnose a pod on the simulator
-#   make check    every test: unit, end to end, double, Python, docs, ASan+UBSan, valgrind
+#   make check    install what the tests need (as root; else print the one command),
+#                 then every test: unit, end to end, double, Python, docs, ASan+UBSan, valgrind
+#   make deps     install everything `make check` needs (as root; else print the command)
 SHELL	:= /bin/bash
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/ackprof
 LOCALEDIR ?= $(PREFIX)/share/locale
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 VERSION	 = 0.1.0
 # O: where objects and binaries go (the sanitizer build uses build/asan).
 O	?= .
@@ -22,9 +27,9 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/gate.c src/i18n.c src/lease.c src/mcp.c src/msg.c \
-	   src/redact.c src/report.c src/run.c src/target.c src/timewin.c src/utf8.c src/util.c \
-	   src/workflow.c
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/gate.c src/i18n.c src/lease.c \
+	   src/mcp.c src/msg.c src/redact.c src/report.c src/run.c src/target.c src/timewin.c \
+	   src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
@@ -33,7 +38,9 @@ MOS	 = $(LINGUAS:%=$(O)/locale/%/LC_MESSAGES/ackprof.mo)
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-all: $(O)/ackprof $(MOS) tests/double/aliyun tests/double/venv/bin/python
+COMPLETIONS = $(O)/completion/ackprof.bash $(O)/completion/_ackprof $(O)/completion/ackprof.fish
+
+all: $(O)/ackprof $(MOS) $(COMPLETIONS) tests/double/aliyun tests/double/venv/bin/python
 
 $(O)/ackprof: $(OBJS) $(O)/src/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(O)/src/main.o $(LIBS)
@@ -41,6 +48,14 @@ $(O)/ackprof: $(OBJS) $(O)/src/main.o
 $(O)/src/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Shell completions, written by ackprof from its command table (src/cmd.c).
+$(O)/completion/ackprof.bash: $(O)/ackprof
+	@mkdir -p $(@D); $(O)/ackprof completion bash > $@.tmp && mv $@.tmp $@
+$(O)/completion/_ackprof: $(O)/ackprof
+	@mkdir -p $(@D); $(O)/ackprof completion zsh > $@.tmp && mv $@.tmp $@
+$(O)/completion/ackprof.fish: $(O)/ackprof
+	@mkdir -p $(@D); $(O)/ackprof completion fish > $@.tmp && mv $@.tmp $@
 
 # The scripts and catalog directories are compiled in: rebuild cmd.o and i18n.o when
 # PREFIX, SHAREDIR or LOCALEDIR change, so that `make install PREFIX=/usr` installs a
@@ -81,7 +96,7 @@ update-po: po/ackprof.pot
 
 # ---- tests ---------------------------------------------------------------
 # Each suite prints "N passed, N failed" (or cmocka's summary); tests/tally sums them.
-check: deps-check
+check: deps
 	@rm -f build/check.log; mkdir -p build
 	@set -e; status=0; \
 	$(MAKE) --no-print-directory all CFLAGS='-O2 -g -Werror' || exit 1; \
@@ -107,6 +122,7 @@ check-docs: $(O)/ackprof $(MOS)
 	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
 	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
+	bash tests/completion.sh $(O)/ackprof
 	sh tests/install.sh
 
 # Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
@@ -132,21 +148,26 @@ check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \
 		ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 
-# Is the tool chain here?  tools/deps installs it (apt-get) when run as root.
+# Is the tool chain here?  tools/deps installs what is missing (apt-get) when run as
+# root, else prints the one command that does and fails; --check only reports.
 deps-check:
-	@sh tools/deps --check
+	@sh tools/deps --check --all
 
 deps:
-	sh tools/deps
+	@sh tools/deps --all
+
+deps-build:
+	@sh tools/deps
 
 # ---- the simulator demo ----------------------------------------------------
-demo: deps
+demo: deps-build
 	$(MAKE) --no-print-directory all
 	sh tools/demo
 
 # ---- install -----------------------------------------------------------------
-install: $(O)/ackprof $(MOS)
+install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/zh_CN/man1
 	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
 	install -m 644 man/ackprof.1 $(DESTDIR)$(MANDIR)/man1/ackprof.1
@@ -159,11 +180,16 @@ install: $(O)/ackprof $(MOS)
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
+	install -m 644 $(O)/completion/ackprof.bash $(DESTDIR)$(BASHCOMPDIR)/ackprof
+	install -m 644 $(O)/completion/_ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof
+	install -m 644 $(O)/completion/ackprof.fish $(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1 \
 		$(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
 	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof \
+		$(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 lint:
@@ -171,7 +197,7 @@ lint:
 
 clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
-	rm -rf build tests/double/venv locale po/ackprof.pot
+	rm -rf build completion tests/double/venv locale po/ackprof.pot
 
 .PHONY: FORCE all check check-unit check-double check-e2e check-py check-docs check-fuzz fuzz check-sanitize \
-	check-valgrind deps deps-check demo install uninstall lint clean unit pot update-po
+	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po

@@ -3,6 +3,7 @@
  * option a command does not take is a usage error naming the command), --help, and
  * the handlers that hand each command to its workflow.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include "batch.h"
 #include "cmd.h"
+#include "complete.h"
 #include "gate.h"
 #include "i18n.h"
 #include "mcp.h"
@@ -111,6 +113,7 @@ static int	run_batch(struct inv *);
 static int	run_mcp(struct inv *);
 static int	run_doctor(struct inv *);
 static int	run_setup_sdk(struct inv *);
+static int	run_completion(struct inv *);
 
 const struct cmd cmds[] = {
 	{ "diagnose", run_diagnose,
@@ -143,6 +146,8 @@ const struct cmd cmds[] = {
 	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
 	    N_("create or repair the SysOM SDK venv used by Step 7") },
+	{ "completion", run_completion, "bash|zsh|fish", "SHELL", 1, 1, C_WORDS, "bash zsh fish",
+	    ALWAYS, N_("print the shell completion script for bash, zsh or fish") },
 	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL }
 };
 
@@ -446,7 +451,7 @@ parse(int argc, char **argv, struct inv *v)
 		help |= seen[i].id == O_HELP;
 	}
 	if (name && (v->cmd = find_cmd(name)) == NULL) {
-		rc = usage_error("unknown command '%s' (diagnose, result, batch, mcp, doctor or setup-sdk; see ackprof --help)", name);
+		rc = usage_error("unknown command '%s' (diagnose, result, batch, mcp, doctor, setup-sdk or completion; see ackprof --help)", name);
 		goto out;
 	}
 	if (help) {
@@ -455,7 +460,7 @@ parse(int argc, char **argv, struct inv *v)
 		goto out;
 	}
 	if (v->cmd == NULL) {
-		rc = usage_error("no command given (diagnose, result, batch, mcp, doctor or setup-sdk; see ackprof --help)");
+		rc = usage_error("no command given (diagnose, result, batch, mcp, doctor, setup-sdk or completion; see ackprof --help)");
 		goto out;
 	}
 	for (i = 0; i < nseen; i++) {
@@ -552,6 +557,20 @@ static int
 run_setup_sdk(struct inv *v)
 {
 	return wf_setup_sdk(&v->o);
+}
+
+static int
+run_completion(struct inv *v)
+{
+	int rc = complete_print(v->a.pos[0]);
+
+	if (rc == 1)
+		return usage_error("unknown shell '%s' (bash, zsh or fish)", v->a.pos[0]);
+	if (rc == -1) {
+		errorf("cannot write the completion script: %s", strerror(errno));
+		return 78;
+	}
+	return 0;
 }
 
 int

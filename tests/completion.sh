@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tests/completion.sh ACKPROF: the completion scripts written from the command table.
+# bash: the real bash runs the script and its registered completion function is driven
+# with COMP_WORDS, as bash does on TAB.  zsh and fish: parsed when installed.
+# Prints "N passed, N failed".
+set -u
+bin=$1
+pass=0 fail=0
+check() { if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1: got '$2', want '$3'"; fi; }
+
+# complete WORD...: what bash offers for the last word (sorted, one line).
+complete_words() {
+	bash --norc --noprofile -c '
+		bin=$1; shift
+		source <("$bin" completion bash) || exit 3
+		f=$(complete -p ackprof | sed -n "s/.*-F \([^ ]*\) .*/\1/p")
+		[ -n "$f" ] || exit 4
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		COMPREPLY=()
+		"$f" ackprof "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " " | sed "s/ $//"' sh "$bin" "$@"
+}
+
+check "ackprof dia<TAB> completes the command" "$(complete_words ackprof dia)" diagnose
+check "ackprof diagnose --fr<TAB> completes --from" "$(complete_words ackprof diagnose --fr)" --from
+check "ackprof diagnose -o <TAB> offers the formats" "$(complete_words ackprof diagnose -o '')" "json markdown text"
+check "ackprof completion <TAB> offers the shells" "$(complete_words ackprof completion '')" "bash fish zsh"
+check "ackprof doctor --jo<TAB> offers nothing doctor does not take" "$(complete_words ackprof doctor --jo)" ""
+# Each command: completing "-" offers exactly the long options of its --help.
+for cmd in diagnose result batch mcp doctor setup-sdk completion; do
+	want=$("$bin" "$cmd" --help | grep -oE -- '^  (-., )?    ?--[a-z-]+|^  -., --[a-z-]+' | grep -oE -- '--[a-z-]+' | sort | tr '\n' ' ' | sed 's/ $//')
+	check "ackprof $cmd -<TAB> offers what ackprof $cmd --help lists" "$(complete_words ackprof "$cmd" -)" "$want"
+done
+# fish completes from its own engine (complete -C), when installed.
+fishc() { fish -c 'source $argv[1]; complete -C $argv[2] | cut -f1 | sort | string join " "' "$fishfile" "$1"; }
+if command -v fish > /dev/null; then
+	fishfile=$(mktemp); "$bin" completion fish > "$fishfile"
+	check "fish: ackprof dia<TAB>" "$(fishc 'ackprof dia')" diagnose
+	check "fish: ackprof diagnose --fr<TAB>" "$(fishc 'ackprof diagnose --fr')" --from
+	check "fish: ackprof doctor --jo<TAB> offers nothing" "$(fishc 'ackprof doctor --jo')" ""
+	rm -f "$fishfile"
+else
+	echo "ok - fish completion # skip: fish not installed"
+	pass=$((pass + 1))
+fi
+"$bin" completion tcsh > /dev/null 2>&1
+check "an unknown shell is a usage error" $? 64
+for sh in zsh fish; do
+	"$bin" completion "$sh" > /dev/null
+	check "ackprof completion $sh writes a script" $? 0
+	if command -v "$sh" > /dev/null; then
+		if [ "$sh" = zsh ]; then zsh -n <("$bin" completion zsh); else fish --no-execute <("$bin" completion fish); fi
+		check "$sh parses the script" $? 0
+	else
+		echo "ok - $sh parses the script # skip: $sh not installed"
+		pass=$((pass + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
