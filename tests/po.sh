@@ -14,13 +14,22 @@ notok() { fail=$((fail + 1)); echo "not ok - $1"; }
 make -s -C "$top" --no-print-directory po/ackprof.pot >/dev/null || { notok "make pot"; echo "$pass passed, $fail failed"; exit 1; }
 pot=$top/po/ackprof.pot
 
-# untranslated PO POT: the msgids of POT that PO lacks, leaves untranslated or fuzzy,
-# one per line ("msgid ..."), after the count of all of POT's messages.
+# msgids [msgattrib options]: the msgids of $tmp/merged.po the options select, one a
+# line (continuation lines joined), without the header.
+msgids() {
+	msgattrib --no-obsolete "$@" "$tmp/merged.po" | awk '
+		/^msgid / { m = 1; s = substr($0, 7); next }
+		m && /^"/ { s = s $0; next }
+		m { if (s != "\"\"") print "msgid " s; m = 0 }'
+}
+
+# untranslated PO POT: the count of POT's messages, then those that PO lacks, leaves
+# untranslated or marks fuzzy, one a line.
 untranslated() {
 	msgmerge -q --no-fuzzy-matching -o "$tmp/merged.po" "$1" "$2" 2>/dev/null || return 1
-	msgattrib --no-obsolete "$tmp/merged.po" | grep -c '^msgid ' | awk '{ print $1 - 1 }'
-	{ msgattrib --untranslated --no-obsolete "$tmp/merged.po"
-	  msgattrib --only-fuzzy --no-obsolete "$tmp/merged.po"; } | grep '^msgid "..*"$'
+	msgids | wc -l
+	msgids --untranslated
+	msgids --only-fuzzy
 	return 0
 }
 
