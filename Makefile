@@ -142,6 +142,7 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/lang.sh
 
 check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
