@@ -183,11 +183,11 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 
 	memset(w, 0, sizeof(*w));
 	if (realtime && (from || to || since)) {
-		snprintf(err, errlen, _("--realtime cannot be combined with --from/--to/--since"));
+		snprintf(err, errlen, "%s", _("--realtime cannot be combined with --from/--to/--since"));
 		return -1;
 	}
 	if (since && (from || to)) {
-		snprintf(err, errlen, _("--since cannot be combined with --from/--to"));
+		snprintf(err, errlen, "%s", _("--since cannot be combined with --from/--to"));
 		return -1;
 	}
 	if (since) {
@@ -203,7 +203,7 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 	if (!from && !to)
 		return 0;
 	if (!from || !to) {
-		snprintf(err, errlen, _("--from and --to go together (or use --since DURATION)"));
+		snprintf(err, errlen, "%s", _("--from and --to go together (or use --since DURATION)"));
 		return -1;
 	}
 	if (timewin_parse_time(from, now, &w->start) == -1) {
@@ -215,11 +215,11 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 		return -1;
 	}
 	if (w->start <= 0 || w->start >= w->end) {
-		snprintf(err, errlen, _("the window must start before it ends (--from before --to)"));
+		snprintf(err, errlen, "%s", _("the window must start before it ends (--from before --to)"));
 		return -1;
 	}
 	if (w->end > now + 60) {
-		snprintf(err, errlen, _("the window ends in the future (--to after now)"));
+		snprintf(err, errlen, "%s", _("the window ends in the future (--to after now)"));
 		return -1;
 	}
 	w->historical = 1;
