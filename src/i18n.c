@@ -257,8 +257,10 @@ union arg {
 
 /*
  * A string argument is shown translated when it is a phrase of our catalog
- * (a step name) or of the C library's (strerror): names, ids and sanitized
- * descriptions have no space, so they never are.
+ * (a step name) or of the C library's (strerror).  Names, ids and sanitized
+ * descriptions have no space, so they never are; other text (a cloud message, a
+ * raw description) only when it is word for word such a phrase.  The English
+ * record of an error (msg.c) never goes through here.
  */
 static const char *
 arg_text(const char *s)
