@@ -130,13 +130,15 @@ i18n_english(void)
 /* One printf directive: its position (0: the next), type letter and spec sans "n$". */
 struct dir {
 	int	pos;
+	int	nstar;	/* '*' width and precision: ints taken before the value */
 	char	type;	/* 0 for "%%" */
 	char	spec[32];
 };
 
 /*
  * Parse the directive after a '%'.  Returns the end, or NULL for what we do
- * not handle (*, %n, unknown letters): such a format is never translated.
+ * not handle (%n, unknown letters, '*' with positions): such a format is never
+ * translated.
  */
 static const char *
 parse_dir(const char *p, struct dir *d)
@@ -145,7 +147,7 @@ parse_dir(const char *p, struct dir *d)
 	char len[3] = "";
 	int n = 0;
 
-	d->pos = 0;
+	d->pos = d->nstar = 0;
 	if (*p == '%') {
 		d->type = 0;
 		return p + 1;
@@ -157,9 +159,16 @@ parse_dir(const char *p, struct dir *d)
 	else
 		p = s;
 	p += strspn(p, "-+ #0'");
-	p += strspn(p, "0123456789");
-	if (*p == '.')
+	if (*p == '*')
+		p++, d->nstar++;
+	else
+		p += strspn(p, "0123456789");
+	if (*p == '.' && p[1] == '*')
+		p += 2, d->nstar++;
+	else if (*p == '.')
 		p += 1 + strspn(p + 1, "0123456789");
+	if (d->nstar && d->pos)
+		return NULL;
 	if (strchr("hlLzjt", *p) && *p) {
 		len[0] = *p++;
 		if ((len[0] == 'h' || len[0] == 'l') && *p == len[0])
@@ -193,6 +202,11 @@ i18n_signature(const char *fmt, char *sig, int n)
 			return -1;
 		if (d.type == 0)
 			continue;
+		for (k = 0; k < d.nstar; k++) {
+			if (++seq > MAXARGS)
+				return -1;
+			sig[seq - 1] = 'i';
+		}
 		if (d.pos)
 			posd = 1;
 		else if (++seq > MAXARGS)
@@ -275,20 +289,30 @@ arg_text(const char *s)
 	return strchr(tr, '%') ? s : tr;
 }
 
+/* One directive with its value and the ints of its '*'s, if any. */
+#define PUT(v) do {							\
+	if (d->nstar == 0)						\
+		buf_printf(b, d->spec, (v));				\
+	else if (d->nstar == 1)						\
+		buf_printf(b, d->spec, star[0].i, (v));			\
+	else								\
+		buf_printf(b, d->spec, star[0].i, star[1].i, (v));	\
+} while (0)
+
 static void
-add_dir(struct buf *b, const struct dir *d, const union arg *a)
+add_dir(struct buf *b, const struct dir *d, const union arg *star, const union arg *a)
 {
 	switch (d->type) {
-	case 'i': buf_printf(b, d->spec, a->i); break;
-	case 'l': buf_printf(b, d->spec, a->l); break;
-	case 'L': buf_printf(b, d->spec, a->L); break;
-	case 'z': buf_printf(b, d->spec, a->z); break;
-	case 'j': buf_printf(b, d->spec, a->j); break;
-	case 't': buf_printf(b, d->spec, a->t); break;
-	case 'f': buf_printf(b, d->spec, a->f); break;
-	case 'D': buf_printf(b, d->spec, a->D); break;
-	case 's': buf_printf(b, d->spec, arg_text(a->s)); break;
-	case 'p': buf_printf(b, d->spec, a->p); break;
+	case 'i': PUT(a->i); break;
+	case 'l': PUT(a->l); break;
+	case 'L': PUT(a->L); break;
+	case 'z': PUT(a->z); break;
+	case 'j': PUT(a->j); break;
+	case 't': PUT(a->t); break;
+	case 'f': PUT(a->f); break;
+	case 'D': PUT(a->D); break;
+	case 's': PUT(arg_text(a->s)); break;
+	case 'p': PUT(a->p); break;
 	}
 }
 
@@ -315,7 +339,7 @@ i18n_vasprintf(const char *fmt, va_list ap)
 {
 	const char *tr = i18n_gettext(fmt), *p;
 	char sig[MAXARGS + 1];
-	union arg args[MAXARGS];
+	union arg args[MAXARGS], *star;
 	struct buf b = {0};
 	struct dir d;
 	int seq = 0;
@@ -336,10 +360,13 @@ i18n_vasprintf(const char *fmt, va_list ap)
 		if (p[lit] == '\0')
 			break;
 		p = parse_dir(p + lit + 1, &d);	/* tr passed the signature check */
-		if (d.type == 0)
+		if (d.type == 0) {
 			buf_adds(&b, "%");
-		else
-			add_dir(&b, &d, &args[d.pos ? d.pos - 1 : seq++]);
+			continue;
+		}
+		star = &args[seq];
+		seq += d.nstar;
+		add_dir(&b, &d, star, &args[d.pos ? d.pos - 1 : seq++]);
 	}
 	return b.p;
 }

@@ -27,6 +27,7 @@ signature_should_name_each_argument_type(void **state)
 	sig_is("%s: %d", "si");
 	sig_is("%zu/%lu %lld %g %.20s %-8s %5d %c %p", "zlLfssiip");
 	sig_is("%hhd %hd %jd %td %Lf", "iijtD");
+	sig_is("%.*s|%*d|%-*.*s", "isiiiis");
 }
 
 static void
@@ -44,8 +45,7 @@ signature_should_refuse_what_it_cannot_vouch_for(void **state)
 {
 	(void)state;
 	sig_is("%n", NULL);
-	sig_is("%*d", NULL);
-	sig_is("%.*s", NULL);
+	sig_is("%1$*2$d", NULL);	/* '*' with positions */
 	sig_is("%1$s %s", NULL);	/* positions mixed with the next argument */
 	sig_is("%2$s", NULL);		/* argument 1 never used */
 	sig_is("%1$s %1$d", NULL);	/* one argument, two types */
@@ -100,6 +100,10 @@ own_formatter_should_match_printf(void **state)
 	    -2LL, "xyz", 4, 255u, 'q', 0.25);
 	snprintf(want, sizeof(want), "%s: %zu of %lu, %.2f%% %lld %5.1s|%-3d|%x %c %g", "step one",
 	    (size_t)3, 7UL, 1.5, -2LL, "xyz", 4, 255u, 'q', 0.25);
+	assert_string_equal(s, want);
+	free(s);
+	s = fmt("[%.*s|%*d|%-*.*s]", 3, "abcdef", 5, 42, 6, 2, "xyz");
+	snprintf(want, sizeof(want), "[%.*s|%*d|%-*.*s]", 3, "abcdef", 5, 42, 6, 2, "xyz");
 	assert_string_equal(s, want);
 	free(s);
 	i18n_english();
