@@ -20,6 +20,7 @@
 #include "mcp.h"
 #include "msg.h"
 #include "target.h"
+#include "utf8.h"
 #include "util.h"
 #include "workflow.h"
 
@@ -177,8 +178,9 @@ static void
 put_column(const char *left, int col, const char *text)
 {
 	const char *nl;
-	int n = printf("%s", left);
+	int n = utf8_width(left);	/* columns, not bytes: a translation may be CJK */
 
+	fputs(left, stdout);
 	/* A left part longer than the column puts the text on the next line. */
 
 	for (;;) {
@@ -207,7 +209,7 @@ put_synopsis(const struct cmd *c, const char *lead)
 		return;
 	}
 	strcat(left, " ");
-	put_column(left, (int)strlen(left), c->synopsis);
+	put_column(left, utf8_width(left), c->synopsis);
 }
 
 /* The options in MASK, by section, each under its heading. */
@@ -240,13 +242,15 @@ put_help(const struct cmd *only)
 {
 	const struct cmd *c;
 	uint64_t all = 0;
-	char left[64];
+	char left[64], indent[32];
+	const char *usage = _("usage: ");
 	int first = 1;
 
+	snprintf(indent, sizeof(indent), "%*s", utf8_width(usage) < 31 ? utf8_width(usage) : 31, "");
 	for (c = cmds; c->name; c++) {
 		if (only && c != only)
 			continue;
-		put_synopsis(c, first ? "usage: " : "       ");
+		put_synopsis(c, first ? usage : indent);
 		first = 0;
 		all |= c->opts;
 	}
@@ -256,7 +260,8 @@ put_help(const struct cmd *only)
 		printf("\n%s", _(exit_text));
 		return;
 	}
-	printf("       ackprof COMMAND --help | --help | --version\n\n%s\n%s\n", _(intro), _("Commands:"));
+	printf("%sackprof COMMAND --help | --help | --version\n\n%s\n%s\n", indent, _(intro),
+	    _("Commands:"));
 	for (c = cmds; c->name; c++) {
 		snprintf(left, sizeof(left), "  %s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
 		put_column(left, 22, _(c->help));
