@@ -127,6 +127,14 @@ check "progress in Chinese: step names translated" \
 	grep -qx "ackprof: 查询集群（cs GET /clusters）……" "$tmp/verbose.err" &&
 	grep -qx "ackprof: get-diagnosis-result T${CL: -7}：第 2 次查询，共 60 次（Success）" "$tmp/verbose.err"'
 
+# --help in Chinese: headings and texts from the command table; the synopsis stays aligned.
+run help default -- --lang zh diagnose --help
+check "diagnose --help in Chinese" \
+	'head -1 "$tmp/help.out" | grep -q "^用法：ackprof diagnose -c CLUSTER_ID" &&
+	sed -n 2p "$tmp/help.out" | grep -q "^                       \[--from TIME" &&
+	grep -qx "诊断目标：" "$tmp/help.out" && grep -q "^  -c, --cluster ID          ACK 集群 ID" "$tmp/help.out" &&
+	grep -q "^  0 健康（Info）" "$tmp/help.out" && [ "$(cat "$tmp/help.rc")" = 0 ]'
+
 # How the language is chosen.  A usage error shows it with no aliyun call at all.
 zh='ackprof: 未知选项 --bogus（参见 ackprof --help）'
 en='ackprof: unknown option --bogus (see ackprof --help)'
