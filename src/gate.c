@@ -16,7 +16,6 @@
 #include "run.h"
 #include "target.h"
 #include "timewin.h"
-#include "utf8.h"
 #include "util.h"
 
 /* Read one line from the terminal; NULL on EOF.  The newline is removed. */
@@ -105,14 +104,9 @@ confirm_line(const char *label, const char *fmt, ...)
 	};
 	struct buf b = {0};
 	va_list ap;
-	size_t i;
-	int w, max = 0;
 
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if ((w = utf8_width(_(labels[i]))) > max)
-			max = w;
 	buf_adds(&b, "  ");
-	buf_addpad(&b, _(label), max + 2);
+	buf_addpad(&b, _(label), i18n_widest(labels, sizeof(labels) / sizeof(labels[0])) + 2);
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);

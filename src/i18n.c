@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "utf8.h"
 #include "util.h"
 
 #ifndef LOCALEDIR
@@ -254,6 +255,17 @@ i18n_gettext(const char *msgid)
 	if (!on || msgid == NULL || *msgid == '\0')
 		return msgid;
 	return checked(msgid, lookup(DOMAIN, msgid));
+}
+
+int
+i18n_widest(const char *const *labels, int n)
+{
+	int i, w, max = 0;
+
+	for (i = 0; i < n; i++)
+		if ((w = utf8_width(i18n_gettext(labels[i]))) > max)
+			max = w;
+	return max;
 }
 
 union arg {

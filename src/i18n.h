@@ -31,6 +31,8 @@ const char *i18n_gettext(const char *msgid);
  * are phrases of the catalog (step names).  Returns a malloc'd string.
  */
 char	*i18n_vasprintf(const char *fmt, va_list ap);
+/* The display width of the widest of n labels, translated: for columns that line up. */
+int	 i18n_widest(const char *const *labels, int n);
 /* The arguments fmt takes, one letter each ("sdz..."), for tests; -1 if unknown. */
 int	 i18n_signature(const char *fmt, char *sig, int n);
 

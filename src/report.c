@@ -13,7 +13,6 @@
 #include "redact.h"
 #include "report.h"
 #include "timewin.h"
-#include "utf8.h"
 #include "util.h"
 
 const char *const issue_severity_keys[] = { "severity", "level", "status", "overall_status", NULL };
@@ -286,13 +285,9 @@ head(struct buf *b, enum head h)
 	static const char *const labels[H_N] = {
 		N_("Cluster:"), N_("Mode:"), N_("Description:"), N_("Task:"), N_("Status:"),
 	};
-	int i, w, max = 0;
 
-	for (i = 0; i < H_N; i++)
-		if ((w = utf8_width(_(labels[i]))) > max)
-			max = w;
 	buf_adds(b, "  ");
-	buf_addpad(b, _(labels[h]), max + 2);
+	buf_addpad(b, _(labels[h]), i18n_widest(labels, H_N) + 2);
 }
 
 static const char *
