@@ -27,9 +27,9 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/gate.c src/i18n.c src/lease.c \
-	   src/mcp.c src/msg.c src/redact.c src/report.c src/run.c src/target.c src/timewin.c \
-	   src/utf8.c src/util.c src/workflow.c
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/i18n.c \
+	   src/lease.c src/mcp.c src/metrics.c src/msg.c src/redact.c src/report.c src/run.c \
+	   src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
@@ -72,7 +72,8 @@ FORCE:
 # The message functions of msg.c take their format through gettext.
 XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
 	--keyword=_ --keyword=N_ $(foreach f,errorf warnf notef verbosef progressf usage_error,\
-	--keyword=$(f) --flag=$(f):1:c-format) --keyword=template_printf:2 \
+	--keyword=$(f) --flag=$(f):1:c-format) --keyword=template_printf:2 --keyword=i18n_snprintf:3 \
+	--flag=i18n_snprintf:3:c-format \
 	--flag=template_printf:2:c-format --flag=buf_printf:2:c-format \
 	--flag=xasprintf:1:c-format --flag=snprintf:3:c-format --flag=fprintf:2:c-format \
 	--flag=printf:1:c-format --package-name=ackprof --package-version=$(VERSION) \
@@ -113,6 +114,8 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/metrics.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
 
 check-py:
@@ -141,6 +144,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/metrics.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/lang.sh

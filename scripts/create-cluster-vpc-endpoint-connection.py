@@ -58,7 +58,7 @@ SDK_MISSING = ("ERROR: SysOM SDK is not installed. "
 CONFIGURE_HINT = "run 'aliyun configure', or select a profile with ALIBABA_CLOUD_PROFILE"
 TEST_HOSTS = ("127.0.0.1", "localhost", "::1")
 PROFILE_VARS = ("ALIBABACLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE")
-SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea")
+SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea", "credentials")
 
 # What requests/urllib3 say, deep inside a long message, and the short cause
 # we print instead; the first marker found wins.
@@ -205,8 +205,14 @@ def run(args, env):
         os.environ["ALIBABA_CLOUD_PROFILE"] = profile
 
     # The caller reads one line on stderr; library warnings (e.g. cryptography's
-    # deprecation notice on Python 3.8) are not for it.
+    # deprecation notice on Python 3.8) are not for it, nor is any library's
+    # logging: the credentials library attaches its own stderr handler to its
+    # `credentials` logger and logs a traceback for each provider of the chain
+    # that fails to refresh (an ECS instance without a RAM role, a credentials
+    # URI that answers 404).  This script logs nothing itself, so every logging
+    # call is off, whatever logger and handler a library sets up.
     warnings.simplefilter("ignore")
+    logging.disable(logging.CRITICAL)
     try:
         from alibabacloud_credentials.client import Client as CredentialClient
         from alibabacloud_sysom20231230 import models as sysom_models
@@ -259,6 +265,9 @@ def main(argv=None):
         except KeyboardInterrupt:
             error("interrupted")
             return 130
+        except Exception as e:  # never a traceback: one line, whatever went wrong
+            return error("unexpected failure: %s: %s (report it; run `ackprof doctor`)"
+                         % (type(e).__name__, e))
 
 
 if __name__ == "__main__":

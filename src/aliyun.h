@@ -38,6 +38,7 @@ struct cli {
 	const char	*scripts;	/* the bundled scripts directory */
 	double		 timeout;	/* --cli-timeout */
 	int		 dry_run;	/* print the argv, run nothing */
+	const char	*config_path;	/* the CLI's --config-path, were we to pass one (never yet) */
 	cJSON		*calls;		/* array: one object per child run */
 };
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "filelock.h"
+#include "metrics.h"
 #include "i18n.h"
 #include "msg.h"
 #include "redact.h"
@@ -72,32 +75,32 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 
 	memset(t, 0, sizeof(*t));
 	if (!cl || !ns || !pod) {
-		snprintf(err, errlen, _("%s: missing (a target needs cluster_id, namespace and pod)"),
+		i18n_snprintf(err, errlen, "%s: missing (a target needs cluster_id, namespace and pod)",
 		    !cl ? "cluster_id" : !ns ? "namespace" : "pod");
 		return -1;
 	}
 	if (!valid_cluster_id(cl)) {
-		snprintf(err, errlen, _("cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)"), cl);
+		i18n_snprintf(err, errlen, "cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)", cl);
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		snprintf(err, errlen, _("namespace: '%.80s' is not a Kubernetes namespace"), ns);
+		i18n_snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", ns);
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		snprintf(err, errlen, _("pod: '%.80s' is not a Kubernetes pod name"), pod);
+		i18n_snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", pod);
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s: %s", since ? "since" : realtime ? "realtime" : "from/to", why);
+		i18n_snprintf(err, errlen, "%s: %s", since ? "since" : realtime ? "realtime" : "from/to", why);
 		return -1;
 	}
 	desc = desc ? desc : "";
 	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
-		snprintf(err, errlen, _("description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)"),
+		i18n_snprintf(err, errlen, "description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
 		    found);
 		return -1;
 	}
@@ -186,6 +189,26 @@ state_task(int fd, const struct target *t)
 	state_append(fd, r);
 }
 
+/*
+ * Recorded before an invoke starts: an invoke that a kill cut short may still
+ * have started a task, and a rerun must look for it before it invokes again.
+ */
+static void
+state_invoking(int fd, const struct target *t)
+{
+	cJSON *r;
+	char *k;
+
+	if (fd < 0)
+		return;
+	r = cJSON_CreateObject();
+	k = target_key(t);
+	cJSON_AddStringToObject(r, "key", k);
+	cJSON_AddBoolToObject(r, "invoking", 1);
+	free(k);
+	state_append(fd, r);
+}
+
 static void
 state_done(int fd, const struct target *t)
 {
@@ -201,51 +224,73 @@ state_done(int fd, const struct target *t)
 	state_append(fd, r);
 }
 
+/* An exit code read back from a state file: a whole number a process can exit with. */
+static int
+state_exit_code(const cJSON *v, int *rc)
+{
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
+	    v->valuedouble > 255 || v->valuedouble != floor(v->valuedouble))
+		return -1;
+	*rc = (int)v->valuedouble;
+	return 0;
+}
+
 /*
- * Read the records of an earlier run into the targets: a task id to poll, or a
- * finished target to skip.  A torn last line (the process killed mid-write) is
- * ignored.  Returns the open descriptor for appending, or -1.
+ * Read the records of an earlier run into the targets: a task id to poll, an
+ * invoke that was cut short (look for its task before invoking again), or a
+ * finished target to skip.  A torn last line (the process killed mid-write), or
+ * a finished record whose exit code is not 0-255, is ignored.  Returns the open
+ * descriptor for appending, or -1.
  */
 static int
 state_load(const char *path, struct target *ts, size_t n)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	struct strmap keys = { 0 };
 	char *line = NULL, *k;
 	size_t cap = 0, i;
 	cJSON *j, *v;
-	int fd;
 
 	if (f != NULL) {
+		/* One lookup a line: linear in the file and the targets. */
+		for (i = 0; i < n; i++) {
+			k = target_key(&ts[i]);
+			strmap_put(&keys, k, i);
+			free(k);
+		}
 		while (getline(&line, &cap, f) > 0) {
+			const cJSON *tid, *done;
+
 			j = cJSON_Parse(line);
 			v = cJSON_GetObjectItemCaseSensitive(j, "key");
-			if (!cJSON_IsString(v)) {
+			if (!cJSON_IsString(v) || !strmap_get(&keys, v->valuestring, &i)) {
 				cJSON_Delete(j);
 				continue;
 			}
-			for (i = 0; i < n; i++) {
-				k = target_key(&ts[i]);
-				if (strcmp(k, v->valuestring) == 0) {
-					const cJSON *tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
-					const cJSON *rc = cJSON_GetObjectItemCaseSensitive(j, "exit_code");
-
-					if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
-						free(ts[i].task_id);
-						ts[i].task_id = xstrdup(tid->valuestring);
-					}
-					if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done"))) {
-						ts[i].done = 2;
-						ts[i].rc = cJSON_IsNumber(rc) ? rc->valueint : 0;
-					}
-				}
-				free(k);
+			tid = cJSON_GetObjectItemCaseSensitive(j, "task_id");
+			done = cJSON_GetObjectItemCaseSensitive(j, "done");
+			if (cJSON_IsString(tid) && valid_task_id(tid->valuestring)) {
+				free(ts[i].task_id);
+				ts[i].task_id = xstrdup(tid->valuestring);
+				ts[i].invoking = 0;
+			}
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "invoking")) && !ts[i].task_id)
+				ts[i].invoking = 1;
+			/* A finished record is believed only with a sane exit code. */
+			if (cJSON_IsTrue(done) &&
+			    state_exit_code(cJSON_GetObjectItemCaseSensitive(j, "exit_code"), &rc) == 0) {
+				ts[i].done = 2;
+				ts[i].rc = rc;
 			}
 			cJSON_Delete(j);
 		}
 		free(line);
 		fclose(f);
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	} else if (fd >= 0)
+		close(fd);
+	strmap_free(&keys);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		errorf("cannot open the state file %s: %s (choose a writable path for --state)", path,
 		    strerror(errno));
@@ -273,6 +318,8 @@ struct cluster {
 	int		 running;	/* c is a child in flight */
 	double		 wake_at;
 	unsigned long	 attempts, polls;
+	int		 adopting;	/* polling a task an earlier run's invoke may have started */
+	int		 adopt_tried;
 	int		 rc;		/* a cluster-level failure */
 	char		*error;		/* its message */
 	unsigned	 ok, fail;
@@ -292,6 +339,9 @@ struct batch {
 	struct child	 ic;
 	struct cli_call	 icall;
 	int		 statefd;
+	int		 lockfd;	/* holds the lock on the state file */
+	double		 t0;		/* when the batch began */
+	struct metrics	 m;		/* --metrics: every target's outcome */
 	size_t		 ndone;
 	int		 worst;
 	int		 interrupted;
@@ -396,6 +446,9 @@ finish_target(struct batch *b, struct cluster *c, struct target *t, int rc, stru
 	} else
 		c->ok++;
 	state_done(b->statefd, t);
+	if (b->o->metrics)
+		metrics_target(&b->m, t->cluster, t->ns, t->pod, rc,
+		    w && w->have_diag && w->diag.state == TASK_SUCCESS ? w->diag.issues : NULL);
 	report_target(b, t, w, err);
 	free(e);
 	msg_clear_error();
@@ -513,6 +566,7 @@ advance(struct batch *b, struct cluster *c)
 			if (c->cw.cluster_name)
 				c->tw.cluster_name = xstrdup(c->cw.cluster_name);
 			c->attempts = c->polls = 0;
+			c->adopting = c->adopt_tried = 0;
 			if (t->task_id) {
 				/* Recorded by an earlier run: poll it, never invoke it again. */
 				c->tw.task_id = xstrdup(t->task_id);
@@ -528,6 +582,8 @@ advance(struct batch *b, struct cluster *c)
 				c->st = C_DONE;
 				break;
 			}
+			/* On disk before the call: a kill cannot hide an invoke from a rerun. */
+			state_invoking(b->statefd, &b->t[c->cur]);
 			if ((rc = start_call(c, &c->tw, CALL_INVOKE, c->tw.params, NULL)) != 0) {
 				finish_target(b, c, &b->t[c->cur], rc, &c->tw);
 				c->st = C_NEXT;
@@ -565,6 +621,33 @@ advance(struct batch *b, struct cluster *c)
 			return;
 		}
 	}
+}
+
+/*
+ * The task an earlier run's cut-short invoke may have started is over: it is the
+ * target's when its params name the target (recorded, 1); else the target's
+ * outcome so far is forgotten, to be invoked afresh (0).
+ */
+static int
+adopted(struct batch *b, struct cluster *c, struct target *t, struct wf *w)
+{
+	c->adopting = 0;
+	t->invoking = 0;
+	if (w->have_diag && (w->diag.state == TASK_SUCCESS || w->diag.state == TASK_FAIL) &&
+	    wf_result_names(buf_str(&c->c.out), c->c.out.len, t->cluster, t->ns, t->pod)) {
+		t->task_id = xstrdup(w->task_id);
+		state_task(b->statefd, t);
+		return 1;
+	}
+	msg_clear_error();
+	free(w->task_id);
+	w->task_id = NULL;
+	diag_free(&w->diag);
+	w->have_diag = 0;
+	w->polls = w->errors = 0;
+	buf_reset(&w->template);
+	snprintf(w->last_status, sizeof(w->last_status), "Running");
+	return 0;
 }
 
 /* A cluster's child finished: evaluate it and choose the next state. */
@@ -611,7 +694,21 @@ child_done(struct batch *b, struct cluster *c)
 	case C_INVOKE:
 		if (rc == 0)
 			rc = wf_eval_invoke(w, &c->c, &busy);
-		if (rc == 0 && busy) {
+		if (rc == 0 && busy && t->invoking && w->busy_hint && !c->adopt_tried) {
+			/*
+			 * An earlier run was killed during this target's invoke, and a
+			 * task runs on the cluster: it may be that invoke's.  Wait it
+			 * out by polling it; it is ours if its params name this target.
+			 */
+			c->adopting = c->adopt_tried = 1;
+			free(w->task_id);
+			w->task_id = xstrdup(w->busy_hint);
+			w->polls = w->errors = 0;
+			c->polls = 0;
+			notef("%s %s/%s: an earlier run's invoke was cut short and task %s runs on the cluster; waiting for it",
+			    t->cluster, t->ns, t->pod, w->task_id);
+			c->st = C_POLL;
+		} else if (rc == 0 && busy) {
 			if (c->attempts++ < b->o->busy_retries) {
 				c->wake_at = now_mono() + b->o->busy_wait;
 				c->st = C_BUSY_WAIT;
@@ -643,6 +740,10 @@ child_done(struct batch *b, struct cluster *c)
 			/* An interrupted poll leaves the task to a rerun: not a result. */
 			if (c->c.interrupted) {
 				c->st = C_DONE;
+				break;
+			}
+			if (c->adopting && !adopted(b, c, t, w)) {
+				c->st = C_INVOKE;	/* someone else's task, now over: invoke ours */
 				break;
 			}
 			finish_target(b, c, t, rc, w);
@@ -678,6 +779,7 @@ static void
 progress(struct batch *b)
 {
 	size_t i, running = 0, queued = 0;
+	char el[32];
 
 	for (i = 0; i < b->ncl; i++) {
 		struct cluster *c = &b->cl[i];
@@ -691,22 +793,25 @@ progress(struct batch *b)
 		running++;
 		queued += c->n - c->next;
 	}
-	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued", b->ndone, b->nt,
-	    running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
+	fmt_duration(now_mono() - b->t0, el, sizeof(el));
+	progressf("batch: %zu/%zu done, %zu cluster%s running, %zu target%s queued, %s elapsed, polls every %gs",
+	    b->ndone, b->nt, running, running == 1 ? "" : "s", queued, queued == 1 ? "" : "s", el,
+	    b->o->poll_interval);
 }
 
 static void
 loop(struct batch *b)
 {
-	struct pollfd *pfd = xcalloc(RUN_MAXFDS * (b->ncl + 1), sizeof(*pfd));
-	int *owner = xcalloc(RUN_MAXFDS * (b->ncl + 1), sizeof(*owner));
-	size_t i, next_cluster = 0;
+	/* Only the clusters under way are looked at: a round costs --jobs, not the fleet. */
+	size_t *act = xcalloc(b->bo->jobs + 1, sizeof(*act)), nact = 0;
+	struct pollfd *pfd = xcalloc(RUN_MAXFDS * (b->bo->jobs + 1), sizeof(*pfd));
+	int *owner = xcalloc(RUN_MAXFDS * (b->bo->jobs + 1), sizeof(*owner));
+	size_t i, a, next_cluster = 0;
 	double last_progress = 0;
 
 	for (;;) {
 		int n = 0, k, ms;
 		double wake = 0.2, w;
-		size_t open_clusters = 0;
 
 		if (run_signal && !b->interrupted)
 			b->interrupted = 1;
@@ -720,17 +825,16 @@ loop(struct batch *b)
 			advance(b, c);
 			if (c->st == C_DONE)
 				b->active--;
+			else
+				act[nact++] = (size_t)(c - b->cl);
 		}
-		for (i = 0; i < b->ncl; i++) {
-			struct cluster *c = &b->cl[i];
+		for (a = 0; a < nact; a++) {
+			struct cluster *c = &b->cl[act[a]];
 
-			if (c->st == C_QUEUED || c->st == C_DONE)
-				continue;
-			open_clusters++;
 			if (c->running) {
 				k = run_pollfds(&c->c, pfd + n);
 				while (k-- > 0)
-					owner[n++] = (int)i;
+					owner[n++] = (int)act[a];
 				w = run_wake(&c->c);
 				if (w >= 0 && w < wake)
 					wake = w;
@@ -748,7 +852,7 @@ loop(struct batch *b)
 			if (w >= 0 && w < wake)
 				wake = w;
 		}
-		if (open_clusters == 0 && b->initial != 1 && (next_cluster >= b->ncl || b->interrupted))
+		if (nact == 0 && b->initial != 1 && (next_cluster >= b->ncl || b->interrupted))
 			break;
 		ms = (int)(wake * 1000) + (wake > 0);
 		if (poll(pfd, (nfds_t)n, ms) == -1 && errno != EINTR)
@@ -764,10 +868,11 @@ loop(struct batch *b)
 			if (run_advance(&b->ic, mine, m))
 				initial_done(b);
 		}
-		for (i = 0; i < b->ncl; i++) {
-			struct cluster *c = &b->cl[i];
+		for (a = 0; a < nact; a++) {
+			struct cluster *c = &b->cl[act[a]];
 			enum cstate before = c->st;
 
+			i = act[a];
 			if (c->running) {
 				struct pollfd mine[RUN_MAXFDS];
 				int m = 0;
@@ -783,12 +888,17 @@ loop(struct batch *b)
 			if (before != C_DONE && c->st == C_DONE)
 				b->active--;
 		}
+		for (a = i = 0; a < nact; a++)
+			if (b->cl[act[a]].st != C_DONE)
+				act[i++] = act[a];
+		nact = i;
 		if (now_mono() - last_progress > 0.1) {
 			progress(b);
 			last_progress = now_mono();
 		}
 	}
 	progress_done();
+	free(act);
 	free(pfd);
 	free(owner);
 }
@@ -923,6 +1033,8 @@ read_input(struct batch *b)
 	int lineno = 0, bad = 0, r;
 	time_t now = time(NULL);
 	struct target t;
+	struct strmap seen = { 0 };
+	char *key;
 
 	if (f == NULL) {
 		errorf("cannot read %s: %s (pass a file of targets, or - for stdin)", b->bo->input,
@@ -940,17 +1052,18 @@ read_input(struct batch *b)
 			continue;
 		}
 		t.line = lineno;
-		for (j = 0; j < b->nt; j++)
-			if (strcmp(b->t[j].cluster, t.cluster) == 0 && strcmp(b->t[j].ns, t.ns) == 0 &&
-			    strcmp(b->t[j].pod, t.pod) == 0)
-				break;
-		if (j < b->nt) {
+		/* A hash of the targets seen: linear, whatever the input's size. */
+		key = target_key(&t);
+		if (strmap_get(&seen, key, &j)) {
 			errorf("batch input line %d: %s %s/%s repeats line %d", lineno, t.cluster, t.ns,
 			    t.pod, b->t[j].line);
+			free(key);
 			target_free(&t);
 			bad++;
 			continue;
 		}
+		strmap_put(&seen, key, b->nt);
+		free(key);
 		if (b->nt == have) {
 			have = have ? have * 2 : 64;
 			b->t = xrealloc(b->t, have * sizeof(*b->t));
@@ -958,6 +1071,7 @@ read_input(struct batch *b)
 		b->t[b->nt++] = t;
 	}
 	free(line);
+	strmap_free(&seen);
 	if (f != stdin)
 		fclose(f);
 	if (bad) {
@@ -973,24 +1087,31 @@ read_input(struct batch *b)
 	return 0;
 }
 
-/* Group targets by cluster, in order of first appearance. */
+/* Group targets by cluster, in order of first appearance (a hash: linear). */
 static void
 group(struct batch *b)
 {
-	size_t i, j;
+	struct strmap ids = { 0 };
+	size_t i, j, *of = xcalloc(b->nt, sizeof(*of));
 
 	b->cl = xcalloc(b->nt, sizeof(*b->cl));
 	for (i = 0; i < b->nt; i++) {
-		for (j = 0; j < b->ncl; j++)
-			if (strcmp(b->cl[j].id, b->t[i].cluster) == 0)
-				break;
-		if (j == b->ncl) {
+		if (!strmap_get(&ids, b->t[i].cluster, &j)) {
+			j = b->ncl++;
 			b->cl[j].id = b->t[i].cluster;
-			b->cl[j].idx = xcalloc(b->nt, sizeof(size_t));
-			b->ncl++;
+			strmap_put(&ids, b->t[i].cluster, j);
 		}
-		b->cl[j].idx[b->cl[j].n++] = i;
+		of[i] = j;
+		b->cl[j].n++;
 	}
+	for (j = 0; j < b->ncl; j++) {
+		b->cl[j].idx = xcalloc(b->cl[j].n, sizeof(size_t));
+		b->cl[j].n = 0;
+	}
+	for (i = 0; i < b->nt; i++)
+		b->cl[of[i]].idx[b->cl[of[i]].n++] = i;
+	free(of);
+	strmap_free(&ids);
 	/* Within a cluster, tasks recorded by an earlier run go first: they hold the cluster. */
 	for (j = 0; j < b->ncl; j++) {
 		struct cluster *c = &b->cl[j];
@@ -1006,18 +1127,41 @@ group(struct batch *b)
 	}
 }
 
+/* One batch per state file: a second one exits 75 rather than race the first. */
+static int
+lock_state(struct batch *b)
+{
+	char err[1024];
+
+	b->lockfd = filelock_take(b->bo->state, err, sizeof(err));
+	if (b->lockfd == FILELOCK_BUSY) {
+		errorf("--state %s (wait for it to end, or use another state file)", err);
+		return EX_TEMPFAIL;
+	}
+	if (b->lockfd == -1) {
+		errorf("cannot use the state file %s (choose a regular file for --state)", err);
+		return 64;
+	}
+	return 0;
+}
+
 int
 wf_batch(struct opts *o, const struct batch_opts *bo)
 {
 	struct batch b;
 	size_t i, todo = 0;
-	int rc;
+	int rc, crc;
 
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	b.bo = bo;
-	b.statefd = -1;
+	b.statefd = b.lockfd = -1;
+	b.t0 = now_mono();
+	if (o->metrics)
+		metrics_init(&b.m, o->metrics);
 	if ((rc = read_input(&b)) != 0)
+		goto out;
+	if (bo->state && (rc = lock_state(&b)) != 0)
 		goto out;
 	if (bo->state && (b.statefd = state_load(bo->state, b.t, b.nt)) == -1) {
 		rc = 64;
@@ -1025,6 +1169,8 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	}
 	group(&b);
 	for (i = 0; i < b.nt; i++) {
+		if (b.t[i].done == 2 && o->metrics)
+			metrics_target(&b.m, b.t[i].cluster, b.t[i].ns, b.t[i].pod, b.t[i].rc, NULL);
 		if (b.t[i].done == 2 && b.t[i].rc > b.worst)
 			b.worst = b.t[i].rc;
 		if (!b.t[i].done)
@@ -1064,9 +1210,9 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		loop(&b);
 	}
 	msg_hold_errors = 0;
-	lease_release(&b.gw.lease, &b.gw.cli);
+	crc = lease_release(&b.gw.lease, &b.gw.cli);
 	summary(&b);
-	rc = b.worst;
+	rc = wf_cleanup_code(b.worst, crc);
 	if (run_signal) {
 		rc = wf_interrupted_code();
 		errorf("interrupted by signal %d: no new work started; ai-mode cleanup done%s%s (rerun with the same --state to resume)",
@@ -1075,6 +1221,13 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		errorf("batch finished: worst exit %d (%s); see the summary", rc, class_name(rc));
 	}
 out:
+	/* The metrics of a run that could not start are not written over the running one's. */
+	if (o->metrics && rc != EX_TEMPFAIL)
+		(void)metrics_write(&b.m, o->metrics, rc, now_mono() - o->t0, time(NULL));
+	if (o->metrics)
+		metrics_free(&b.m);
+	if (b.lockfd >= 0)
+		close(b.lockfd);
 	for (i = 0; i < b.ncl; i++) {
 		wf_free(&b.cl[i].cw);
 		if (b.cl[i].have_tw)

@@ -7,6 +7,8 @@
 #include "timewin.h"
 #include "workflow.h"
 
+#define EX_TEMPFAIL 75	/* another batch holds the state file */
+
 struct target {
 	char		*cluster, *ns, *pod, *desc;
 	struct window	 win;
@@ -15,6 +17,7 @@ struct target {
 	int		 done;		/* 1 finished here, 2 finished in an earlier run */
 	int		 rc;
 	char		*task_id;	/* known task (from invoke, or from the state file) */
+	int		 invoking;	/* an earlier run started an invoke and recorded no task */
 };
 
 /*

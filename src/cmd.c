@@ -18,6 +18,7 @@
 #include "gate.h"
 #include "i18n.h"
 #include "mcp.h"
+#include "metrics.h"
 #include "msg.h"
 #include "target.h"
 #include "utf8.h"
@@ -72,14 +73,16 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json markdown", S_OUTPUT,
 	    N_("text (default), json or markdown") },
 	[O_SAVE] = { "save", 0, "FILE", C_FILE, NULL, S_OUTPUT,
-	    N_("also write the report to FILE (mode 0600)") },
+	    N_("also write the report to FILE (mode 0600; a FIFO or device in place)") },
+	[O_METRICS] = { "metrics", 0, "FILE", C_FILE, NULL, S_OUTPUT,
+	    N_("also write Prometheus metrics to FILE (mode 0644),\nfor node_exporter's textfile collector") },
 	[O_QUIET] = { "quiet", 'q', NULL, C_NONE, NULL, S_OUTPUT,
 	    N_("no progress and no notes on stderr") },
 	[O_VERBOSE] = { "verbose", 'v', NULL, C_NONE, NULL, S_OUTPUT,
 	    N_("each step and each command on stderr") },
 	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, N_("clusters diagnosed in parallel [4]") },
 	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
-	    N_("record task ids; a rerun resumes instead of invoking") },
+	    N_("record invokes and task ids; a rerun resumes instead of invoking") },
 	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
 	    N_("aliyun CLI profile for the cloud calls") },
 	[O_YES] = { "yes", 'y', NULL, C_NONE, NULL, S_BEHAVIOUR,
@@ -120,10 +123,10 @@ const struct cmd cmds[] = {
 	{ "diagnose", run_diagnose,
 	    "-c CLUSTER_ID -n NAMESPACE -p POD [-d TEXT] [-r REGION]\n"
 	    "[--from TIME --to TIME | --since DURATION | --realtime]\n"
-	    "[-o text|json|markdown] [--save FILE] [--profile NAME] [--yes]\n"
-	    "[--dry-run] [-q] [-v]",
+	    "[-o text|json|markdown] [--save FILE] [--metrics FILE] [--profile NAME]\n"
+	    "[--yes] [--dry-run] [-q] [-v]",
 	    NULL, 0, 0, C_NONE, NULL,
-	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_YES) |
+	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
 	    N_("run the whole workflow on one pod") },
 	{ "result", run_result,
@@ -132,9 +135,9 @@ const struct cmd cmds[] = {
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
 	    N_("resume polling an existing diagnosis task") },
 	{ "batch", run_batch,
-	    "[FILE|-] [--jobs N] [--state FILE] [-o text|json]",
+	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [-o text|json]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
-	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
 	    "or JSON objects; clusters in parallel, results as they end") },
 	{ "mcp", run_mcp, "", NULL, 0, 0, C_NONE, NULL,
@@ -159,8 +162,8 @@ static const char intro[] = N_(
 static const char exit_text[] = N_("Exit status:\n"
 "  0 healthy (Info)   1 Warn   2 Critical   3 task failed   4 still running\n"
 "  5 another task is running on the cluster   64 usage   65 target not diagnosable\n"
-"  69 cloud call failed   77 credentials or permissions   78 local setup\n"
-"  130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
+"  69 cloud call failed   75 another batch holds the --state file\n"
+"  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
 
 int
 usage_error(const char *fmt, ...)
@@ -181,9 +184,8 @@ put_column(const char *left, int col, const char *text)
 	int n = utf8_width(left);	/* columns, not bytes: a translation may be CJK */
 
 	fputs(left, stdout);
-	/* A left part longer than the column puts the text on the next line. */
-
 	for (;;) {
+		/* A left part longer than the column puts the text on the next line. */
 		if (n > col) {
 			putchar('\n');
 			n = 0;
@@ -306,6 +308,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 {
 	struct opts *o = &v->o;
 	unsigned long ul;
+	char err[PATH_MAX + 128];
 
 	switch (id) {
 	case O_CLUSTER: v->a.cluster = arg; break;
@@ -319,6 +322,11 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_REALTIME: v->a.realtime = 1; break;
 	case O_OUTPUT: v->a.output = arg; break;
 	case O_SAVE: o->save = arg; break;
+	case O_METRICS:
+		if (metrics_check_path(arg, err, sizeof(err)) == -1)
+			return usage_error("%s", err);
+		o->metrics = arg;
+		break;
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
 	case O_STATE: v->bo.state = arg; break;
@@ -578,13 +586,67 @@ run_completion(struct inv *v)
 	return 0;
 }
 
+/* The option a long name (or an unambiguous prefix of one) names, or -1. */
+static int
+long_opt(const char *name, size_t n)
+{
+	int i, found = -1;
+
+	for (i = 0; i < O_COUNT; i++)
+		if (strncmp(cmd_opts[i].name, name, n) == 0) {
+			if (cmd_opts[i].name[n] == '\0')
+				return i;
+			found = found == -1 ? i : -2;
+		}
+	return found < 0 ? -1 : found;
+}
+
+/*
+ * Was -o json asked for?  Read before getopt (which stops at the first bad
+ * option, and permutes argv), the way getopt reads the table, so that any usage
+ * error can answer in JSON.  The last -o wins.
+ */
+static int
+wants_json(int argc, char **argv)
+{
+	const char *a, *val;
+	int i, k, json = 0;
+	size_t n;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		a = argv[i];
+		val = NULL;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			n = strcspn(a + 2, "=");
+			if ((k = long_opt(a + 2, n)) < 0 || !cmd_opts[k].arg)
+				continue;
+			val = a[2 + n] == '=' ? a + 3 + n : i + 1 < argc ? argv[++i] : NULL;
+		} else {
+			for (a++; *a; a++) {
+				for (k = 0; k < O_COUNT && cmd_opts[k].short_name != *a; k++)
+					;
+				if (k == O_COUNT || !cmd_opts[k].arg)
+					continue;
+				val = a[1] ? a + 1 : i + 1 < argc ? argv[++i] : NULL;
+				break;
+			}
+		}
+		if (val && k == O_OUTPUT)
+			json = strcmp(val, "json") == 0;
+	}
+	return json;
+}
+
 int
 cmd_main(int argc, char **argv)
 {
 	struct inv v;
-	int rc;
+	int rc, json = wants_json(argc, argv);
 
 	memset(&v, 0, sizeof(v));
+	v.o.t0 = now_mono();
 	v.o.poll_interval = 10;
 	v.o.poll_max = 60;
 	v.o.busy_wait = 30;
@@ -596,6 +658,9 @@ cmd_main(int argc, char **argv)
 	rc = parse(argc, argv, &v);
 	if (rc == 0 && (rc = resolve(&v)) == 0)
 		rc = v.cmd->run(&v);
+	/* Every command answers -o json with a document, a usage error too. */
+	if (rc == EX_USAGE && json && !(v.cmd && v.cmd->run == run_mcp))
+		wf_usage_document(rc, v.cmd && v.cmd->run == run_batch);
 	free(v.o.cluster);
 	free(v.o.ns);
 	free(v.o.pod);

@@ -24,18 +24,15 @@ put_desc(const char *help, const char *from, const char *to)
 	}
 }
 
-/* The bash action completing a value or argument of this kind. */
+/* What completes a value or an argument of each kind (enum compl), per shell. */
+static const char *const bash_act[] = { "COMPREPLY=()", "COMPREPLY=($(compgen -f -- \"$cur\"))",
+	"COMPREPLY=($(compgen -d -- \"$cur\"))", "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))" };
+static const char *const zsh_act[] = { " ", "_files", "_files -/", "(%s)" };
+
 static void
-bash_action(enum compl k, const char *words)
+put_action(const char *const *act, enum compl k, const char *words)
 {
-	if (k == C_FILE)
-		printf("COMPREPLY=($(compgen -f -- \"$cur\"))");
-	else if (k == C_DIR)
-		printf("COMPREPLY=($(compgen -d -- \"$cur\"))");
-	else if (k == C_WORDS)
-		printf("COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", words);
-	else
-		printf("COMPREPLY=()");
+	printf(act[k], words ? words : "");
 }
 
 static void
@@ -60,7 +57,7 @@ bash_script(void)
 		if (cmd_opts[i].short_name)
 			printf("-%c|", cmd_opts[i].short_name);
 		printf("--%s) ", cmd_opts[i].name);
-		bash_action(cmd_opts[i].compl, cmd_opts[i].words);
+		put_action(bash_act, cmd_opts[i].compl, cmd_opts[i].words);
 		printf("; return ;;\n");
 	}
 	printf("\t");
@@ -80,23 +77,10 @@ bash_script(void)
 				printf("%s--%s", n++ ? " " : "", cmd_opts[i].name);
 		printf("'\n\t\tif [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
 		    "\t\telse ");
-		bash_action(c->max_args ? c->args_compl : C_NONE, c->args_words);
+		put_action(bash_act, c->max_args ? c->args_compl : C_NONE, c->args_words);
 		printf("; fi ;;\n");
 	}
 	printf("\t*) COMPREPLY=() ;;\n\tesac\n}\ncomplete -F _ackprof ackprof\n");
-}
-
-static void
-zsh_action(enum compl k, const char *words)
-{
-	if (k == C_FILE)
-		printf("_files");
-	else if (k == C_DIR)
-		printf("_files -/");
-	else if (k == C_WORDS)
-		printf("(%s)", words);
-	else
-		printf(" ");
 }
 
 static void
@@ -133,14 +117,14 @@ zsh_script(void)
 				printf("]");
 				if (op->arg) {
 					printf(":%s:", op->arg);
-					zsh_action(op->compl, op->words);
+					put_action(zsh_act, op->compl, op->words);
 				}
 				printf("'");
 			}
 		}
 		if (c->max_args) {
 			printf(" \\\n\t\t    '%s:%s:", c->min_args ? "" : "::", c->args);
-			zsh_action(c->args_compl, c->args_words);
+			put_action(zsh_act, c->args_compl, c->args_words);
 			printf("'");
 		}
 		printf(" ;;\n");

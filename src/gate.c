@@ -2,6 +2,7 @@
  * gate.c: Step 4 of the specification, the parameter gate: validation of the target,
  * questions on a terminal, and the confirmation before any cloud call.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "i18n.h"
 #include "msg.h"
 #include "run.h"
+#include "steps.h"
 #include "target.h"
 #include "timewin.h"
 #include "util.h"
@@ -28,7 +30,17 @@ ask(const char *prompt)
 
 	fprintf(stderr, "%s", prompt);
 	fflush(stderr);
-	n = getline(&line, &cap, stdin);
+	/*
+	 * Wait for a line in short polls: a Ctrl-C that lands between the prompt and
+	 * the read would otherwise leave getline() blocked with run_signal set.
+	 */
+	while (!run_signal) {
+		struct pollfd p = { 0, POLLIN, 0 };
+
+		if (poll(&p, 1, 200) != 0)
+			break;
+	}
+	n = run_signal ? -1 : getline(&line, &cap, stdin);
 	if (n <= 0 || run_signal) {
 		free(line);
 		fputc('\n', stderr);
@@ -151,6 +163,24 @@ confirm(const struct opts *o)
 	return yes;
 }
 
+/*
+ * A question left without an answer: Ctrl-C (or another signal) at the prompt is
+ * an interrupt, 130, not a usage error; end of input is the usage error `why`.
+ */
+static int
+no_answer(const char *why)
+{
+	if (run_signal) {
+		errorf("interrupted at the prompt; nothing done (run again when ready)");
+		return wf_interrupted_code();
+	}
+	if (why == NULL) {
+		notef("nothing done");
+		return EX_USAGE;
+	}
+	return usage_error("%s", why);	/* shown translated: it is a message of the catalog */
+}
+
 /* Step 4: the parameter gate.  Returns 0 or an exit code (the message printed). */
 int
 gate(const struct args *a, struct opts *o)
@@ -167,13 +197,13 @@ gate(const struct args *a, struct opts *o)
 	if (o->interactive) {
 		if (!o->cluster && ask_required(N_("cluster id"), &o->cluster, valid_cluster_id,
 		    N_("c followed by 32 lowercase hex digits")) == -1)
-			return usage_error("no cluster id given (pass -c CLUSTER_ID)");
+			return no_answer(N_("no cluster id given (pass -c CLUSTER_ID)"));
 		if (!o->ns && ask_required(N_("namespace"), &o->ns, valid_namespace,
 		    N_("a Kubernetes name: lowercase letters, digits, '-'")) == -1)
-			return usage_error("no namespace given (pass -n NAMESPACE)");
+			return no_answer(N_("no namespace given (pass -n NAMESPACE)"));
 		if (!o->pod && ask_required(N_("pod"), &o->pod, valid_pod,
 		    N_("a Kubernetes name: lowercase letters, digits, '-', '.'")) == -1)
-			return usage_error("no pod given (pass -p POD)");
+			return no_answer(N_("no pod given (pass -p POD)"));
 	}
 	if (!o->cluster)
 		return usage_error("missing -c CLUSTER_ID (see ackprof --help)");
@@ -202,13 +232,11 @@ gate(const struct args *a, struct opts *o)
 			return usage_error("the description names a past time ('%s') but no window was given (pass --from TIME --to TIME or --since DURATION for a historical diagnosis, or --realtime)",
 			    found);
 		if (ask_window(o, found) == -1)
-			return usage_error("no window given (pass --from/--to, --since or --realtime)");
+			return no_answer(N_("no window given (pass --from/--to, --since or --realtime)"));
 	}
 	if (strcmp(o->desc, o->desc_raw) != 0)
 		notef("description '%s' sent as '%s'", o->desc_raw, o->desc);
-	if (o->interactive && !o->dry_run && !confirm(o)) {
-		notef("nothing done");
-		return EX_USAGE;
-	}
+	if (o->interactive && !o->dry_run && !confirm(o))
+		return no_answer(NULL);
 	return 0;
 }

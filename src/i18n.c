@@ -29,6 +29,9 @@
 #define MAXARGS	16
 
 static int on;			/* translating */
+/* The last messages built in English by i18n_snprintf, with their translations. */
+static struct { char *en, *tr; } built[8];
+static unsigned nbuilt;
 static locale_t msgloc;		/* LC_MESSAGES for our lookups only */
 static char *localedir;
 
@@ -293,8 +296,13 @@ arg_text(const char *s)
 {
 	const char *tr;
 
+	size_t i;
+
 	if (s == NULL || strchr(s, ' ') == NULL)
 		return s;
+	for (i = 0; i < sizeof(built) / sizeof(built[0]); i++)
+		if (built[i].en && strcmp(built[i].en, s) == 0)
+			return built[i].tr;
 	if ((tr = i18n_gettext(s)) != s)
 		return tr;
 	tr = lookup("libc", s);
@@ -344,6 +352,27 @@ fetch(union arg *a, const char *sig, va_list ap)
 		case 's': a->s = va_arg(ap, const char *); break;
 		case 'p': a->p = va_arg(ap, void *); break;
 		}
+}
+
+int
+i18n_snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+	unsigned k = nbuilt++ % (sizeof(built) / sizeof(built[0]));
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (!on || n == 0)
+		return len;
+	free(built[k].en);
+	free(built[k].tr);
+	va_start(ap, fmt);
+	built[k].tr = i18n_vasprintf(fmt, ap);
+	va_end(ap);
+	built[k].en = built[k].tr ? xstrdup(buf) : NULL;
+	return len;
 }
 
 char *

@@ -3,6 +3,7 @@
 #define ACKPROF_I18N_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* A message for people, translated; N_() only marks a string for xgettext. */
 #define _(s)	i18n_gettext(s)
@@ -31,6 +32,12 @@ const char *i18n_gettext(const char *msgid);
  * are phrases of the catalog (step names).  Returns a malloc'd string.
  */
 char	*i18n_vasprintf(const char *fmt, va_list ap);
+/*
+ * snprintf in English into buf (for what programs read: -o json's "error"), and
+ * remember the translation: printed later as a %s argument of a message, buf is
+ * shown translated.  For messages built before they are printed (time windows).
+ */
+int	 i18n_snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The display width of the widest of n labels, translated: for columns that line up. */
 int	 i18n_widest(const char *const *labels, int n);
 /* The arguments fmt takes, one letter each ("sdz..."), for tests; -1 if unknown. */

@@ -1,16 +1,25 @@
 /*
- * lease.c: the ai-mode lease.  State lives under $XDG_RUNTIME_DIR/ackprof (else
- * $XDG_STATE_HOME/ackprof, else ~/.local/state/ackprof), one lock file and one
- * holders file per CLI config directory.  Each holder line is "pid starttime", so
- * a holder that died (even by SIGKILL) or whose pid was reused is noticed and
- * dropped.  Enable and disable run while the lock is held, so one run can never
- * switch ai-mode off between another's enable and its last call.
+ * lease.c: the ai-mode lease.  It lives in the CLI config directory it protects
+ * (the one whose ai-mode.json `aliyun configure ai-mode` switches: the directory
+ * of --config-path, else $HOME/.aliyun), made canonical, in a subdirectory
+ * ackprof/ of mode 0700: aimode.lock and aimode.holders.  So every run against one
+ * config directory meets there, whatever its environment (a desktop's
+ * XDG_RUNTIME_DIR or a cron job's bare one, HOME=/x or HOME=/x/), and nothing in
+ * it is reachable by another user: the directory must be ours and writable by no
+ * one else (else 78), every file is opened O_NOFOLLOW and checked to be a regular
+ * file of ours, and the temporary holders file is created O_EXCL.  Each holder
+ * line is "pid starttime"; a line is believed only for a live pid whose start time
+ * matches, so a holder that died (even by SIGKILL), a reused pid or a forged line
+ * ("1 0") is dropped.  Enable and disable run while the lock is held, so one run
+ * can never switch ai-mode off between another's enable and its last call.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,26 +32,6 @@
 #include "util.h"
 
 #define MAXHOLDERS 4096
-
-static int
-mkdirs(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) == -1 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
 
 /* The start time of a process in clock ticks since boot, or 0 when it is gone. */
 static unsigned long long
@@ -77,27 +66,48 @@ proc_start(long pid)
 	return st ? st : 1;
 }
 
+/* A holder line is believed only for a live pid with the very start time it names. */
 static int
 holder_alive(long pid, unsigned long long start)
 {
-	if (pid <= 0)
+	if (pid <= 0 || start == 0)
 		return 0;
 	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return 0;
-	return start == 0 || proc_start(pid) == start;
+	return proc_start(pid) == start;
 }
 
-/* Read the live holders other than `skip`; returns how many. */
+/* A file of the lease: a regular file of ours, or refused. */
 static int
-read_holders(const char *path, long skip, long *pids, unsigned long long *starts)
+our_file(int fd)
 {
-	FILE *f = fopen(path, "r");
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the live holders other than `skip`; returns how many, or -1. */
+static int
+read_holders(int dfd, long skip, long *pids, unsigned long long *starts)
+{
+	int fd = openat(dfd, "aimode.holders", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	long pid;
 	unsigned long long st;
 	int n = 0;
+	FILE *f;
 
-	if (f == NULL)
-		return 0;
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (our_file(fd) == -1 || (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return -1;
+	}
 	while (n < MAXHOLDERS && fscanf(f, "%ld %llu", &pid, &st) == 2) {
 		if (pid == skip || !holder_alive(pid, st))
 			continue;
@@ -110,70 +120,146 @@ read_holders(const char *path, long skip, long *pids, unsigned long long *starts
 }
 
 static int
-write_holders(const char *path, const long *pids, const unsigned long long *starts, int n)
+write_holders(int dfd, const long *pids, const unsigned long long *starts, int n)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int i, rc = 0;
+	char tmp[64];
+	int fd, i, rc = 0, e;
+	FILE *f;
 
-	if (f == NULL) {
-		free(tmp);
+	snprintf(tmp, sizeof(tmp), "aimode.holders.tmp.%ld", (long)getpid());
+	/* Never through a name someone left there: a stale one is removed, not followed. */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		e = errno;
+		close(fd);
+		unlinkat(dfd, tmp, 0);
+		errno = e;
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		fprintf(f, "%ld %llu\n", pids[i], starts[i]);
-	if (fclose(f) != 0 || rename(tmp, path) == -1)
+	if (fclose(f) != 0 || renameat(dfd, tmp, dfd, "aimode.holders") == -1) {
+		e = errno;
+		unlinkat(dfd, tmp, 0);
+		errno = e;
 		rc = -1;
-	free(tmp);
+	}
 	return rc;
 }
 
-/* FNV-1a of the config directory, so each CLI config gets its own lease. */
-static unsigned long
-hash(const char *s)
+char *
+lease_config_dir(const char *config_path)
 {
-	unsigned long h = 2166136261UL;
+	const char *home = getenv("HOME");
+	char real[PATH_MAX], *cfg, *slash;
+	struct passwd *pw;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619UL;
-	return h & 0xffffffffUL;
+	if (config_path && *config_path) {
+		/* --config-path names the config file; ai-mode.json sits beside it. */
+		cfg = xstrdup(config_path);
+		if ((slash = strrchr(cfg, '/')) == NULL) {
+			free(cfg);
+			cfg = xstrdup(".");
+		} else if (slash == cfg)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	} else {
+		if (home == NULL || *home == '\0') {
+			if ((pw = getpwuid(geteuid())) == NULL || pw->pw_dir == NULL || !*pw->pw_dir) {
+				errno = ENOENT;
+				return NULL;
+			}
+			home = pw->pw_dir;
+		}
+		if (realpath(home, real) == NULL)
+			return NULL;
+		cfg = xasprintf("%s%s.aliyun", real, strcmp(real, "/") == 0 ? "" : "/");
+	}
+	/* The CLI creates its directory on first use; so do we, for nobody else. */
+	if (mkdir(cfg, 0700) == -1 && errno != EEXIST) {
+		free(cfg);
+		return NULL;
+	}
+	if (realpath(cfg, real) == NULL) {
+		free(cfg);
+		return NULL;
+	}
+	free(cfg);
+	return xstrdup(real);
+}
+
+/*
+ * Open the lease directory, creating it 0700; it must be ours and writable by no
+ * one else.  Returns a directory descriptor, or -1 with the line printed.
+ */
+static int
+lease_dir_open(struct lease *l)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(l->dir, 0700) == -1 && errno != EEXIST) {
+		errorf("cannot create the ai-mode lease directory %s: %s (check the CLI config directory's owner and mode)",
+		    l->dir, strerror(errno));
+		return -1;
+	}
+	fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		errorf("cannot open the ai-mode lease directory %s: %s (it must be a directory of yours, not a link; remove it and run again)",
+		    l->dir, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		errorf("cannot read the ai-mode lease directory %s: %s", l->dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		errorf("refusing the ai-mode lease directory %s: owned by uid %ld, mode %03o; it must be yours and writable by no one else (remove it, or chown and chmod 700 it)",
+		    l->dir, (long)st.st_uid, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int
-lease_paths(struct lease *l)
+lease_paths(struct lease *l, struct cli *cli)
 {
-	const char *rt = getenv("XDG_RUNTIME_DIR"), *st = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	char *dir, *cfg;
+	char *cfg = lease_config_dir(cli->config_path);
 
-	if (rt && *rt == '/' && access(rt, W_OK) == 0)
-		dir = xasprintf("%s/ackprof", rt);
-	else if (st && *st == '/')
-		dir = xasprintf("%s/ackprof", st);
-	else
-		dir = xasprintf("%s/.local/state/ackprof", home && *home ? home : "/tmp");
-	if (mkdirs(dir) == -1) {
-		errorf("cannot create %s: %s (set XDG_RUNTIME_DIR or XDG_STATE_HOME to a writable directory)",
-		    dir, strerror(errno));
-		free(dir);
+	if (cfg == NULL) {
+		errorf("cannot find the aliyun CLI's config directory ($HOME/.aliyun): %s (set HOME to your home directory)",
+		    strerror(errno));
 		return -1;
 	}
-	/* The CLI keeps ai-mode.json in ~/.aliyun (it has no env var for another dir). */
-	cfg = xasprintf("%s/.aliyun", home && *home ? home : "");
-	l->lockpath = xasprintf("%s/aimode-%08lx.lock", dir, hash(cfg));
-	l->holderspath = xasprintf("%s/aimode-%08lx.holders", dir, hash(cfg));
+	l->dir = xasprintf("%s/ackprof", cfg);
+	l->lockpath = xasprintf("%s/aimode.lock", l->dir);
+	l->holderspath = xasprintf("%s/aimode.holders", l->dir);
 	free(cfg);
-	free(dir);
 	return 0;
 }
 
+/* Open the lease directory and take its lock; -1 with the line printed. */
 static int
-lock_open(struct lease *l)
+lock_open(struct lease *l, int *dfd)
 {
-	int fd = open(l->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd;
 
-	if (fd == -1) {
-		errorf("cannot open the ai-mode lease %s: %s", l->lockpath, strerror(errno));
+	if ((*dfd = lease_dir_open(l)) == -1)
+		return -1;
+	fd = openat(*dfd, "aimode.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 || our_file(fd) == -1) {
+		errorf("cannot open the ai-mode lease %s: %s (it must be a regular file of yours; remove it and run again)",
+		    l->lockpath, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		close(*dfd);
 		return -1;
 	}
 	/* Interrupted by a signal: still take the lock, cleanup must not be skipped. */
@@ -181,6 +267,7 @@ lock_open(struct lease *l)
 		if (errno != EINTR) {
 			errorf("cannot lock %s: %s", l->lockpath, strerror(errno));
 			close(fd);
+			close(*dfd);
 			return -1;
 		}
 	}
@@ -204,6 +291,10 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 		rc = 78;
 	} else if (c.interrupted) {
 		rc = 128 + run_signal;
+	} else if (c.timed_out && k == CALL_AIMODE_DISABLE && !quiet) {
+		errorf("%s: aliyun gave no answer within %gs and was stopped; ai-mode may still be on (run `aliyun configure ai-mode disable`)",
+		    cli_step_name(k), cli->timeout);
+		rc = 69;
 	} else if (c.timed_out) {
 		errorf("%s: aliyun timed out after %gs (check the CLI and the network; raise --cli-timeout)",
 		    cli_step_name(k), cli->timeout);
@@ -215,6 +306,9 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 		if (c.status == 2)
 			errorf("%s: this aliyun does not know 'configure ai-mode': %s (upgrade the CLI to >= %s)",
 			    cli_step_name(k), e.message, MIN_CLI_VERSION);
+		else if (k == CALL_AIMODE_DISABLE)
+			errorf("%s failed (exit %d): %s; ai-mode may still be on (run `aliyun configure ai-mode disable`)",
+			    cli_step_name(k), c.status, e.message[0] ? e.message : "no message");
 		else
 			errorf("%s failed (exit %d): %s (check `aliyun configure ai-mode show` and ~/.aliyun)",
 			    cli_step_name(k), c.status, e.message[0] ? e.message : "no message");
@@ -229,21 +323,26 @@ lease_acquire(struct lease *l, struct cli *cli)
 {
 	long *pids;
 	unsigned long long *starts;
-	int fd, n, rc;
+	int fd, dfd, n, rc;
 
 	memset(l, 0, sizeof(*l));
 	if (cli->dry_run)
 		return 0;
-	if (lease_paths(l) == -1)
+	if (lease_paths(l, cli) == -1)
 		return 78;
-	if ((fd = lock_open(l)) == -1)
+	if ((fd = lock_open(l, &dfd)) == -1)
 		return 78;
 	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
 	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	n = read_holders(l->holderspath, (long)getpid(), pids, starts);
+	if ((n = read_holders(dfd, (long)getpid(), pids, starts)) == -1) {
+		errorf("cannot read the ai-mode lease %s: %s (it must be a regular file of yours; remove it and run again)",
+		    l->holderspath, strerror(errno));
+		rc = 78;
+		goto out;
+	}
 	pids[n] = (long)getpid();
 	starts[n] = proc_start((long)getpid());
-	if (write_holders(l->holderspath, pids, starts, n + 1) == -1) {
+	if (write_holders(dfd, pids, starts, n + 1) == -1) {
 		errorf("cannot write the ai-mode lease %s: %s", l->holderspath, strerror(errno));
 		rc = 78;
 		goto out;
@@ -260,45 +359,51 @@ out:
 	free(pids);
 	free(starts);
 	close(fd);
+	close(dfd);
 	return rc;
 }
 
-void
+int
 lease_release(struct lease *l, struct cli *cli)
 {
 	long *pids;
 	unsigned long long *starts;
-	int fd, n;
+	int fd, dfd, n, rc = 0;
 
 	if (!l->began)
-		return;
+		return 0;
 	l->began = 0;
-	if ((fd = lock_open(l)) == -1) {
+	if ((fd = lock_open(l, &dfd)) == -1) {
 		/* No lease to consult: err on the side of leaving nothing switched on. */
-		(void)aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
-		return;
+		return aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
 	}
 	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
 	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	n = read_holders(l->holderspath, (long)getpid(), pids, starts);
-	if (write_holders(l->holderspath, pids, starts, n) == -1)
+	if ((n = read_holders(dfd, (long)getpid(), pids, starts)) == -1) {
+		warnf("cannot read the ai-mode lease %s: %s", l->holderspath, strerror(errno));
+		n = 0;
+	}
+	if (write_holders(dfd, pids, starts, n) == -1)
 		warnf("cannot update the ai-mode lease %s: %s", l->holderspath, strerror(errno));
 	l->held = 0;
 	l->others = n;
 	if (n == 0)
-		(void)aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
+		rc = aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
 	else
 		verbosef("ai-mode left on: %d other ackprof run%s still hold%s it", n,
 		    n == 1 ? "" : "s", n == 1 ? "s" : "");
 	free(pids);
 	free(starts);
 	close(fd);
+	close(dfd);
+	return rc;
 }
 
 void
 lease_free(struct lease *l)
 {
+	free(l->dir);
 	free(l->lockpath);
 	free(l->holderspath);
-	l->lockpath = l->holderspath = NULL;
+	l->dir = l->lockpath = l->holderspath = NULL;
 }

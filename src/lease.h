@@ -1,7 +1,8 @@
 /*
  * lease.h: ai-mode is one switch per CLI config directory; concurrent runs share it
- * through a lease (a flock'd lock file and a holders file).  The lease alone turns
- * ai-mode on (steps 1-2) and off (step 12, when the last holder leaves).
+ * through a lease (a flock'd lock file and a holders file in that config directory's
+ * ackprof/ subdirectory).  The lease alone turns ai-mode on (steps 1-2) and off
+ * (step 12, when the last holder leaves).
  */
 #ifndef ACKPROF_LEASE_H
 #define ACKPROF_LEASE_H
@@ -9,6 +10,7 @@
 struct cli;
 
 struct lease {
+	char	*dir;		/* CONFIG_DIR/ackprof, the config directory canonical */
 	char	*lockpath;
 	char	*holderspath;
 	int	 held;		/* we are in the holders file */
@@ -23,8 +25,14 @@ struct lease {
  * cleanup is owed, even on failure.
  */
 int	lease_acquire(struct lease *, struct cli *);
-/* Leave; the last holder runs `ai-mode disable`.  Safe to call twice. */
-void	lease_release(struct lease *, struct cli *);
+/*
+ * Leave; the last holder runs `ai-mode disable`.  Safe to call twice.  Returns 0,
+ * or the exit code owed when ai-mode may be left on (disable failed, hung or
+ * could not run: 69, or 78 when the CLI could not be started), the line printed.
+ */
+int	lease_release(struct lease *, struct cli *);
+/* The CLI's config directory, canonical (newly allocated), or NULL (errno set). */
+char	*lease_config_dir(const char *config_path);
 void	lease_free(struct lease *);
 
 #endif

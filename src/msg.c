@@ -3,6 +3,8 @@
  * progress follow -q/-v.  A live progress line is drawn only on a terminal, and
  * is erased before any other line so that the two never mix.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,17 @@ msg_clear_error(void)
 void
 msg_init(void)
 {
+	int fd;
+
+	/*
+	 * A standard descriptor closed at start (`ackprof batch ... >&-`) is opened
+	 * on /dev/null first: else the next file opened (the --state file) would
+	 * become stdout and receive the results.
+	 */
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(70);
 	msg_tty = isatty(2);
 }
 

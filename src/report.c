@@ -239,13 +239,36 @@ or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/* What the task did not tell us (ackprof result without the task's params). */
+static const char *
+or_unknown(const char *s)
+{
+	return s && *s ? s : _("unknown");
+}
+
+const char *
+report_mode(const struct report *r)
+{
+	if (r->mode_unknown)
+		return NULL;
+	return r->historical ? "historical" : "realtime";
+}
+
 static void
 window_line(struct buf *b, const struct report *r)
 {
 	char s[32], e[32];
 
+	if (r->mode_unknown) {
+		buf_adds(b, _("unknown"));
+		return;
+	}
 	if (!r->historical) {
 		buf_adds(b, _("real-time"));
+		return;
+	}
+	if (r->start_time <= 0) {
+		buf_adds(b, _("historical, window unknown"));
 		return;
 	}
 	timewin_fmt(r->start_time, s, sizeof(s));
@@ -331,9 +354,13 @@ report_text(FILE *f, const struct report *r)
 	const cJSON *it;
 	int i = 0;
 
-	buf_printf(&b, _("SysOM diagnosis of pod %s/%s\n\n"), r->namespace, r->pod);
+	buf_printf(&b, _("SysOM diagnosis of pod %s/%s\n\n"), or_unknown(r->namespace), or_unknown(r->pod));
 	head(&b, H_CLUSTER);
-	buf_printf(&b, "%s (%s), %s\n", or_dash(r->cluster_name), r->cluster_id, or_dash(r->region));
+	if (r->cluster_name && *r->cluster_name)
+		buf_printf(&b, "%s (%s), %s\n", r->cluster_name, or_unknown(r->cluster_id),
+		    or_unknown(r->region));
+	else
+		buf_printf(&b, "%s, %s\n", or_unknown(r->cluster_id), or_unknown(r->region));
 	head(&b, H_MODE);
 	window_line(&b, r);
 	buf_adds(&b, "\n");
@@ -381,10 +408,19 @@ report_markdown(FILE *f, const struct report *r)
 	const cJSON *it;
 	int i = 0;
 
-	buf_printf(&b, _("## SysOM diagnosis: `%s/%s`\n\n"), r->namespace, r->pod);
+	buf_printf(&b, _("## SysOM diagnosis: `%s/%s`\n\n"), or_unknown(r->namespace), or_unknown(r->pod));
 	buf_printf(&b, "| %s | %s |\n|---|---|\n", _("Field"), _("Value"));
-	buf_printf(&b, "| %s | %s (`%s`) |\n", _("Cluster"), or_dash(r->cluster_name), r->cluster_id);
-	buf_printf(&b, "| %s | %s |\n", _("Region"), or_dash(r->region));
+	if (r->cluster_name && *r->cluster_name)
+		buf_printf(&b, "| %s | %s (`%s`) |\n", _("Cluster"), r->cluster_name,
+		    or_unknown(r->cluster_id));
+	else
+		buf_printf(&b, "| %s | `%s` |\n", _("Cluster"), or_unknown(r->cluster_id));
+	buf_printf(&b, "| %s | %s |\n", _("Region"), or_unknown(r->region));
+	if (r->description && *r->description) {
+		buf_printf(&b, "| %s | ", _("Description"));
+		md_cell(&b, r->description);
+		buf_adds(&b, " |\n");
+	}
 	buf_printf(&b, "| %s | ", _("Mode"));
 	window_line(&b, r);
 	buf_adds(&b, " |\n");
@@ -435,13 +471,13 @@ report_json(const struct report *r, int exit_code)
 	const struct diag *d = r->diag;
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "cluster_id", r->cluster_id);
+	json_add_str(o, "cluster_id", r->cluster_id && *r->cluster_id ? r->cluster_id : NULL);
 	json_add_str(o, "cluster_name", r->cluster_name);
 	json_add_str(o, "region", r->region);
 	json_add_str(o, "namespace", r->namespace);
 	json_add_str(o, "pod", r->pod);
 	cJSON_AddStringToObject(o, "description", r->description ? r->description : "");
-	cJSON_AddStringToObject(o, "mode", r->historical ? "historical" : "realtime");
+	json_add_str(o, "mode", report_mode(r));
 	cJSON_AddNumberToObject(o, "start_time", (double)r->start_time);
 	cJSON_AddNumberToObject(o, "end_time", (double)r->end_time);
 	cJSON_AddStringToObject(o, "task_id", r->task_id);

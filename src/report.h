@@ -43,6 +43,7 @@ struct report {
 	const char	*pod;
 	const char	*description;
 	int		 historical;
+	int		 mode_unknown;	/* result: no poll said real-time or historical */
 	time_t		 start_time, end_time;
 	const char	*task_id;
 	int		 polls;
@@ -52,6 +53,8 @@ struct report {
 
 void	report_text(FILE *, const struct report *);
 void	report_markdown(FILE *, const struct report *);
+/* "realtime", "historical", or NULL when unknown. */
+const char *report_mode(const struct report *);
 /* Add k as the string v, or as null when v is NULL. */
 void	json_add_str(cJSON *, const char *k, const char *v);
 /* The -o json document (caller deletes). */

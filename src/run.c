@@ -8,12 +8,14 @@
 #include <sys/pidfd.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,105 @@ terminate(pid_t pid, int *wstatus)
 }
 
 /*
+ * The watchdog: children must die with ackprof, even when ackprof is killed
+ * with SIGKILL (a batch killed mid-invoke must not leave an orphaned invoke to
+ * start a task nobody records).  posix_spawn cannot set a parent-death signal,
+ * and one would reach the direct child only, not the plugin process it runs.
+ * So the first child a process starts also forks a watchdog: it holds the read
+ * end of a pipe whose only write end is ours, and learns each child's process
+ * group (+pgid when started, -pgid once reaped).  When the pipe reaches EOF,
+ * ackprof is gone however it died, and the watchdog SIGKILLs every group still
+ * listed, then exits.  It ignores the terminal's signals and lives in its own
+ * process group, so that Ctrl-C cannot take it before ackprof's cleanup is over.
+ * A child started in the instant before ackprof dies, before its +pgid is
+ * written, is the one case it cannot see.
+ */
+static int	wd_fd = -1;
+static pid_t	wd_owner;
+
+static void
+watchdog_main(int fd)
+{
+	int32_t rec, *groups = NULL;
+	size_t n = 0, cap = 0, i;
+	ssize_t r;
+	int null;
+
+	setpgid(0, 0);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	/* Hold nothing of ackprof's: not its stdout, not its lease lock. */
+	if (dup2(fd, 3) == 3)
+		fd = 3;
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	close_range(4, ~0U, 0);
+	for (;;) {
+		r = read(fd, &rec, sizeof(rec));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r != (ssize_t)sizeof(rec))
+			break;
+		if (rec > 0) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((groups = realloc(groups, cap * sizeof(*groups))) == NULL)
+					break;
+			}
+			groups[n++] = rec;
+		} else
+			for (i = 0; i < n; i++)
+				if (groups[i] == -rec) {
+					groups[i] = groups[--n];
+					break;
+				}
+	}
+	for (i = 0; i < n; i++)
+		kill(-(pid_t)groups[i], SIGKILL);
+	_exit(0);
+}
+
+static void
+watchdog_tell(pid_t pgid, int add)
+{
+	int32_t rec = add ? (int32_t)pgid : -(int32_t)pgid;
+	pid_t pid;
+	int p[2];
+
+	if (wd_fd >= 0 && wd_owner != getpid()) {
+		/* A forked worker: its parent's watchdog watches its parent. */
+		close(wd_fd);
+		wd_fd = -1;
+	}
+	if (wd_fd < 0 && add) {
+		if (pipe2(p, O_CLOEXEC) == -1)
+			return;
+		if ((pid = fork()) == -1) {
+			close(p[0]);
+			close(p[1]);
+			return;
+		}
+		if (pid == 0) {
+			close(p[1]);
+			watchdog_main(p[0]);
+		}
+		close(p[0]);
+		wd_fd = p[1];
+		wd_owner = getpid();
+	}
+	if (wd_fd >= 0)
+		while (write(wd_fd, &rec, sizeof(rec)) == -1 && errno == EINTR)
+			;
+}
+
+/*
  * Can prog be executed, as posix_spawnp would look it up?  posix_spawnp reports
  * ENOENT itself on glibc >= 2.24, but not under every wrapper (valgrind turns a
  * failed exec into exit 127), and "could not start" must stay apart from "ran
@@ -205,6 +306,7 @@ run_start(struct child *c)
 	c->pid = -1;
 	c->backoff = 1;
 	c->next_reap = 0;
+	c->exited = 0;
 	buf_reset(&c->out);
 	buf_reset(&c->err);
 	buf_add(&c->out, "", 0);
@@ -262,6 +364,7 @@ run_start(struct child *c)
 		return -1;
 	}
 	c->pid = pid;
+	watchdog_tell(pid, 1);
 	/*
 	 * A pidfd becomes readable when the child exits, so reaping costs no
 	 * guesswork; without one (an old kernel), run_advance backs off instead.
@@ -291,8 +394,8 @@ run_pollfds(const struct child *c, struct pollfd *p)
 		p[n].revents = 0;
 		n++;
 	}
-	/* Once the pipes are closed, wait for the exit itself. */
-	if (n == 0 && c->pidfd >= 0 && !c->done) {
+	/* The child's own exit ends the call, whoever still holds its pipes. */
+	if (c->pidfd >= 0 && !c->done) {
 		p[n].fd = c->pidfd;
 		p[n].events = POLLIN;
 		p[n].revents = 0;
@@ -308,7 +411,8 @@ run_wake(const struct child *c)
 
 	if (c->done)
 		return 0;
-	if (c->fd[0] < 0 && c->fd[1] < 0 && c->pidfd < 0)
+	/* Without a pidfd, the exit is noticed by looking now and then. */
+	if (c->pidfd < 0)
 		w = c->next_reap > now ? c->next_reap - now : 0;
 	if (c->deadline > 0 && (w < 0 || c->deadline - now < w))
 		w = c->deadline > now ? c->deadline - now : 0;
@@ -337,6 +441,76 @@ finish(struct child *c, int wstatus)
 	}
 	c->elapsed = now_mono() - c->start;
 	c->done = 1;
+	watchdog_tell(c->pid, 0);
+}
+
+/*
+ * Has the child exited?  It is left a zombie (WNOWAIT), so that its pid, which
+ * is also its process group's id, cannot be reused before collect() is done.
+ * Without a pidfd to wake us, the next look is backed off from 1 ms to 50 ms.
+ */
+static int
+exited(struct child *c)
+{
+	siginfo_t si;
+
+	if (c->exited)
+		return 1;
+	if (c->pidfd < 0 && now_mono() < c->next_reap)
+		return 0;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		c->exited = errno == ECHILD;
+	else
+		c->exited = si.si_pid == c->pid;
+	if (!c->exited && c->pidfd < 0) {
+		c->next_reap = now_mono() + c->backoff / 1000.0;
+		if (c->backoff < 50)
+			c->backoff *= 2;
+	}
+	return c->exited;
+}
+
+/*
+ * The child exited: what it wrote is already in the pipes (at most a pipe's
+ * capacity), so take that without waiting for an EOF that a grandchild may
+ * hold back; then the rest of its group goes (no child outlives its call), and
+ * the child is reaped.
+ */
+static void
+collect(struct child *c)
+{
+	char rbuf[65536];
+	size_t max = c->out_max ? c->out_max : OUT_MAX, left;
+	int wstatus = 0, i, cap;
+	ssize_t r;
+
+	for (i = 0; i < 2; i++) {
+		struct buf *b = i == 0 ? &c->out : &c->err;
+
+		if (c->fd[i] < 0)
+			continue;
+		cap = fcntl(c->fd[i], F_GETPIPE_SZ);
+		left = cap > 0 ? (size_t)cap : sizeof(rbuf);
+		while (left > 0) {
+			r = read(c->fd[i], rbuf, sizeof(rbuf) < left ? sizeof(rbuf) : left);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			left -= (size_t)r;
+			if (b->len + (size_t)r > max) {
+				buf_add(b, rbuf, max - b->len);
+				c->overflow = 1;
+				break;
+			}
+			buf_add(b, rbuf, (size_t)r);
+		}
+	}
+	kill(-c->pid, SIGKILL);
+	while (waitpid(c->pid, &wstatus, 0) == -1 && errno == EINTR)
+		;
+	finish(c, wstatus);
 }
 
 int
@@ -346,7 +520,6 @@ run_advance(struct child *c, const struct pollfd *p, int n)
 	size_t max = c->out_max ? c->out_max : OUT_MAX;
 	int wstatus = 0, i, j;
 	ssize_t r;
-	pid_t rc;
 
 	if (c->done)
 		return 1;
@@ -374,29 +547,26 @@ run_advance(struct child *c, const struct pollfd *p, int n)
 	}
 	if (!c->overflow && !c->uninterruptible && run_signal)
 		c->interrupted = 1;
-	if (!c->overflow && !c->interrupted && c->deadline > 0 && now_mono() >= c->deadline)
-		c->timed_out = 1;
-	if (c->overflow || c->interrupted || c->timed_out) {
+	if (c->overflow || c->interrupted) {
 		terminate(c->pid, &wstatus);
 		finish(c, wstatus);
 		return 1;
 	}
-	if (c->fd[0] >= 0 || c->fd[1] >= 0)
-		return 0;
 	/*
-	 * Both pipes closed (or none captured): the child is exiting, or lives on
-	 * without them.  Back off from 1 ms so that the usual case costs nothing.
+	 * The child's own exit is final, before any deadline: a grandchild that
+	 * still holds the pipes, or ackprof itself stopped (SIGSTOP) past the
+	 * deadline while the child answered, must not turn an answer into a timeout.
 	 */
-	if (c->pidfd < 0 && now_mono() < c->next_reap)
-		return 0;
-	rc = waitpid(c->pid, &wstatus, WNOHANG);
-	if (rc == c->pid || (rc == -1 && errno == ECHILD)) {
+	if (exited(c)) {
+		collect(c);
+		return 1;
+	}
+	if (c->deadline > 0 && now_mono() >= c->deadline) {
+		c->timed_out = 1;
+		terminate(c->pid, &wstatus);
 		finish(c, wstatus);
 		return 1;
 	}
-	c->next_reap = now_mono() + c->backoff / 1000.0;
-	if (c->backoff < 50)
-		c->backoff *= 2;
 	return 0;
 }
 

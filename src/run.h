@@ -31,7 +31,7 @@ struct child {
 	int	 spawn_errno;		/* nonzero: could not start (ENOENT, EACCES, ...) */
 	double	 elapsed;		/* seconds */
 	/* private to run.c */
-	int	 pid, fd[2], pidfd, backoff, done;
+	int	 pid, fd[2], pidfd, backoff, done, exited;
 	double	 start, deadline, next_reap;
 };
 

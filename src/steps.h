@@ -32,7 +32,11 @@ struct wf {
 	int		 errors;	/* consecutive failed polls */
 	char		 last_status[64];
 	int		 for_result;	/* ackprof result: the target comes from the task */
+	int		 params_seen;	/* result: a poll carried the task's params */
+	int		 mode_known;	/* result: real-time or historical is known */
+	int		 metrics;	/* diagnose: write --metrics at the end */
 	int		 jsonl;		/* batch -o json: one unformatted document a line */
+	int		 result_rc;	/* the diagnosis's code when cleanup then failed, else -1 */
 };
 
 void	wf_init(struct wf *, struct opts *);
@@ -54,6 +58,10 @@ int	wf_eval_poll(struct wf *, struct child *, int *pending);
 /* A poll that timed out is retried quietly, twice; 1 when this one may be. */
 int	wf_poll_retryable(struct wf *, const struct child *);
 int	wf_poll_timeout(struct wf *);
+/* 1 when a get-diagnosis-result answer's params name this cluster, namespace and pod. */
+int	wf_result_names(const char *, size_t, const char *cluster, const char *ns, const char *pod);
+/* The exit code once the lease was released (lease_release's code): 0-5 cannot hide it. */
+int	wf_cleanup_code(int rc, int cleanup_rc);
 /* The whole outcome in the chosen format (newly allocated), as printed and saved. */
 char	*wf_render(struct wf *, int rc);
 

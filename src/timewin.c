@@ -183,16 +183,16 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 
 	memset(w, 0, sizeof(*w));
 	if (realtime && (from || to || since)) {
-		snprintf(err, errlen, "%s", _("--realtime cannot be combined with --from/--to/--since"));
+		i18n_snprintf(err, errlen, "%s", N_("--realtime cannot be combined with --from/--to/--since"));
 		return -1;
 	}
 	if (since && (from || to)) {
-		snprintf(err, errlen, "%s", _("--since cannot be combined with --from/--to"));
+		i18n_snprintf(err, errlen, "%s", N_("--since cannot be combined with --from/--to"));
 		return -1;
 	}
 	if (since) {
 		if (timewin_parse_duration(since, &secs) == -1) {
-			snprintf(err, errlen, _("bad --since '%s' (use e.g. 30m, 2h, 1h30m, 1d; at most 31d)"), since);
+			i18n_snprintf(err, errlen, "bad --since '%s' (use e.g. 30m, 2h, 1h30m, 1d; at most 31d)", since);
 			return -1;
 		}
 		w->start = now - secs;
@@ -203,23 +203,23 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 	if (!from && !to)
 		return 0;
 	if (!from || !to) {
-		snprintf(err, errlen, "%s", _("--from and --to go together (or use --since DURATION)"));
+		i18n_snprintf(err, errlen, "%s", N_("--from and --to go together (or use --since DURATION)"));
 		return -1;
 	}
 	if (timewin_parse_time(from, now, &w->start) == -1) {
-		snprintf(err, errlen, _("bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)"), from);
+		i18n_snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", from);
 		return -1;
 	}
 	if (timewin_parse_time(to, now, &w->end) == -1) {
-		snprintf(err, errlen, _("bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)"), to);
+		i18n_snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", to);
 		return -1;
 	}
 	if (w->start <= 0 || w->start >= w->end) {
-		snprintf(err, errlen, "%s", _("the window must start before it ends (--from before --to)"));
+		i18n_snprintf(err, errlen, "%s", N_("the window must start before it ends (--from before --to)"));
 		return -1;
 	}
 	if (w->end > now + 60) {
-		snprintf(err, errlen, "%s", _("the window ends in the future (--to after now)"));
+		i18n_snprintf(err, errlen, "%s", N_("the window ends in the future (--to after now)"));
 		return -1;
 	}
 	w->historical = 1;

@@ -228,6 +228,19 @@ now_mono(void)
 }
 
 void
+fmt_duration(double secs, char *out, size_t len)
+{
+	long s = secs > 0 ? (long)(secs + 0.5) : 0;
+
+	if (s < 60)
+		snprintf(out, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+}
+
+void
 sleep_seconds(double s)
 {
 	struct timespec ts;
@@ -238,4 +251,84 @@ sleep_seconds(double s)
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
 	/* An interrupting signal ends the sleep early: callers check their flag. */
 	nanosleep(&ts, NULL);
+}
+
+/* FNV-1a, 64 bits. */
+static size_t
+strhash(const char *s)
+{
+	unsigned long long h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static void
+strmap_grow(struct strmap *m)
+{
+	struct strmap n = { 0 };
+	size_t i;
+
+	n.cap = m->cap ? m->cap * 2 : 64;
+	n.keys = xcalloc(n.cap, sizeof(*n.keys));
+	n.vals = xcalloc(n.cap, sizeof(*n.vals));
+	for (i = 0; i < m->cap; i++)
+		if (m->keys[i]) {
+			size_t j = strhash(m->keys[i]) & (n.cap - 1);
+
+			while (n.keys[j])
+				j = (j + 1) & (n.cap - 1);
+			n.keys[j] = m->keys[i];
+			n.vals[j] = m->vals[i];
+		}
+	n.n = m->n;
+	free(m->keys);
+	free(m->vals);
+	*m = n;
+}
+
+int
+strmap_get(const struct strmap *m, const char *key, size_t *val)
+{
+	size_t j;
+
+	if (m->cap == 0)
+		return 0;
+	for (j = strhash(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1))
+		if (strcmp(m->keys[j], key) == 0) {
+			if (val)
+				*val = m->vals[j];
+			return 1;
+		}
+	return 0;
+}
+
+void
+strmap_put(struct strmap *m, const char *key, size_t val)
+{
+	size_t j;
+
+	if ((m->n + 1) * 2 > m->cap)
+		strmap_grow(m);
+	for (j = strhash(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1))
+		if (strcmp(m->keys[j], key) == 0) {
+			m->vals[j] = val;
+			return;
+		}
+	m->keys[j] = xstrdup(key);
+	m->vals[j] = val;
+	m->n++;
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
 }

@@ -31,7 +31,19 @@ const char *buf_str(const struct buf *);
 int	 parse_ulong(const char *, unsigned long, unsigned long, unsigned long *);
 int	 parse_seconds(const char *, double, double *);
 
+/* A string -> index map (open addressing): batch's duplicate check and lookups. */
+struct strmap {
+	char	**keys;
+	size_t	 *vals;
+	size_t	  cap, n;
+};
+int	 strmap_get(const struct strmap *, const char *, size_t *);
+void	 strmap_put(struct strmap *, const char *, size_t);	/* the key is copied */
+void	 strmap_free(struct strmap *);
+
 double	 now_mono(void);
+/* A wait as people read it: 42s, 3m05s, 1h02m. */
+void	 fmt_duration(double secs, char *out, size_t len);
 void	 sleep_seconds(double);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -20,6 +21,7 @@
 #include "aliyun.h"
 #include "i18n.h"
 #include "lease.h"
+#include "metrics.h"
 #include "msg.h"
 #include "redact.h"
 #include "report.h"
@@ -683,11 +685,25 @@ timeout_template(struct wf *w, const char *status)
 	    w->task_id, status);
 }
 
-/* For `result`: the target named by the task's echoed params (object or JSON text). */
+/* A string field of the echoed params into *dst, unless known already or empty. */
+static void
+param_str(const cJSON *p, const char *key, char **dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, key);
+
+	if (*dst == NULL && cJSON_IsString(v) && *v->valuestring)
+		*dst = xstrdup(v->valuestring);
+}
+
+/*
+ * For `result`: the target, description and mode named by the task's own params
+ * (an object or JSON text), read from the first poll that carries them.  What no
+ * poll tells stays unknown (NULL), and the report says "unknown".
+ */
 static void
 params_from_result(struct wf *w, const char *text, size_t len)
 {
-	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e;
+	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e, *en;
 
 	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
 	if (cJSON_IsString(p))
@@ -695,26 +711,71 @@ params_from_result(struct wf *w, const char *text, size_t len)
 	else
 		p = cJSON_Duplicate(p, 1);
 	if (cJSON_IsObject(p)) {
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "cluster_id")) && !w->o->cluster)
-			w->o->cluster = xstrdup(v->valuestring);
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "region")) && !w->region)
-			w->region = xstrdup(v->valuestring);
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "namespace")) && !w->o->ns)
-			w->o->ns = xstrdup(v->valuestring);
-		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(p, "pod")) && !w->o->pod)
-			w->o->pod = xstrdup(v->valuestring);
+		w->params_seen = 1;
+		param_str(p, "cluster_id", &w->o->cluster);
+		param_str(p, "region", &w->region);
+		param_str(p, "namespace", &w->o->ns);
+		param_str(p, "pod", &w->o->pod);
+		param_str(p, "description", &w->o->desc);
 		v = cJSON_GetObjectItemCaseSensitive(p, "start_time");
 		e = cJSON_GetObjectItemCaseSensitive(p, "end_time");
+		en = cJSON_GetObjectItemCaseSensitive(p, "enable_diagnosis");
 		/* Only a sane window (before 2100, end after start) is believed. */
 		if (cJSON_IsNumber(v) && cJSON_IsNumber(e) && v->valuedouble > 0 &&
 		    e->valuedouble > v->valuedouble && e->valuedouble <= 4102444800.0) {
 			w->o->win.historical = 1;
 			w->o->win.start = (time_t)v->valuedouble;
 			w->o->win.end = (time_t)e->valuedouble;
+			w->mode_known = 1;
+		} else if (cJSON_IsBool(en)) {
+			/* enable_diagnosis is true for real-time, false for historical. */
+			w->o->win.historical = cJSON_IsFalse(en);
+			w->mode_known = 1;
 		}
 	}
 	cJSON_Delete(p);
 	cJSON_Delete(j);
+}
+
+/*
+ * Does a result's echoed params name this target?  For batch: a task found
+ * running where an earlier run's invoke was cut short is adopted only then.
+ */
+int
+wf_result_names(const char *text, size_t len, const char *cluster, const char *ns,
+    const char *pod)
+{
+	cJSON *j = cJSON_ParseWithLength(text, len), *p, *c, *n, *q;
+	int same = 0;
+
+	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	p = cJSON_IsString(p) ? cJSON_Parse(p->valuestring) : cJSON_Duplicate(p, 1);
+	c = cJSON_GetObjectItemCaseSensitive(p, "cluster_id");
+	n = cJSON_GetObjectItemCaseSensitive(p, "namespace");
+	q = cJSON_GetObjectItemCaseSensitive(p, "pod");
+	if (cJSON_IsString(c) && cJSON_IsString(n) && cJSON_IsString(q))
+		same = strcmp(c->valuestring, cluster) == 0 && strcmp(n->valuestring, ns) == 0 &&
+		    strcmp(q->valuestring, pod) == 0;
+	cJSON_Delete(p);
+	cJSON_Delete(j);
+	return same;
+}
+
+/* Without params, the result's own diagnose_mode tells real-time from historical. */
+static void
+mode_from_result(struct wf *w)
+{
+	const char *m = w->diag.mode_raw;
+
+	if (w->mode_known || m == NULL)
+		return;
+	if (strcasecmp(m, "realtime") == 0 || strcasecmp(m, "real-time") == 0) {
+		w->o->win.historical = 0;
+		w->mode_known = 1;
+	} else if (strncasecmp(m, "histor", 6) == 0) {
+		w->o->win.historical = 1;
+		w->mode_known = 1;
+	}
 }
 
 /* Step 8b: get-diagnosis-result until Success or Fail, at most poll_max times. */
@@ -734,7 +795,6 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 {
 	struct cli_error e;
 	char text[1024], perr[512];
-	int first = w->polls == 0;
 	int failure_rc;
 
 	*pending = 0;
@@ -764,8 +824,10 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 	}
 	w->errors = 0;
 	w->have_diag = 1;
-	if (first && w->for_result)
+	if (w->for_result && !w->params_seen)
 		params_from_result(w, buf_str(&c->out), c->out.len);
+	if (w->for_result)
+		mode_from_result(w);
 	snprintf(w->last_status, sizeof(w->last_status), "%s", w->diag.status);
 	if (w->diag.state == TASK_SUCCESS)
 		return diag_exit_code(&w->diag);
@@ -803,6 +865,8 @@ step_poll(struct wf *w)
 	struct child c = {0};
 	unsigned long i;
 	int rc = 0, pending = 0;
+	double t0 = now_mono();
+	char el[32];
 
 	for (i = 1; i <= w->o->poll_max; i++) {
 		child_free(&c);
@@ -818,8 +882,9 @@ step_poll(struct wf *w)
 		} else {
 			if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0)
 				rc = wf_eval_poll(w, &c, &pending);
-			progressf("get-diagnosis-result %s: poll %lu of %lu (%s)", w->task_id, i,
-			    w->o->poll_max, w->last_status);
+			fmt_duration(now_mono() - t0, el, sizeof(el));
+			progressf("get-diagnosis-result %s: poll %lu of %lu (%s), %s elapsed, every %gs",
+			    w->task_id, i, w->o->poll_max, w->last_status, el, w->o->poll_interval);
 		}
 		if (rc != 0 || !pending)
 			goto out;
@@ -834,28 +899,89 @@ out:
 	return rc;
 }
 
-/* Write text to path atomically (temp file + rename) with mode 0600. */
 static int
-save_file(const char *path, const char *text, size_t len)
+write_all(int fd, const char *text, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd, rc = -1;
-	ssize_t n;
 	size_t off = 0;
+	ssize_t n;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
-		goto out;
 	while (off < len) {
 		n = write(fd, text + off, len - off);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			close(fd);
-			unlink(tmp);
-			goto out;
+			return -1;
 		}
 		off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Onto what is not a regular file (a FIFO, a character device such as /dev/null
+ * or a terminal, /dev/stdout), the report is written in place: such a file is
+ * never replaced.  A FIFO nobody reads is refused rather than waited on; a block
+ * device, a directory or a socket is refused.
+ */
+static int
+save_in_place(const char *path, const struct stat *st, const char *text, size_t len)
+{
+	int fd, e;
+
+	if (!S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISREG(st->st_mode)) {
+		errorf("cannot save the report to %s: it is a %s, not a file (choose a file for --save)",
+		    path, S_ISDIR(st->st_mode) ? "directory" : S_ISBLK(st->st_mode) ? "block device" :
+		    "socket or other special file");
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+	    (S_ISREG(st->st_mode) ? O_TRUNC : 0));
+	if (fd == -1) {
+		errorf("cannot save the report to %s: %s (%s)", path, strerror(errno),
+		    errno == ENXIO ? "a FIFO with no reader: start the reader first" :
+		    "choose a writable path for --save");
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (write_all(fd, text, len) == -1) {
+		e = errno;
+		close(fd);
+		errorf("cannot save the report to %s: %s (choose a writable path for --save)", path,
+		    strerror(e));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Write text to path with mode 0600: atomically (temp file + rename) for a new
+ * name or a regular file; anything else in place (save_in_place).
+ */
+static int
+save_file(const char *path, const char *text, size_t len)
+{
+	char *tmp;
+	int fd, rc = -1;
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A link is written through to what it names, never replaced. */
+		if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
+			errorf("cannot save the report to %s: a link to nothing: %s (choose a file for --save)",
+			    path, strerror(errno));
+			return -1;
+		}
+		return save_in_place(path, &st, text, len);
+	}
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		goto out;
+	if (write_all(fd, text, len) == -1) {
+		close(fd);
+		unlink(tmp);
+		goto out;
 	}
 	if (fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
 		unlink(tmp);
@@ -869,6 +995,31 @@ out:
 	return rc;
 }
 
+/*
+ * -o json and a usage error (exit 64, nothing run): the failure document all the
+ * same, every target field null and `error` the line printed on stderr; one line
+ * for batch (JSON Lines).
+ */
+void
+wf_usage_document(int rc, int one_line)
+{
+	struct opts o;
+	struct wf w;
+	char *s;
+
+	memset(&o, 0, sizeof(o));
+	o.out = OUT_JSON;
+	wf_init(&w, &o);
+	w.jsonl = one_line;
+	w.for_result = 1;	/* the mode is unknown (null), like everything else */
+	if ((s = wf_render(&w, rc)) != NULL) {
+		fputs(s, stdout);
+		fflush(stdout);
+	}
+	free(s);
+	wf_free(&w);
+}
+
 /* Render the outcome into a string in the chosen format. */
 char *
 wf_render(struct wf *w, int rc)
@@ -878,9 +1029,13 @@ wf_render(struct wf *w, int rc)
 	size_t len = 0;
 	FILE *f;
 	cJSON *doc;
+	/* A finished diagnosis is reported even when cleanup failed after it. */
+	int shown = w->have_diag && w->diag.state == TASK_SUCCESS &&
+	    (w->result_rc >= 0 ? w->result_rc : rc) <= 2;
 
 	memset(&r, 0, sizeof(r));
-	r.cluster_id = w->o->cluster ? w->o->cluster : "";
+	r.cluster_id = w->o->cluster;
+	r.mode_unknown = w->for_result && !w->mode_known;
 	r.cluster_name = w->cluster_name;
 	r.region = w->region;
 	r.namespace = w->o->ns;
@@ -894,8 +1049,10 @@ wf_render(struct wf *w, int rc)
 	r.diag = &w->diag;
 	r.calls = w->cli.calls;
 	if (w->o->out == OUT_JSON) {
-		if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
+		if (shown) {
 			doc = report_json(&r, rc);
+			if (w->result_rc >= 0)
+				json_add_str(doc, "error", msg_last_error()[0] ? msg_last_error() : NULL);
 		} else {
 			doc = cJSON_CreateObject();
 			json_add_str(doc, "cluster_id", w->o->cluster);
@@ -904,7 +1061,7 @@ wf_render(struct wf *w, int rc)
 			json_add_str(doc, "namespace", w->o->ns);
 			json_add_str(doc, "pod", w->o->pod);
 			json_add_str(doc, "description", w->o->desc);
-			cJSON_AddStringToObject(doc, "mode", r.historical ? "historical" : "realtime");
+			json_add_str(doc, "mode", report_mode(&r));
 			cJSON_AddNumberToObject(doc, "start_time", (double)r.start_time);
 			cJSON_AddNumberToObject(doc, "end_time", (double)r.end_time);
 			json_add_str(doc, "task_id", w->task_id);
@@ -934,7 +1091,7 @@ wf_render(struct wf *w, int rc)
 		red = redacts(buf_str(&w->template_shown));
 		fputs(red, f);
 		free(red);
-	} else if (w->have_diag && w->diag.state == TASK_SUCCESS && rc <= 2) {
+	} else if (shown) {
 		if (w->o->out == OUT_MARKDOWN)
 			report_markdown(f, &r);
 		else
@@ -981,6 +1138,7 @@ wf_init(struct wf *w, struct opts *o)
 	w->cli.timeout = o->cli_timeout;
 	w->cli.dry_run = o->dry_run;
 	w->cli.calls = cJSON_CreateArray();
+	w->result_rc = -1;
 	snprintf(w->last_status, sizeof(w->last_status), "Running");
 }
 
@@ -1078,13 +1236,43 @@ dry_run(struct wf *w, int for_result)
 	return 0;
 }
 
+/*
+ * A run that could not switch ai-mode back off must not look like a clean
+ * diagnosis: a result code (0-5) becomes the cleanup's (69, or 78); an earlier
+ * failure keeps its own code (it is the cause).
+ */
+int
+wf_cleanup_code(int rc, int cleanup_rc)
+{
+	return cleanup_rc && rc >= 0 && rc < 64 ? cleanup_rc : rc;
+}
+
+/* diagnose --metrics FILE: this one target's outcome (dry runs write nothing). */
+static void
+write_metrics(struct wf *w, int rc)
+{
+	struct metrics m;
+	const struct opts *o = w->o;
+
+	if (!w->metrics || !o->metrics || o->dry_run)
+		return;
+	metrics_init(&m, o->metrics);
+	metrics_target(&m, o->cluster, o->ns, o->pod, rc,
+	    w->have_diag && w->diag.state == TASK_SUCCESS ? w->diag.issues : NULL);
+	(void)metrics_write(&m, o->metrics, rc, now_mono() - o->t0, time(NULL));
+	metrics_free(&m);
+}
+
 static int
 finish(struct wf *w, int rc)
 {
 	int sig_rc;
 
 	progress_done();
-	lease_release(&w->lease, &w->cli);
+	sig_rc = wf_cleanup_code(rc, lease_release(&w->lease, &w->cli));
+	if (sig_rc != rc)
+		w->result_rc = rc;	/* the report is still shown; the exit says ai-mode is on */
+	rc = sig_rc;
 	progress_done();
 	if (rc >= 128 || run_signal) {
 		sig_rc = wf_interrupted_code();
@@ -1097,6 +1285,7 @@ finish(struct wf *w, int rc)
 		rc = sig_rc;
 	}
 	rc = emit_output(w, rc);
+	write_metrics(w, rc);
 	wf_free(w);
 	return rc;
 }
@@ -1108,6 +1297,7 @@ wf_diagnose(struct opts *o)
 	int rc;
 
 	wf_init(&w, o);
+	w.metrics = 1;
 	if (o->dry_run) {
 		rc = dry_run(&w, 0);
 		wf_free(&w);
@@ -1115,6 +1305,7 @@ wf_diagnose(struct opts *o)
 	}
 	if ((rc = check_sdk(&w)) != 0) {
 		rc = emit_output(&w, rc);
+		write_metrics(&w, rc);
 		wf_free(&w);
 		return rc;
 	}
@@ -1277,7 +1468,7 @@ wf_doctor(struct opts *o)
 	free(py);
 	free(sc);
 out:
-	lease_release(&w.lease, &w.cli);
+	worst = wf_cleanup_code(worst, lease_release(&w.lease, &w.cli));
 	if (run_signal)
 		worst = wf_interrupted_code();
 	fflush(stdout);

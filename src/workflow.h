@@ -19,6 +19,8 @@ struct opts {
 	/* behaviour */
 	enum outfmt	 out;
 	const char	*save;
+	const char	*metrics;	/* --metrics FILE (diagnose, batch) */
+	double		 t0;		/* when the run began (now_mono) */
 	const char	*profile;
 	int		 yes, dry_run, interactive;
 	/* wiring */
@@ -28,6 +30,8 @@ struct opts {
 };
 
 int	wf_diagnose(struct opts *);
+/* With -o json, a usage error's JSON document on stdout (one line for batch). */
+void	wf_usage_document(int rc, int one_line);
 int	wf_result(struct opts *);
 int	wf_doctor(struct opts *);
 int	wf_setup_sdk(struct opts *);

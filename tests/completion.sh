@@ -43,6 +43,33 @@ else
 	echo "ok - fish completion # skip: fish not installed"
 	pass=$((pass + 1))
 fi
+# zsh completes through its own completion system (compinit), driven in a zsh/zpty
+# pseudo-terminal; each "got" line is what the terminal showed after TAB.
+if command -v zsh > /dev/null; then
+	zdir=$(mktemp -d); "$bin" completion zsh > "$zdir/_ackprof"
+	bindir=$(cd "$(dirname "$bin")" && pwd)
+	zout=$(cd "$zdir" && PATH="$bindir:$PATH" timeout 30 zsh -f -c '
+		zmodload zsh/zpty
+		zpty z zsh -f -i
+		zpty -w z "PS1=\"P> \"; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; print RE\"\"ADY"
+		zpty -r -m z out "*READY*"
+		zpty -n -w z $'"'"'ackprof dia\t'"'"'
+		zpty -r -m z out "*diagnose*" && print got-command
+		zpty -n -w z $'"'"'\C-u'"'"'
+		zpty -n -w z $'"'"'ackprof diagnose --fr\t'"'"'
+		zpty -r -m z out "*--from*" && print got-option
+		zpty -n -w z $'"'"'\C-u'"'"'
+		zpty -n -w z $'"'"'ackprof doctor --jo\tX\n'"'"'
+		zpty -r -m z out "*unknown option --jo*see*" && print -r -- "got-${${out##*unknown option }%% *}"
+		zpty -d z' zsh "$zdir" 2>&1 | tr -d '\r')
+	rm -rf "$zdir"
+	check "zsh: ackprof dia<TAB>" "$(printf '%s\n' "$zout" | grep -c '^got-command$')" 1
+	check "zsh: ackprof diagnose --fr<TAB>" "$(printf '%s\n' "$zout" | grep -c '^got-option$')" 1
+	check "zsh: ackprof doctor --jo<TAB> offers nothing" "$(printf '%s\n' "$zout" | grep -o '^got---jo[A-Za-z]*' | head -1)" "got---joX"
+else
+	echo "ok - zsh completion # skip: zsh not installed"
+	pass=$((pass + 1))
+fi
 "$bin" completion tcsh > /dev/null 2>&1
 check "an unknown shell is a usage error" $? 64
 for sh in zsh fish; do

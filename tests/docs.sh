@@ -14,7 +14,7 @@ for f in $flags; do
 	grep -q -- "$f" "$top/README.md" || { echo "not ok - README.md lacks $f"; ok=0; }
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
-for code in 0 1 2 3 4 5 64 65 69 77 78 130 143; do
+for code in 0 1 2 3 4 5 64 65 69 75 77 78 130 143; do
 	ok=1
 	grep -qE "^\.It ($code\$|$code ,|.* $code ,|.*, $code\$)" "$top/man/ackprof.1" || { echo "not ok - man EXIT STATUS lacks $code"; ok=0; }
 	grep -qE "^\.It ($code\$|$code ,|.* $code ,|.*, $code\$)" "$top/man/zh_CN/ackprof.1" || { echo "not ok - the Chinese man page's EXIT STATUS lacks $code"; ok=0; }
@@ -32,5 +32,35 @@ for cmd in diagnose result batch mcp doctor setup-sdk; do
 	done
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
+# README's Monitoring blocks (<!-- file: NAME --> then a fenced block) are real.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-docs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+awk -v dir="$tmp" '/^<!-- file: .* -->$/ { name = $3; next }
+	name != "" && /^```/ { if (out) { close(out); out = ""; name = "" } else out = dir "/" name; next }
+	out { print > out }' "$top/README.md"
+binabs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+t() { if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "not ok - $1"; fi; }
+# The cron line: five time fields, then a command ackprof accepts (run with --dry-run).
+cronline=$(cat "$tmp/crontab" 2>/dev/null)
+cmd=$(printf '%s\n' "$cronline" | sed -E 's/^([^ ]+ +){5}//; s/ >>.*//; s|/var/lib/prometheus/node-exporter|'"$tmp"'|g; s/^ackprof /'"$(printf '%s' "$binabs" | sed 's/[\/&|]/\\&/g')"' /')
+t "README cron line has five time fields" 'printf "%s\n" "$cronline" | grep -qE "^([^ ]+ +){5}ackprof "'
+t "README cron line runs (with --dry-run)" 'eval "$cmd --dry-run" > /dev/null'
+# The systemd units: systemd-analyze verify, no warning at all.
+if command -v systemd-analyze > /dev/null; then
+	sed -i "s|/usr/local/bin/ackprof|$binabs|" "$tmp/ackprof-fleet.service"
+	t "README systemd units pass systemd-analyze verify" \
+		'out=$(cd "$tmp" && systemd-analyze verify --man=no ./ackprof-fleet.service ./ackprof-fleet.timer 2>&1) && [ -z "$out" ] || { echo "$out"; false; }'
+	t "README's timer starts the service that runs batch --state" \
+		'grep -q "^ExecStart=.* batch .*--state .*--metrics " "$tmp/ackprof-fleet.service"'
+else
+	echo "ok - README systemd units # skip: systemd-analyze not installed"
+	pass=$((pass + 1))
+fi
+# The alert rules use only series ackprof writes.
+for m in $(grep -oE 'ackprof_[a-z_]+' "$tmp/ackprof-rules.yml" 2>/dev/null | sort -u) none; do
+	[ "$m" = none ] && break
+	t "README alert rule series $m is one ackprof writes" 'grep -q "\"$m\"" "$top/src/metrics.c"'
+done
+t "README has alert rules" '[ -s "$tmp/ackprof-rules.yml" ]'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

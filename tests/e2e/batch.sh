@@ -142,6 +142,72 @@ check "kill: six tasks in all, none invoked twice" '[ "$(cat "$h/.aliyun/fake-st
 check "kill: every target reported exactly once" '[ $(cat "$h/out1" "$h/out2" | grep -cE "^(Warn|Info) ") = 6 ] && [ $(cat "$h/out1" "$h/out2" | grep -E "^(Warn|Info) " | awk "{print \$2, \$3}" | sort -u | wc -l) = 6 ]'
 check "kill: ai-mode ends off" 'grep -q "\"enabled\": false" "$h/.aliyun/ai-mode.json"'
 
+# 5b. kill -9 during an invoke (issue 11, item 7): the invoke child dies with ackprof
+#     (it would have created its task 1.5 s later), the state file says "invoking",
+#     and the rerun starts exactly one task for the target.
+h=$root/killinv
+mkdir -p "$h/sc"
+printf 'task_ms: 300\n' > "$h/sc/task.conf"
+printf 'kind: plugin\nstatus: 200\ndelay_ms: 1500\nbody_from: default/invoke\n---\n' > "$h/sc/invoke"
+printf 'kind: plugin\nstatus: 200\nbody_from: warn/result\n---\n' > "$h/sc/result"
+echo "$L0 default inv-1" > "$h/in"
+kbatch() { # OUT ERR
+	HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_SCENARIO=$h/sc \
+	exec env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_TASK_MS "$ACKPROF" batch "$h/in" --state "$h/st" \
+		--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+		--poll-interval 0.05 --busy-wait 0.2 --busy-retries 20 > "$1" 2> "$2"
+}
+(kbatch "$h/out1" "$h/err1") &
+pid=$!
+for _ in $(seq 200); do grep -q invoke-diagnosis "$h/calls.log" 2>/dev/null && break; sleep 0.05; done
+sleep 0.3
+kill -9 $pid
+wait $pid 2>/dev/null
+sleep 2	# past the invoke's delay: an orphaned invoke would have made its task by now
+check "kill during invoke: the state file recorded the invoke before it started" 'grep -q "\"invoking\":true" "$h/st"'
+check "kill during invoke: the orphaned invoke died with ackprof (no task made)" '[ ! -s "$h/.aliyun/fake-state/live/counter" ]'
+(kbatch "$h/out2" "$h/err2")
+rc=$?
+check "kill during invoke: the rerun exits 1 (Warn)" '[ $rc = 1 ]'
+check "kill during invoke: exactly one task for the target" '[ "$(cat "$h/.aliyun/fake-state/live/counter")" = 1 ] && [ $(grep -c "^Warn .*inv-1 task L0000001" "$h/out2") = 1 ]'
+
+# 5c. The invoke reached SysOM before the kill (its task runs, no id recorded): the
+#     rerun waits that task out and adopts it (its params name the target), rather
+#     than starting a second one.  The double's results echo pod test-app-64cdcb7b98-gchks.
+# preset HOME POD TASK_MS TARGET_POD: a state saying TARGET_POD's invoke was cut short,
+# a task of POD already running on $L1, then the batch; exit code in $rc.
+preset() {
+	local h=$1 p=$2 ms=$3 t=$4
+	mkdir -p "$h"
+	echo "$L1 default $t" > "$h/in"
+	echo "{\"key\":\"$L1 default $t\",\"invoking\":true}" > "$h/st"
+	HOME=$h FAKE_ALIYUN_TASK_MS=$ms env -u FAKE_ALIYUN_SCENARIO "$DOUBLE" sysom invoke-diagnosis \
+		--params "{\"cluster_id\":\"$L1\",\"namespace\":\"default\",\"pod\":\"$p\"}" > /dev/null
+	HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_TASK_MS=$ms \
+		env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch "$h/in" --state "$h/st" \
+		--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+		--poll-interval 0.05 --busy-wait 0.2 --busy-retries 20 > "$h/out" 2> "$h/err"
+	rc=$?
+}
+P=test-app-64cdcb7b98-gchks
+h=$root/adopt
+preset "$h" $P 800 $P
+check "adopt: exit 1 (the task's Warn)" '[ $rc = 1 ]'
+check "adopt: no second task was started" '[ "$(cat "$h/.aliyun/fake-state/live/counter")" = 1 ]'
+check "adopt: the running task is the target's result and is recorded" 'grep -q "^Warn .*$P task L0000001" "$h/out" && grep -q "\"task_id\":\"L0000001\"" "$h/st"'
+# Someone else's task (other params) is waited out, then the target gets its own.
+h=$root/foreign
+preset "$h" $P 300 other-pod
+check "foreign task: waited out, then the target's own task (exit 1)" '[ $rc = 1 ] && grep -q "^Warn .*other-pod task L0000002" "$h/out"'
+
+# 5d. A state line with an absurd exit code is not believed (issue 11, item 12).
+h=$root/absurd
+mkdir -p "$h"
+printf '%s\n' "$C1 default a-1" > "$h/in"
+echo "{\"key\":\"$C1 default a-1\",\"done\":true,\"exit_code\":1e300}" > "$h/st"
+ab "$h" "$h/in" --state "$h/st"
+check "state exit_code 1e300: not believed, the target runs (exit 0, not 255)" '[ $rc = 0 ] && grep -q "^Info .*a-1" "$h/out"'
+
 # 6. SIGINT: no new work, state written, cleanup, 130.
 h=$root/int
 mkdir -p "$h"
@@ -194,5 +260,7 @@ else
 	check "1000: peak RSS grows by less than 2 MB over 100 targets" '[ $((big - small)) -lt 2048 ]'
 fi
 
+# Nothing unknown is ever printed as C's "(null)", in any output of any case above.
+check "no (null) in any output" '! grep -rFqs "(null)" "$root" --include=out\* --include=err\* --include=\*.prom'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

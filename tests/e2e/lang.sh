@@ -73,6 +73,9 @@ printf '%s\n' c00000000000000000000000000000001 c0000000000000000000000000000000
 	c00000000000000000000000000000003 c00000000000000000000000000000004 \
 	c00000000000000000000000000000006 | sed 's/$/ default app-1/' > "$tmp/batch.in"
 
+# Bad batch input: a past time with no window, a malformed cluster id.
+printf '%s\n' "$CL default app-1 yesterday afternoon" "bad x y" > "$tmp/bad.in"
+
 wired() { # the options every diagnosis run needs
 	printf '%s\n' --aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" \
 		--scripts-dir "$top/scripts" --poll-interval 0 --busy-wait 0 --yes
@@ -108,6 +111,8 @@ unsupported acs diagnose ${W[*]} -c $CL -n default -p app-1 -o json
 timeout slow diagnose ${W[*]} -c $CL -n default -p app-1 -o json --poll-max 3
 busy busy diagnose ${W[*]} -c $CL -n default -p app-1 -o json --busy-retries 1
 batch - batch ${B[*]} -o json --jobs 1 --busy-retries 0 $tmp/batch.in
+usage default diagnose -c $CL -n default -p app-1 --since bogus -o json
+badinput - batch -o json $tmp/bad.in
 EOF
 
 # The batch summary in Chinese: classes translated, counts in one column by display width.
@@ -125,7 +130,7 @@ run verbose default -- --lang zh diagnose "${W[@]}" -v -c $CL -n default -p app-
 check "progress in Chinese: step names translated" \
 	'grep -qx "ackprof: 版本检查……" "$tmp/verbose.err" &&
 	grep -qx "ackprof: 查询集群（cs GET /clusters）……" "$tmp/verbose.err" &&
-	grep -qx "ackprof: get-diagnosis-result T${CL: -7}：第 2 次查询，共 60 次（Success）" "$tmp/verbose.err"'
+	grep -q "^ackprof: get-diagnosis-result T${CL: -7}：第 2 次查询，共 60 次（Success）" "$tmp/verbose.err"'
 
 # --help in Chinese: headings and texts from the command table; the synopsis stays aligned.
 run help default -- --lang zh diagnose --help

@@ -24,6 +24,7 @@
 #   stderr-any: yes       (do not check stderr)
 #   pipe: CMD             (stdout goes through "| CMD", e.g. "true" closes it at once)
 #   envlog: REGEX         (every line the double logged of its environment must match)
+#   aimode: on            (the case leaves ai-mode on: a failed disable; default off)
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
 #   calls:                (then the exact argv lines the double logged, until "end")
@@ -71,7 +72,7 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
-	local envlog="" pipe=""
+	local envlog="" pipe="" aimode=off
 	local calls="" in_calls=0 line key val
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [ $in_calls = 1 ]; then
@@ -103,6 +104,7 @@ run_case() {
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
 		envlog) envlog=$val ;;
+		aimode) aimode=$val ;;
 		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
 		calls) in_calls=1 ;;
@@ -207,8 +209,14 @@ run_case() {
 	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
 		why+="a credential reached stdout, stderr or a saved file; "
 	fi
-	# Whenever ai-mode was enabled it must end disabled.
-	if grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
+	# Nothing unknown is ever printed as C's "(null)".
+	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then
+		why+="(null) in stdout, stderr or a saved file; "
+	fi
+	# Whenever ai-mode was enabled it must end disabled (unless the case breaks disable).
+	if [ "$aimode" = on ]; then
+		grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json" || why+="ai-mode not left on as the case expects; "
+	elif grep -qs '"enabled": true' "$home/.aliyun/ai-mode.json"; then
 		why+="ai-mode left enabled; "
 	fi
 	n=$((n + 1))

@@ -52,8 +52,14 @@ class Tty:
     def send(self, line):
         os.write(self.fd, line.encode() + b"\r")
 
-    def wait(self):
+    def wait(self, timeout=30):
+        end = time.time() + timeout
         while True:
+            r, _, _ = select.select([self.fd], [], [], max(0, end - time.time()))
+            if not r:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
+                pytest.fail("ackprof did not end within %ds; saw %r" % (timeout, self.seen[-500:]))
             try:
                 chunk = os.read(self.fd, 4096)
             except OSError:
@@ -114,6 +120,24 @@ def test_yes_asks_nothing(tmp_path):
     t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "--yes")
     assert t.wait() == 0
     assert b"Proceed?" not in t.seen
+
+
+def test_ctrl_c_at_the_confirmation_exits_130(tmp_path):
+    """Issue 11, item 12: Ctrl-C at the prompt is an interrupt (130), not a usage error."""
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1")
+    t.expect("Proceed? [y/N] ")
+    os.write(t.fd, b"\x03")         # the terminal's VINTR: SIGINT to the foreground group
+    assert t.wait() == 130
+    assert b"interrupted at the prompt; nothing done" in t.seen
+    assert t.calls() == []
+
+
+def test_ctrl_c_at_a_question_exits_130(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default")
+    t.expect("pod: ")
+    os.write(t.fd, b"\x03")
+    assert t.wait() == 130
+    assert t.calls() == []
 
 
 def test_in_chinese_the_questions_and_the_confirmation_line_up(tmp_path):

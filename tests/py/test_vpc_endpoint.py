@@ -125,6 +125,56 @@ def test_no_credentials_at_all_says_run_aliyun_configure(run_script, fake, home)
     assert fake.requests == []
 
 
+class CredentialsURI:
+    """A loopback credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI) that fails: 404
+    with a multi-line body, the way a metadata service without a RAM role answers."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        owner = self
+        self.requests = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                owner.requests += 1
+                body = b"<html>\n<h1>404 Not Found</h1>\nno role\n</html>\n"
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.uri = "http://127.0.0.1:%d/latest/meta-data/ram/security-credentials/" % self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_provider_failing_through_the_refresh_path_still_gives_one_line(run_script, fake, home):
+    """Issue 11, item 13: the credentials library logs a traceback through its own
+    `credentials` logger when a provider's refresh fails; none of it may reach stderr."""
+    (home / ".aliyun" / "config.json").unlink()
+    uri = CredentialsURI()
+    try:
+        r = run_script(*ARGS, env={"ALIBABA_CLOUD_CREDENTIALS_URI": uri.uri,
+                                   "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"})
+    finally:
+        uri.close()
+    assert uri.requests >= 1, "the URI provider was not tried: the test proves nothing"
+    line = one_error_line(r)
+    assert "Traceback" not in r.stderr
+    assert "credentials" in line and "aliyun configure" in line
+    assert fake.requests == []
+
+
 def test_an_unknown_profile_is_a_credentials_error(run_script, fake):
     line = one_error_line(run_script(*ARGS, env={"ALIBABA_CLOUD_PROFILE": "nosuch"}))
     assert "nosuch" in line and "aliyun configure" in line

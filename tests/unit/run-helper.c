@@ -10,6 +10,8 @@
  *	sleep SECS [PIDFILE [ignore-term]]
  *				fork a grandchild that ignores SIGTERM and sleeps, write
  *				its pid to PIDFILE; sleep; with ignore-term, ignore SIGTERM too
+ *	bg SECS PIDFILE TEXT	leave a grandchild sleeping SECS with our stdout and
+ *				stderr (its pid in PIDFILE), print TEXT, exit 0 at once
  *	stderr TEXT		write TEXT to stderr only
  *	close-stdout		close stdout, then write to stderr and exit 3
  *	env			print NO_COLOR, DEBUG, DEBUGGER and how often NO_COLOR occurs
@@ -53,6 +55,22 @@ write_all(int fd, const char *p, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* Write pid to path, atomically (the test polls for the file). */
+static int
+write_pidfile(const char *path, pid_t pid)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(f, "%ld\n", (long)pid);
+	if (fclose(f) != 0 || rename(tmp, path) == -1)
+		return -1;
 	return 0;
 }
 
@@ -116,8 +134,6 @@ main(int argc, char **argv)
 		double secs = atof(argv[2]);
 
 		if (argc > 3) {
-			char tmp[4096];
-			FILE *f;
 			pid_t pid = fork();
 
 			if (pid == -1)
@@ -127,16 +143,26 @@ main(int argc, char **argv)
 				nap(secs);
 				_exit(0);
 			}
-			snprintf(tmp, sizeof(tmp), "%s.tmp", argv[3]);
-			if ((f = fopen(tmp, "w")) == NULL)
-				return 96;
-			fprintf(f, "%ld\n", (long)pid);
-			if (fclose(f) != 0 || rename(tmp, argv[3]) == -1)
+			if (write_pidfile(argv[3], pid) == -1)
 				return 96;
 			if (argc > 4 && strcmp(argv[4], "ignore-term") == 0)
 				signal(SIGTERM, SIG_IGN);
 		}
 		nap(secs);
+		return 0;
+	}
+	if (strcmp(mode, "bg") == 0 && argc > 4) {
+		pid_t pid = fork();
+
+		if (pid == -1)
+			return 97;
+		if (pid == 0) {
+			nap(atof(argv[2]));
+			_exit(0);
+		}
+		if (write_pidfile(argv[3], pid) == -1)
+			return 96;
+		printf("%s", argv[4]);
 		return 0;
 	}
 	if (strcmp(mode, "stderr") == 0 && argc > 2) {

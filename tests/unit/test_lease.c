@@ -99,6 +99,8 @@ setup_each(void **state)
 	unlink(logpath);
 	snprintf(p, sizeof(p), "%s/ackprof", runtime);
 	rm_tree(p);
+	snprintf(p, sizeof(p), "%s/.aliyun", home);
+	rm_tree(p);
 	return 0;
 }
 
@@ -179,7 +181,9 @@ lease_should_enable_then_disable_for_a_single_holder(void **state)
 	assert_int_equal(lease_acquire(&l, &cli), 0);
 	assert_true(l.held);
 	assert_true(l.began);
-	snprintf(prefix, sizeof(prefix), "%s/ackprof/", runtime);
+	/* In the CLI config directory it protects, whatever XDG_RUNTIME_DIR says. */
+	assert_non_null(realpath(home, prefix));
+	strcat(prefix, "/.aliyun/ackprof/");
 	assert_int_equal(strncmp(l.lockpath, prefix, strlen(prefix)), 0);
 	log = slurp(logpath);
 	assert_string_equal(log, ENABLE "\n" SETUA "\n");
@@ -395,25 +399,259 @@ lease_should_report_a_missing_cli_and_release_cleanly(void **state)
 	lease_free(&l);
 }
 
+/* Item 2 of issue 11: one lease per config directory, whatever the environment. */
 static void
-lease_should_fall_back_to_xdg_state_home(void **state)
+lease_should_be_one_per_config_dir_whatever_the_environment(void **state)
 {
 	struct cli cli = fake_cli(fake);
 	struct lease l;
-	char statehome[1024], prefix[4096];
+	char other[1024], link[1024], *log;
+	int up[2], go[2], st;
+	pid_t pid;
 
 	(void)state;
-	snprintf(statehome, sizeof(statehome), "%s/state", dir);
-	unsetenv("XDG_RUNTIME_DIR");
-	setenv("XDG_STATE_HOME", statehome, 1);
+	snprintf(other, sizeof(other), "%s/state", dir);
+	snprintf(link, sizeof(link), "%s/home-link", dir);
+	unlink(link);
+	assert_int_equal(symlink(home, link), 0);
 	assert_int_equal(lease_acquire(&l, &cli), 0);
-	snprintf(prefix, sizeof(prefix), "%s/ackprof/", statehome);
-	assert_int_equal(strncmp(l.lockpath, prefix, strlen(prefix)), 0);
-	assert_int_equal(strncmp(l.holderspath, prefix, strlen(prefix)), 0);
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* A cron job: no XDG_RUNTIME_DIR, another XDG_STATE_HOME, HOME spelt otherwise. */
+		const char *h[3];
+		struct lease o;
+		int i, bad = 0;
+
+		close(up[0]);
+		close(go[1]);
+		h[0] = xasprintf("%s/", home);
+		h[1] = xasprintf("%s//.", home);
+		h[2] = link;
+		unsetenv("XDG_RUNTIME_DIR");
+		setenv("XDG_STATE_HOME", other, 1);
+		for (i = 0; i < 3; i++) {
+			setenv("HOME", h[i], 1);
+			if (lease_acquire(&o, &cli) != 0 || strcmp(o.lockpath, l.lockpath) != 0)
+				bad = 1;
+			lease_release(&o, &cli);
+			/* We were not the last: the parent still holds it. */
+			if (o.others != 1)
+				bad = 1;
+			lease_free(&o);
+		}
+		_exit(bad);
+	}
+	close(up[1]);
+	close(go[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 0);
+	free(log);
+	lease_release(&l, &cli);
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 1);
+	free(log);
+	lease_free(&l);
+	close(up[0]);
+	close(go[1]);
+	unlink(link);
+}
+
+/* The CLI's --config-path names a file: its directory is the config directory. */
+static void
+lease_config_dir_should_follow_a_config_path(void **state)
+{
+	char want[4096], *path, *got;
+
+	(void)state;
+	path = xasprintf("%s/cfg//config.json", dir);
+	got = lease_config_dir(path);
+	assert_non_null(got);
+	assert_non_null(realpath(dir, want));
+	strcat(want, "/cfg");
+	assert_string_equal(got, want);
+	free(got);
+	free(path);
+	/* Without one, $HOME/.aliyun, canonical. */
+	got = lease_config_dir(NULL);
+	assert_non_null(got);
+	assert_non_null(realpath(home, want));
+	strcat(want, "/.aliyun");
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* ---- item 1 of issue 11: the lease as a hostile local user would find it ---- */
+
+static char *
+lease_dir_path(void)
+{
+	char real[4096];
+
+	assert_non_null(realpath(home, real));
+	return xasprintf("%s/.aliyun/ackprof", real);
+}
+
+/* The file names the lease used before (FNV-1a of "$HOME/.aliyun" in $XDG_RUNTIME_DIR). */
+static char *
+old_name(const char *suffix)
+{
+	char *cfg = xasprintf("%s/.aliyun", home), *p, *s;
+	unsigned long h = 2166136261UL;
+
+	for (p = cfg; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619UL;
+	s = xasprintf("%s/ackprof/aimode-%08lx%s", runtime, h & 0xffffffffUL, suffix);
+	free(cfg);
+	return s;
+}
+
+static void
+lease_should_refuse_a_lease_directory_others_can_write(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	char *d = lease_dir_path(), *cfg = xasprintf("%s/.aliyun", home), *log;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(mkdir(cfg, 0700), 0);
+	assert_int_equal(mkdir(d, 0777), 0);
+	assert_int_equal(chmod(d, 0777), 0);	/* as another user would leave it */
+	assert_int_equal(lease_acquire(&l, &cli), 78);
+	assert_false(l.began);
+	assert_false(l.held);
+	/* Nothing ran, nothing was written there. */
+	assert_int_equal(stat(logpath, &sb), -1);
+	log = xasprintf("%s/aimode.lock", d);
+	assert_int_equal(lstat(log, &sb), -1);
+	free(log);
 	lease_release(&l, &cli);
 	lease_free(&l);
-	setenv("XDG_RUNTIME_DIR", runtime, 1);
-	unsetenv("XDG_STATE_HOME");
+	free(cfg);
+	free(d);
+}
+
+static void
+lease_should_refuse_a_lease_directory_of_another_user(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	char *d = lease_dir_path(), *cfg = xasprintf("%s/.aliyun", home);
+	struct stat sb;
+
+	(void)state;
+	if (geteuid() != 0) {
+		free(cfg);
+		free(d);
+		skip();
+	}
+	assert_int_equal(mkdir(cfg, 0700), 0);
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(chown(d, 65534, 65534), 0);
+	assert_int_equal(lease_acquire(&l, &cli), 78);
+	assert_false(l.began);
+	assert_int_equal(stat(logpath, &sb), -1);
+	lease_free(&l);
+	free(cfg);
+	free(d);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Symlinks planted under every name the lease writes, in the runtime directory a
+ * hostile user pre-created 0777 (where the lease used to live) and in the lease
+ * directory itself: no victim file is ever written through.
+ */
+static void
+lease_should_never_write_through_planted_symlinks(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	char *d = lease_dir_path(), *cfg = xasprintf("%s/.aliyun", home);
+	char victim[1024], *names[6], *text;
+	int i;
+
+	(void)state;
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	write_file(victim, "precious\n");
+	names[0] = xasprintf("%s/ackprof", runtime);
+	assert_int_equal(mkdir(names[0], 0777), 0);
+	assert_int_equal(chmod(names[0], 0777), 0);
+	free(names[0]);
+	names[0] = old_name(".lock");
+	names[1] = old_name(".holders");
+	names[2] = xasprintf("%s.tmp.%ld", names[1], (long)getpid());
+	assert_int_equal(mkdir(cfg, 0700), 0);
+	assert_int_equal(mkdir(d, 0700), 0);
+	names[3] = xasprintf("%s/aimode.holders.tmp.%ld", d, (long)getpid());
+	names[4] = xasprintf("%s/aimode.holders", d);
+	names[5] = NULL;
+	for (i = 0; names[i]; i++)
+		assert_int_equal(symlink(victim, names[i]), 0);
+	/* A planted holders file is a link: refused, and nothing is written. */
+	assert_int_equal(lease_acquire(&l, &cli), 78);
+	lease_free(&l);
+	text = slurp(victim);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	/* Without it, the planted temporary name is replaced, never followed. */
+	unlink(names[4]);
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	lease_release(&l, &cli);
+	lease_free(&l);
+	text = slurp(victim);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	/* A planted lock is refused too. */
+	free(names[4]);
+	names[4] = xasprintf("%s/aimode.lock", d);
+	unlink(names[4]);
+	assert_int_equal(symlink(victim, names[4]), 0);
+	assert_int_equal(lease_acquire(&l, &cli), 78);
+	lease_free(&l);
+	text = slurp(victim);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	for (i = 0; names[i]; i++) {
+		unlink(names[i]);
+		free(names[i]);
+	}
+	free(cfg);
+	free(d);
+}
+
+/* A forged line for a live pid with no start time ("1 0") keeps nothing on. */
+static void
+lease_should_not_believe_a_holder_line_without_its_start_time(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	char *log;
+
+	(void)state;
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	append(l.holderspath, "1 0\n");
+	lease_release(&l, &cli);
+	assert_int_equal(l.others, 0);
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 1);
+	free(log);
+	lease_free(&l);
 }
 
 int
@@ -428,7 +666,12 @@ main(void)
 		cmocka_unit_test_setup(lease_should_do_nothing_in_dry_run, setup_each),
 		cmocka_unit_test_setup(lease_should_owe_cleanup_when_enable_fails, setup_each),
 		cmocka_unit_test_setup(lease_should_report_a_missing_cli_and_release_cleanly, setup_each),
-		cmocka_unit_test_setup(lease_should_fall_back_to_xdg_state_home, setup_each),
+		cmocka_unit_test_setup(lease_should_be_one_per_config_dir_whatever_the_environment, setup_each),
+		cmocka_unit_test_setup(lease_config_dir_should_follow_a_config_path, setup_each),
+		cmocka_unit_test_setup(lease_should_refuse_a_lease_directory_others_can_write, setup_each),
+		cmocka_unit_test_setup(lease_should_refuse_a_lease_directory_of_another_user, setup_each),
+		cmocka_unit_test_setup(lease_should_never_write_through_planted_symlinks, setup_each),
+		cmocka_unit_test_setup(lease_should_not_believe_a_holder_line_without_its_start_time, setup_each),
 	};
 
 	return cmocka_run_group_tests_name("lease", tests, setup_all, teardown_all);

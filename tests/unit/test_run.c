@@ -1,6 +1,7 @@
 /* test_run.c: the spawner (run.c), driven through tests/unit/run-helper. */
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -463,6 +464,88 @@ run_should_ignore_run_signal_when_uninterruptible(void **state)
 	child_free(&c);
 }
 
+/* Item 9 of issue 11: the child's exit is final, whoever holds its pipes. */
+static void
+run_should_end_when_the_child_exits_although_a_grandchild_holds_its_stdout(void **state)
+{
+	struct child c = {0};
+	char pidfile[4096];
+	pid_t gc;
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/bg.pid", tmpdir);
+	c.timeout = 3;
+	assert_int_equal(run(&c, HELPER("bg", "30", pidfile, "answer\n")), 0);
+	assert_false(c.timed_out);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(c.termsig, 0);
+	assert_string_equal(buf_str(&c.out), "answer\n");
+	assert_true(c.elapsed < 1.5);
+	/* The sleeper that held the pipe does not outlive the call either. */
+	gc = read_pidfile(pidfile);
+	assert_true(gc > 1);
+	wait_gone(gc);
+	unlink(pidfile);
+	child_free(&c);
+}
+
+/*
+ * ackprof stopped (SIGSTOP) past the deadline while its child answered: when it
+ * runs again, the exit is what counts, not the time that went by.
+ */
+static void
+run_should_not_time_out_a_child_that_exited_while_we_were_stopped(void **state)
+{
+	struct child c = {0};
+
+	(void)state;
+	c.argv = HELPER("exit", "0", "done\n");
+	c.timeout = 0.2;
+	assert_int_equal(run_start(&c), 0);
+	usleep(600000);		/* as if stopped: no poll, no read, past the deadline */
+	assert_int_equal(run_wait(&c), 0);
+	assert_false(c.timed_out);
+	assert_int_equal(c.status, 0);
+	assert_string_equal(buf_str(&c.out), "done\n");
+	child_free(&c);
+}
+
+/* Item 7: children die with ackprof, even when it is killed with SIGKILL. */
+static void
+run_should_kill_its_children_when_ackprof_dies(void **state)
+{
+	char pidfile[4096];
+	int p[2], st;
+	pid_t ackprof, kid = 0, gc;
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/orphan.pid", tmpdir);
+	assert_int_equal(pipe(p), 0);
+	ackprof = fork();
+	assert_true(ackprof >= 0);
+	if (ackprof == 0) {
+		struct child c = {0};
+
+		close(p[0]);
+		c.argv = HELPER("sleep", "30", pidfile);
+		if (run_start(&c) == -1)
+			_exit(1);
+		(void)!write(p[1], &c.pid, sizeof(c.pid));
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &kid, sizeof(kid)), (ssize_t)sizeof(kid));
+	close(p[0]);
+	while (read_pidfile(pidfile) <= 1)
+		usleep(10000);
+	gc = read_pidfile(pidfile);
+	assert_int_equal(kill(ackprof, SIGKILL), 0);
+	assert_int_equal(waitpid(ackprof, &st, 0), ackprof);
+	wait_gone(kid);
+	wait_gone(gc);
+	unlink(pidfile);
+}
 
 static int
 count_fds(void)
@@ -521,6 +604,9 @@ main(void)
 		cmocka_unit_test(run_should_reset_signal_dispositions_and_mask),
 		cmocka_unit_test(run_should_stop_the_child_when_a_signal_arrives),
 		cmocka_unit_test(run_should_ignore_run_signal_when_uninterruptible),
+		cmocka_unit_test(run_should_end_when_the_child_exits_although_a_grandchild_holds_its_stdout),
+		cmocka_unit_test(run_should_not_time_out_a_child_that_exited_while_we_were_stopped),
+		cmocka_unit_test(run_should_kill_its_children_when_ackprof_dies),
 		cmocka_unit_test(run_should_not_leak_descriptors),
 	};
 
