@@ -96,13 +96,14 @@ update-po: po/ackprof.pot
 -include tests/unit/Makefile.inc
 
 # ---- tests ---------------------------------------------------------------
-# Each suite prints "N passed, N failed" (or cmocka's summary); tests/tally sums them.
+# Each suite prints "N passed, N failed" (or cmocka's, pytest's summary) after a
+# "== check-NAME" line; tests/tally sums them into "N passed, N failed, N skipped".
 check: deps
 	@rm -f build/check.log; mkdir -p build
 	@set -e; status=0; \
 	$(MAKE) --no-print-directory all CFLAGS='-O2 -g -Werror' || exit 1; \
-	for t in check-unit check-double check-e2e check-py check-docs check-fuzz check-sanitize check-valgrind; do \
-		echo "== $$t"; \
+	for t in check-unit check-double check-e2e check-real check-py check-docs check-fuzz check-sanitize check-valgrind; do \
+		echo "== $$t" | tee -a build/check.log; \
 		$(MAKE) --no-print-directory $$t 2>&1 | tee -a build/check.log; \
 		[ $${PIPESTATUS[0]} -eq 0 ] || status=1; \
 	done; \
@@ -121,12 +122,18 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 check-py:
 	sh tests/py/run
 
+# ackprof through the real aliyun CLI (../shared/realcli or ALIYUN_REAL), on loopback
+# only; skipped, and counted so, when neither is there.  See tests/real/run.sh.
+check-real: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/real/run.sh
+
 check-docs: $(O)/ackprof $(MOS)
 	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
 	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
 	bash tests/completion.sh $(O)/ackprof
 	sh tests/install.sh
+	sh tests/tally-test.sh
 
 # Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
 FUZZ_SECONDS ?= 10
@@ -205,5 +212,5 @@ clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
 	rm -rf build completion tests/double/venv locale po/ackprof.pot
 
-.PHONY: FORCE all check check-unit check-double check-e2e check-py check-docs check-fuzz fuzz check-sanitize \
+.PHONY: FORCE all check check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
 	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po

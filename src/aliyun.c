@@ -622,3 +622,42 @@ cluster_info_free(struct cluster_info *ci)
 	free(ci->state);
 	memset(ci, 0, sizeof(*ci));
 }
+
+/*
+ * The real CLI's startup quirk: with a corrupt config.json, or "current" naming a
+ * missing profile, every command (version included) prints only
+ * "ERROR: load current configuration failed <why>" on stderr, no newline, and exits 0.
+ */
+int
+cli_report_broken_config(const char *step, const struct child *c)
+{
+	const char *err = buf_str(&c->err);
+	const char *p = strstr(err, "load current configuration failed");
+	const char *home = getenv("HOME");
+	size_t n;
+
+	if (c->status != 0 || p == NULL)
+		return 0;
+	n = strcspn(p, "\n");
+	errorf("%s: the aliyun CLI's configuration is broken: %s/.aliyun/config.json: %.*s (repair or move that file, then run `aliyun configure`)",
+	    step, home && *home ? home : "~", (int)(n > 300 ? 300 : n), p);
+	return 77;
+}
+
+/*
+ * The ways the CLI says the sysom plugin is missing and could not be installed:
+ * auto-install failing, an install prompt without a terminal, no plugin index.
+ */
+int
+cli_plugin_missing(const char *err)
+{
+	static const char *const signs[] = { "'sysom' is not a valid",
+	    "Plugin 'aliyun-cli-sysom' is required", "plugin install --names aliyun-cli-sysom",
+	    "failed to install plugin 'aliyun-cli-sysom'", NULL };
+	int i;
+
+	for (i = 0; signs[i]; i++)
+		if (strstr(err, signs[i]))
+			return 1;
+	return 0;
+}

@@ -89,6 +89,14 @@ void	cli_parse_error(const char *err, const char *out, struct cli_error *);
 int	cli_error_is_permission(const struct cli_error *, const char *text);
 int	cli_error_is_not_found(const struct cli_error *, const char *text);
 
+/*
+ * A corrupt CLI configuration (the CLI then exits 0 with only an error on stderr):
+ * says so in one line naming the file, for the step, and returns 77; else 0.
+ */
+int	cli_report_broken_config(const char *step, const struct child *);
+/* 1 when a sysom call's stderr says the plugin is missing and was not installed. */
+int	cli_plugin_missing(const char *err);
+
 /* Version strings: "3.4.11\n" -> {3,4,11}.  Returns 0 or -1. */
 int	parse_version(const char *, int v[3]);
 int	version_cmp(const int a[3], const int b[3]);

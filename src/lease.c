@@ -299,6 +299,8 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 		errorf("%s: aliyun timed out after %gs (check the CLI and the network; raise --cli-timeout)",
 		    cli_step_name(k), cli->timeout);
 		rc = 69;
+	} else if (!cleanup && (rc = cli_report_broken_config(cli_step_name(k), &c)) != 0) {
+		;
 	} else if (c.status != 0 && quiet) {
 		rc = 69;	/* step 1 failed already and said why */
 	} else if (c.status != 0) {

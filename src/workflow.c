@@ -107,6 +107,16 @@ wf_child_failure(struct wf *w, enum call k, int spawn_rc, struct child *c)
 		    w->step, what, c->termsig);
 		return 69;
 	}
+	if (k == CALL_STEP7)
+		return 0;
+	if (cli_report_broken_config(w->step, c))
+		return 77;
+	if (c->status != 0 && (k == CALL_INITIAL || k == CALL_INVOKE || k == CALL_RESULT) &&
+	    cli_plugin_missing(buf_str(&c->err))) {
+		errorf("%s: the sysom plugin (aliyun-cli-sysom) is not installed and the CLI could not install it (run `aliyun plugin install --names aliyun-cli-sysom`, then `ackprof doctor`)",
+		    w->step);
+		return 78;
+	}
 	return 0;
 }
 

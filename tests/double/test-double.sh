@@ -96,8 +96,15 @@ fresh
 expect "configure list is the tabwriter table" 0 \
 "Profile   | Credential         | Valid   | Region           | Language
 --------- | ------------------ | ------- | ---------------- | --------
-default * | AK:***7Qx          | Valid   | cn-hangzhou      | 
-" "" "$bin" configure list
+default * | AK:***7Qx          | Valid   | cn-hangzhou      | en
+" "" env LANG=C.UTF-8 "$bin" configure list
+
+fresh
+expect "configure list takes the current profile's Language from LANG" 0 \
+"Profile   | Credential         | Valid   | Region           | Language
+--------- | ------------------ | ------- | ---------------- | --------
+default * | AK:***7Qx          | Valid   | cn-hangzhou      | zh
+" "" env LANG=zh_CN.UTF-8 LC_ALL=C "$bin" configure list
 
 fresh
 s=$(scenario sorted cs-get 'kind: builtin

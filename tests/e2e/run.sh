@@ -27,7 +27,11 @@
 #   aimode: on            (the case leaves ai-mode on: a failed disable; default off)
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
+#   stdin: FILE           (stdin from FILE, relative to the case's directory; default /dev/null)
+#   stdin-cmd: CMD        (stdin from "CMD |" instead; @TOP@ = the project root)
 #   calls:                (then the exact argv lines the double logged, until "end")
+# With REAL=/path/to/aliyun (tests/real/run.sh), the calls go through the real CLI and
+# tests/real/lib.sh adds its keys (config:, plugin:, index:, requests:).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ACKPROF=${ACKPROF:-$top/ackprof}
@@ -52,6 +56,10 @@ fi
 pass=0 fail=0 n=0
 scratch_root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-e2e.XXXXXX")
 trap '[ -n "${KEEP:-}" ] || rm -rf "$scratch_root"' EXIT
+if [ -n "${REAL:-}" ]; then
+	. "$top/tests/real/lib.sh"
+	real_init || exit 2
+fi
 
 subst() {
 	local s=$1
@@ -72,9 +80,14 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
-	local envlog="" pipe="" aimode=off
-	local calls="" in_calls=0 line key val
+	local envlog="" pipe="" aimode=off stdin=/dev/null stdin_cmd=""
+	local calls="" requests="" in_calls=0 line key val
+	local -A real=()
 	while IFS= read -r line || [ -n "$line" ]; do
+		if [ $in_calls = 2 ]; then
+			if [ "$line" = end ]; then in_calls=0; else requests+=$(subst "$line")$'\n'; fi
+			continue
+		fi
 		if [ $in_calls = 1 ]; then
 			if [ "$line" = end ]; then in_calls=0; continue; fi
 			if [ "${line%% *}" = @include ]; then
@@ -107,7 +120,11 @@ run_case() {
 		aimode) aimode=$val ;;
 		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
+		stdin-cmd) stdin_cmd=${val//@TOP@/$top} ;;
+		stdin) stdin=$(cd "$(dirname "$file")" && pwd)/$val ;;
 		calls) in_calls=1 ;;
+		requests) in_calls=2 ;;
+		config|plugin|index) real[$key]=$val ;;
 		*) echo "# $name: unknown key '$key'"; return 1 ;;
 		esac
 	done < "$file"
@@ -116,16 +133,21 @@ run_case() {
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.
 	# Each command takes only its own options (src/cmd.c): result never runs Step 7 nor
-	# invokes, so it gets no venv, scripts, busy wait or --yes.
+	# invokes, so it gets no venv, scripts, busy wait or --yes; doctor polls nothing;
+	# batch and mcp ask nothing, so they take no --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
 		case ${argv[0]} in
 		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		doctor) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS" "${argv[@]:1}") ;;
+		batch|mcp) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
+			--poll-interval 0 --busy-wait 0 "${argv[@]:1}") ;;
 		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
 			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
 		esac
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"
+	[ -z "${REAL:-}" ] || real_case_setup
 	(
 		cd "$home" || exit 2
 		export HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data
@@ -134,9 +156,10 @@ run_case() {
 		export FAKE_ALIYUN_LOG=$log FAKE_ALIYUN_SCENARIO=$scenario FAKE_ALIYUN_ENVLOG=$home/env.log
 		export NO_COLOR= DEBUG=sdk
 		unset NO_COLOR
+		[ -z "${REAL:-}" ] || real_env
 		for e in ${envs[@]+"${envs[@]}"}; do export "$e"; done
 		if [ -n "$sig" ]; then
-			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < /dev/null &
+			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < "$stdin" &
 			pid=$!
 			for _ in $(seq 200); do
 				grep -Eq -- "$sigafter" "$log" && break
@@ -145,12 +168,15 @@ run_case() {
 			sleep 0.2
 			kill -s "$sig" "$pid"
 			wait "$pid"
+		elif [ -n "$stdin_cmd" ]; then
+			$stdin_cmd | $WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err"
+			exit "${PIPESTATUS[1]}"
 		elif [ -n "$pipe" ]; then
 			# The reader goes away first: ackprof must still clean up, and say so.
-			$WRAP "$ACKPROF" "${argv[@]}" 2> "$err" < /dev/null | $pipe > "$out"
+			$WRAP "$ACKPROF" "${argv[@]}" 2> "$err" < "$stdin" | $pipe > "$out"
 			exit "${PIPESTATUS[0]}"
 		else
-			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < /dev/null
+			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < "$stdin"
 		fi
 	)
 	rc=$?
@@ -205,6 +231,7 @@ run_case() {
 			done
 		fi
 	fi
+	[ -z "${REAL:-}" ] || real_case_check
 	# Secrets from the leaky fixtures must never reach us.
 	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|fakesecret|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|CAIS[A-Za-z0-9+/=_-]{20,}' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then
 		why+="a credential reached stdout, stderr or a saved file; "
@@ -236,5 +263,6 @@ run_case() {
 for f in "$@"; do
 	run_case "$f"
 done
+[ -z "${REAL:-}" ] || real_finish
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -275,3 +275,25 @@ def test_help_goes_to_stderr_too(run_script, fake):
     r = run_script("--help")
     assert (r.returncode, r.stdout) == (0, "")
     assert "--cluster-id" in r.stderr and "--dry-run" in r.stderr
+
+
+def test_the_sdk_loads_without_its_async_only_libraries(sdk_python):
+    """The import cut (bench/run part 6): aiohttp and aiofiles are stood in for, the SDK
+    still imports, and a stand-in used by mistake fails loudly."""
+    code = (
+        "import importlib.util, sys\n"
+        "spec = importlib.util.spec_from_file_location('step7', sys.argv[1])\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "m.defer_async_only()\n"
+        "import alibabacloud_credentials.client, alibabacloud_sysom20231230.client\n"
+        "assert all(type(sys.modules[n]).__name__ == 'AsyncOnly' for n in m.ASYNC_ONLY)\n"
+        "assert not any(k.startswith('aiohttp.') for k in sys.modules)\n"
+        "try:\n"
+        "    sys.modules['aiohttp'].ClientSession()\n"
+        "except RuntimeError as e:\n"
+        "    print(e)\n")
+    r = subprocess.run([sdk_python, "-c", code, str(SCRIPT)], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True, env=clean_env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("aiohttp.ClientSession is not loaded: this script uses only the SDK's "
+                        "synchronous API\n")

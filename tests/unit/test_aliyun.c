@@ -486,12 +486,31 @@ version_cmp_should_compare_numerically(void **state)
 
 /* ---- configure list ---- */
 
+/* The real CLI 3.4.11 fills the current profile's Language from LANG. */
 static const char conf_table[] =
     "Profile   | Credential         | Valid   | Region           | Language\n"
     "--------- | ------------------ | ------- | ---------------- | --------\n"
-    "custom1 * | AK:***id1          | Valid   | cn-hangzhou      | \n"
+    "custom1 * | AK:***id1          | Valid   | cn-hangzhou      | en\n"
     "custom2   | AK:***id2          | Valid   | cn-beijing       | \n"
     "broken    | AK:***             | Invalid |                  | \n";
+
+static void
+plugin_missing_should_know_the_clis_messages(void **state)
+{
+	(void)state;
+	/* Auto-install on, the download failing (the real CLI 3.4.11). */
+	assert_true(cli_plugin_missing("Plugin 'aliyun-cli-sysom' is required for command 'sysom initial-sysom' but not installed.\n"
+	    "Auto-installing plugin 'aliyun-cli-sysom'...\n"
+	    "ERROR: failed to install plugin 'aliyun-cli-sysom': download failed: 404\n"));
+	/* No plugin index. */
+	assert_true(cli_plugin_missing("ERROR: 'sysom' is not a valid product. See `aliyun help`.\n"));
+	/* Auto-install off, no terminal. */
+	assert_true(cli_plugin_missing("ERROR: 'sysom' is not a valid built-in product.\n"
+	    "A plugin 'aliyun-cli-sysom' is available which supports this product.\n"
+	    "Run 'aliyun plugin install --names aliyun-cli-sysom' to install it.\n"));
+	assert_false(cli_plugin_missing("Error: SDKError:\n   StatusCode: 403\n   Code: Forbidden.RAM\n"));
+	assert_false(cli_plugin_missing(""));
+}
 
 static void
 configure_list_should_find_the_current_profile(void **state)
@@ -642,6 +661,7 @@ main(void)
 		cmocka_unit_test(version_should_parse_cli_output),
 		cmocka_unit_test(version_should_reject_malformed_text),
 		cmocka_unit_test(version_cmp_should_compare_numerically),
+		cmocka_unit_test(plugin_missing_should_know_the_clis_messages),
 		cmocka_unit_test(configure_list_should_find_the_current_profile),
 		cmocka_unit_test(configure_list_should_find_a_wanted_profile),
 		cmocka_unit_test(configure_list_should_report_an_invalid_current_profile),
