@@ -27,9 +27,9 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/i18n.c \
-	   src/lease.c src/mcp.c src/metrics.c src/msg.c src/redact.c src/report.c src/run.c \
-	   src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
+	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
+	   src/redact.c src/report.c src/run.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
@@ -143,7 +143,7 @@ check-fuzz:
 fuzz:
 	$(MAKE) -C fuzz fuzz
 
-# The same unit and end-to-end suites on an ASan+UBSan build in build/asan.
+# The same unit, end-to-end and MCP suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 	$(MAKE) --no-print-directory O=build/asan CFLAGS='$(SAN_FLAGS) -Werror' \
 		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit
@@ -153,6 +153,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/metrics.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ACKPROF=$(CURDIR)/build/asan/ackprof sh tests/py/run -k mcp
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/lang.sh
@@ -179,7 +181,7 @@ demo: deps-build
 
 # ---- install -----------------------------------------------------------------
 install: $(O)/ackprof $(MOS) $(COMPLETIONS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/zh_CN/man1
 	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
@@ -193,6 +195,7 @@ install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
+	install -m 644 skill/SKILL.md $(DESTDIR)$(SHAREDIR)/skill/SKILL.md
 	install -m 644 $(O)/completion/ackprof.bash $(DESTDIR)$(BASHCOMPDIR)/ackprof
 	install -m 644 $(O)/completion/_ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof
 	install -m 644 $(O)/completion/ackprof.fish $(DESTDIR)$(FISHCOMPDIR)/ackprof.fish

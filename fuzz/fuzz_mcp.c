@@ -1,7 +1,9 @@
 /*
  * fuzz_mcp.c: one JSON-RPC message of `ackprof mcp` (whatever an agent runtime or
  * a broken client sends).  The server must answer or ignore it, never crash; a
- * valid tools/call is checked as usual but starts no worker here.
+ * valid tools/call is checked as usual but starts no worker here.  Successive
+ * inputs meet a new server, one initialized at 2025-03-26 (batches) and one at
+ * 2025-11-25, in turn (mcp_handle_line).
  */
 #include <fcntl.h>
 #include <stdint.h>

@@ -236,6 +236,8 @@ call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, c
 		c->timeout = cli->timeout;
 	cl->line = cli_argv_string(cl->argv);
 	verbosef("run: %s", cl->line);
+	if (k == CALL_INVOKE)
+		eventf("invoking");	/* the MCP server stops no worker in the middle of one */
 	cl->spawn_rc = run_start(c);
 	return cl->spawn_rc;
 }
@@ -276,6 +278,8 @@ call_finish(struct cli *cli, struct cli_call *cl)
 			cJSON_AddNullToObject(rec, "request_id");
 		cJSON_AddItemToArray(cli->calls, rec);
 	}
+	if (cl->k == CALL_INVOKE)
+		eventf("invoked");
 	free(cl->line);
 	free(cl->owned[0]);
 	free(cl->owned[1]);

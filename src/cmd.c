@@ -41,12 +41,13 @@
 #define POLL	(B(O_POLL_INTERVAL) | B(O_POLL_MAX) | B(O_CLI_TIMEOUT))
 #define WIRING	(B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) | POLL | B(O_BUSY_WAIT) | B(O_BUSY_RETRIES))
 
-enum { S_TARGET, S_OUTPUT, S_BATCH, S_BEHAVIOUR, S_TUNING, S_OTHER };
+enum { S_TARGET, S_OUTPUT, S_BATCH, S_MCP, S_BEHAVIOUR, S_TUNING, S_OTHER };
 
 const char *cmd_sections[] = {
 	[S_TARGET] = N_("Target:"),
 	[S_OUTPUT] = N_("Output:"),
 	[S_BATCH] = N_("Batch:"),
+	[S_MCP] = N_("MCP server:"),
 	[S_BEHAVIOUR] = N_("Behaviour:"),
 	[S_TUNING] = N_("Tuning and wiring (flag, then environment variable):"),
 	[S_OTHER] = N_("Other:"),
@@ -67,7 +68,7 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("historical window start (Unix seconds,\n'YYYY-MM-DD HH:MM[:SS]', HH:MM today, RFC 3339)") },
 	[O_TO] = { "to", 0, "TIME", C_NONE, NULL, S_TARGET, N_("historical window end") },
 	[O_SINCE] = { "since", 0, "DURATION", C_NONE, NULL, S_TARGET,
-	    N_("historical window [now-DURATION, now], e.g. 2h, 90m") },
+	    N_("historical window [now-DURATION, now]: digits and a\nunit (s, m, h, d), e.g. 2h, 90m, 1h30m; at most 31d") },
 	[O_REALTIME] = { "realtime", 0, NULL, C_NONE, NULL, S_TARGET,
 	    N_("real-time diagnosis (the default without a window)") },
 	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json markdown", S_OUTPUT,
@@ -83,6 +84,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, N_("clusters diagnosed in parallel [4]") },
 	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
 	    N_("record invokes and task ids; a rerun resumes instead of invoking") },
+	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,
+	    N_("every tool call answers within SECS; a task still\nrunning comes back with its id [40]") },
 	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
 	    N_("aliyun CLI profile for the cloud calls") },
 	[O_YES] = { "yes", 'y', NULL, C_NONE, NULL, S_BEHAVIOUR,
@@ -140,8 +143,8 @@ const struct cmd cmds[] = {
 	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
 	    "or JSON objects; clusters in parallel, results as they end") },
-	{ "mcp", run_mcp, "", NULL, 0, 0, C_NONE, NULL,
-	    ALWAYS | B(O_JOBS) | LOUD | B(O_PROFILE) | WIRING,
+	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | B(O_JOBS) | B(O_REPLY_WITHIN) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("serve the workflow to agents (Model Context Protocol, stdio)") },
 	{ "doctor", run_doctor, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_VERBOSE) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
@@ -330,6 +333,10 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
 	case O_STATE: v->bo.state = arg; break;
+	case O_REPLY_WITHIN:
+		if (parse_seconds(arg, 3600, &v->reply_within) == -1 || v->reply_within <= 0)
+			return usage_error("bad --reply-within '%s' (seconds, more than 0, at most 3600)", arg);
+		break;
 	case O_YES: o->yes = 1; break;
 	case O_DRY_RUN: o->dry_run = 1; break;
 	case O_ALIYUN: o->aliyun = arg; break;
@@ -557,7 +564,7 @@ static int
 run_mcp(struct inv *v)
 {
 	i18n_english();	/* the protocol's text is read by programs */
-	return mcp_serve(&v->o, &v->bo);
+	return mcp_serve(&v->o, &v->bo, v->reply_within);
 }
 
 static int
@@ -648,6 +655,7 @@ cmd_main(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.o.t0 = now_mono();
 	v.o.poll_interval = 10;
+	v.reply_within = MCP_DEFAULT_BOUND;
 	v.o.poll_max = 60;
 	v.o.busy_wait = 30;
 	v.o.busy_retries = 3;

@@ -6,7 +6,9 @@
 #include "workflow.h"
 
 /* Serve until stdin closes or a signal arrives; returns the exit code. */
-int	mcp_serve(struct opts *, const struct batch_opts *);
+/* bound: seconds within which every tool call answers (--reply-within). */
+#define MCP_DEFAULT_BOUND	40.0
+int	mcp_serve(struct opts *, const struct batch_opts *, double bound);
 
 /* For the fuzz harness: handle one message; with mcp_no_workers, no worker starts. */
 extern int mcp_no_workers;

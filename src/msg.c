@@ -22,6 +22,7 @@ int msg_verbose;
 int msg_tty;
 int msg_hold_errors;
 int msg_progress_fd = -1;
+int msg_event_fd = -1;
 
 static int live;	/* a progress line is on screen */
 static char last_error[1024];	/* the last errorf() line in English, for -o json */
@@ -215,4 +216,22 @@ progress_done(void)
 {
 	clear_live();
 	fflush(stderr);
+}
+
+void
+eventf(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	if (msg_event_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return;	/* a cut event would lie: none at all */
+	line[n++] = '\n';
+	(void)!write(msg_event_fd, line, (size_t)n);
 }

@@ -7,8 +7,9 @@
 extern int msg_quiet;	/* -q: no progress, no notes */
 extern int msg_verbose;	/* -v: step lines even off a terminal */
 extern int msg_tty;	/* stderr is a terminal: live progress line */
-extern int msg_hold_errors;
-extern int msg_progress_fd;	/* >= 0: progress lines go there (the MCP worker) */	/* errorf() only records (batch: the error goes in a result) */
+extern int msg_hold_errors;	/* errorf() only records (batch: the error goes in a result) */
+extern int msg_progress_fd;	/* >= 0: progress lines go there (the MCP worker) */
+extern int msg_event_fd;	/* >= 0: task events go there (the MCP worker) */
 
 void	msg_init(void);
 void	verrorf(const char *, va_list) __attribute__((format(printf, 1, 0)));
@@ -18,6 +19,8 @@ void	notef(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	verbosef(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progressf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progress_done(void);
+/* One machine-read line for the MCP server: "task ID CLUSTER NS POD", "status ID STATUS". */
+void	eventf(const char *, ...) __attribute__((format(printf, 1, 2)));
 const char *msg_last_error(void);	/* in English: for JSON */
 const char *msg_last_error_shown(void);	/* as shown to people: for text output */
 void	msg_clear_error(void);

@@ -143,14 +143,8 @@ timewin_parse_duration(const char *s, long *secs)
 
 	if (*s == '\0')
 		return -1;
-	if (all_digits(s)) {
-		unsigned long u;
-
-		if (parse_ulong(s, 1, 31L * 86400, &u) == -1)
-			return -1;
-		*secs = (long)u;
-		return 0;
-	}
+	if (all_digits(s))
+		return -1;	/* no unit: 90 seconds or 90 minutes?  Never guessed. */
 	while (*p) {
 		if (!isdigit((unsigned char)*p))
 			return -1;
@@ -191,8 +185,13 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 		return -1;
 	}
 	if (since) {
+		if (all_digits(since) && *since) {
+			snprintf(err, errlen, "bad --since '%s': a bare number has no unit (say %ss, %sm, %sh or %sd)",
+			    since, since, since, since, since);
+			return -1;
+		}
 		if (timewin_parse_duration(since, &secs) == -1) {
-			i18n_snprintf(err, errlen, "bad --since '%s' (use e.g. 30m, 2h, 1h30m, 1d; at most 31d)", since);
+			i18n_snprintf(err, errlen, "bad --since '%s' (digits and a unit s, m, h or d, e.g. 30m, 2h, 1h30m, 1d; at most 31d)", since);
 			return -1;
 		}
 		w->start = now - secs;
@@ -233,10 +232,20 @@ static const char past_re[] =
     "(?:(?:around|at|about|since|from|before|after)\\s+)?\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m|p\\.m)|"
     "(?:around|at|about|since)\\s+\\d{1,2}:\\d{2}|"
     "(?:\\d+|an?|a\\s+few|few|several|couple\\s+of)\\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\\s+ago|"
-    "on\\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    "last\\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    "(?:(?:since|on|last|this\\s+past|past|from)\\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+    "(?:\\s+(?:morning|afternoon|evening|night))?|"
+    "(?:(?:since|on|last|from)\\s+)(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\\.?|"
+    "\\d{4}-\\d{1,2}-\\d{1,2}|"
+    "(?:since|on|from|until|till|before|after)\\s+\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?|"
+    "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    "|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?|"
+    "\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?"
+    "|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
     ")\\b"
-    "|今天早上|今早|今天上午|今天下午|昨天|昨晚|昨夜|前天|凌晨|上午|下午|中午|傍晚|晚上|早上|早晨|夜里|半夜|刚才|之前|上周|上个月"
+    "|今天早上|今早|今天上午|今天下午|昨天|昨晚|昨夜|昨日|前天|前日|凌晨|上午|下午|中午|傍晚|晚上|早上|早晨|夜里|半夜|刚才|之前|上个月"
+    "|(?:上|这|本|前)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天末]|上(?:个)?(?:周|星期|礼拜)|周末"
+    "|[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}(?:日|号)?"
+    "|[0-9０-９]{1,2}(?:日|号)(?![0-9])"
     "|[0-9０-９一二三四五六七八九十两半几]+\\s*(?:个)?(?:小时|分钟|天|周)(?:之)?前"
     "|(?:[0-9０-９]{1,2}|十[一二]?|[二三四五六七八九两]|一(?=点(?:钟|半|多|左右|[0-9一二三四五六七八九十]+分)))\\s*点";
 /* An ongoing problem: real time is right. */

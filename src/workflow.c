@@ -603,6 +603,7 @@ wf_eval_invoke(struct wf *w, struct child *c, int *busy)
 		free(w->task_id);
 		w->task_id = xstrdup(v->valuestring);
 		verbosef("task %s started", w->task_id);
+		eventf("task %s %s %s %s", w->task_id, w->o->cluster, w->o->ns, w->o->pod);
 		goto out;
 	}
 	cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
@@ -611,6 +612,7 @@ wf_eval_invoke(struct wf *w, struct child *c, int *busy)
 		free(w->busy_hint);
 		w->busy_hint = busy_task_hint(e.message);
 		*busy = 1;
+		eventf("busy %s", w->o->cluster);
 		goto out;
 	}
 	if ((rc = common_error(w, c, &e, "sysom:InvokeDiagnosis", text)) != 0)
@@ -839,6 +841,7 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 	if (w->for_result)
 		mode_from_result(w);
 	snprintf(w->last_status, sizeof(w->last_status), "%s", w->diag.status);
+	eventf("status %s %s", w->task_id, w->last_status);
 	if (w->diag.state == TASK_SUCCESS)
 		return diag_exit_code(&w->diag);
 	if (w->diag.state == TASK_FAIL) {

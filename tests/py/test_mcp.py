@@ -206,8 +206,9 @@ def test_cancellation_mid_poll_runs_cleanup_once(client):
 def test_a_timeout_then_resume(client):
     c = client("--poll-interval", "0.1", "--poll-max", "3", env={"FAKE_ALIYUN_TASK_MS": "1500"})
     r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"})
-    assert r["isError"] is True
+    assert r["isError"] is False  # a task still running is an answer, not an error
     assert r["structuredContent"]["exit_code"] == 4
+    assert r["structuredContent"]["state"] == "running"
     task = r["structuredContent"]["task_id"]
     assert f"call get_diagnosis_result with task_id {task}" in r["content"][0]["text"]
     time.sleep(1.6)
@@ -260,3 +261,238 @@ def test_malformed_messages_never_kill_the_server(client):
     c.send({"jsonrpc": "2.0", "method": "notifications/whatever"})  # ignored
     assert c.call(9, "ping")["result"] == {}
     assert c.close() == 0
+
+
+# ---- issue 13: what real agent runtimes broke ----------------------------------------
+
+def raw_client(tmp_path, *flags, env=None):
+    return Client(tmp_path, *flags, env=env)
+
+
+def init(c, version="2025-06-18"):
+    return c.call(0, "initialize", {"protocolVersion": version, "capabilities": {},
+                                    "clientInfo": {"name": "pytest", "version": "1"}})
+
+
+def read_raw(c, timeout=30):
+    """The next line exactly as written; it must be valid UTF-8."""
+    c.read  # noqa: B018 (same buffering as read())
+    end = time.time() + timeout
+    while b"\n" not in c.buf:
+        r, _, _ = select.select([c.p.stdout], [], [], max(0, end - time.time()))
+        assert r, "no message from the server in time"
+        chunk = os.read(c.p.stdout.fileno(), 65536)
+        assert chunk, "the server closed stdout"
+        c.buf += chunk
+    line, c.buf = c.buf.split(b"\n", 1)
+    line.decode("utf-8")    # strict: raises on any invalid byte
+    return line
+
+
+def test_invalid_utf8_in_is_a_parse_error_naming_nothing_raw(client):
+    c = client()
+    c.send(b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"\xff"}}')
+    line = read_raw(c)
+    m = json.loads(line)
+    assert m["error"]["code"] == -32700 and m["id"] is None
+    c.send(b'{"jsonrpc":"2.0","id":2,"method":"tools/\xfflist"}')
+    line = read_raw(c)
+    assert json.loads(line)["error"]["code"] == -32700 and b"tools/" not in line
+    assert c.call(3, "ping")["result"] == {}
+
+
+def test_every_message_out_is_valid_utf8_even_from_a_bad_result(client):
+    """The double's result-bad-utf8 scenario answers with invalid bytes; the reply stays valid."""
+    c = client(env={"FAKE_ALIYUN_SCENARIO": "result-bad-utf8"})
+    c.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "diagnose_pod", "arguments": {"cluster_id": HEALTHY, "namespace": "default",
+                                                             "pod": "p"}, "_meta": {"progressToken": "t"}}})
+    while True:
+        m = json.loads(read_raw(c))
+        if m.get("id") == 1:
+            break
+    assert "result" in m
+
+
+def test_ids_are_echoed_exactly(client):
+    c = client()
+    for rid in [b"9007199254740993", b"-12345678901234567890123", b'"abc"', b'"\\u4e2d"', b"0", b"1.5e3"]:
+        c.send(b'{"jsonrpc":"2.0","id":' + rid + b',"method":"ping"}')
+        line = read_raw(c)
+        assert line == b'{"jsonrpc":"2.0","id":' + (b'"\xe4\xb8\xad"' if rid == b'"\\u4e2d"' else rid) + \
+            b',"result":{}}'
+
+
+def test_lifecycle(tmp_path):
+    c = raw_client(tmp_path)
+    assert c.call(1, "tools/call", {"name": "doctor", "arguments": {}})["error"]["code"] == -32600
+    assert c.call(2, "tools/list")["error"]["code"] == -32600
+    assert c.call(3, "ping")["result"] == {}
+    assert c.call(4, "initialize", {"capabilities": {}})["error"]["code"] == -32602
+    r = c.call(5, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {}})["result"]
+    assert r["protocolVersion"] == "2025-11-25"
+    assert c.call(6, "initialize", {"protocolVersion": "2025-11-25"})["error"]["code"] == -32600
+    assert c.calls() == []      # nothing ran before initialize
+    c.send([{"jsonrpc": "2.0", "id": 7, "method": "ping"}])     # batches are 2025-03-26 only
+    assert c.read()["error"]["code"] == -32600
+    assert c.close() == 0
+
+
+def test_batches_after_2025_03_26(tmp_path):
+    c = raw_client(tmp_path)
+    assert init(c, "2025-03-26")["result"]["protocolVersion"] == "2025-03-26"
+    c.send([{"jsonrpc": "2.0", "id": 1, "method": "ping"},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"},
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+             "params": {"name": "diagnose_pod", "arguments": {"cluster_id": HEALTHY, "namespace": "default",
+                                                              "pod": "p"}}},
+            {"jsonrpc": "2.0", "id": 3, "method": "no/such"}])
+    line = read_raw(c)
+    batch = json.loads(line)
+    assert isinstance(batch, list) and sorted(m["id"] for m in batch) == [1, 2, 3]
+    by = {m["id"]: m for m in batch}
+    assert by[1]["result"] == {} and by[3]["error"]["code"] == -32601
+    assert by[2]["result"]["isError"] is False
+    assert "structuredContent" not in by[2]["result"]          # 2025-06-18 brought it
+    assert json.loads(by[2]["result"]["content"][1]["text"])["overall_status"] == "Info"
+    c.send([{"jsonrpc": "2.0", "method": "notifications/initialized"}])   # notifications only: no answer
+    c.send(b"[]")
+    assert c.read()["error"]["code"] == -32600
+    assert c.close() == 0
+
+
+def test_stdout_stays_blocking_on_a_shared_socket(tmp_path):
+    """stdin and stdout one socket: 20,000 requests, 20,000 responses, flags as they were."""
+    import fcntl
+    import socket
+    import threading
+    ours, theirs = socket.socketpair()
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("FAKE_ALIYUN_", "ACKPROF_"))}
+    e.update(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    p = subprocess.Popen([str(ACKPROF), "mcp", "--aliyun", str(DOUBLE)], stdin=theirs, stdout=theirs,
+                         stderr=subprocess.PIPE, env=e)
+    before = fcntl.fcntl(theirs.fileno(), fcntl.F_GETFL)
+    n = 20000
+    msgs = [json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                        "params": {"protocolVersion": "2025-06-18", "capabilities": {}}}).encode() + b"\n"]
+    msgs += [b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(1, n + 1)]
+
+    def feed():
+        ours.sendall(b"".join(msgs))
+        ours.shutdown(socket.SHUT_WR)
+    t = threading.Thread(target=feed)
+    t.start()
+    got = b""
+    ours.settimeout(60)
+    while got.count(b"\n") < n + 1:   # we hold the server's end too: no EOF to wait for
+        chunk = ours.recv(1 << 16)
+        assert chunk, "the server closed the socket early"
+        got += chunk
+    t.join()
+    assert p.wait(timeout=60) == 0
+    after = fcntl.fcntl(theirs.fileno(), fcntl.F_GETFL)
+    theirs.close()
+    lines = got.splitlines()
+    assert len(lines) == n + 1
+    assert sorted(json.loads(x)["id"] for x in lines) == list(range(n + 1))
+    assert after == before and not (after & os.O_NONBLOCK)
+    p.stderr.close()
+    ours.close()
+
+
+def test_since_needs_a_unit(client):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "since": "90"})
+    assert r["isError"] is True
+    assert r["content"][0]["text"] == "since: bad since '90': a bare number has no unit (say 90s, 90m, 90h or 90d)"
+    r = c.tool(2, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "since": "1h30"})
+    assert r["isError"] is True and r["content"][0]["text"].startswith("since: bad since '1h30'")
+    assert c.calls() == []
+
+
+def test_errors_speak_the_tools_language(client):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p",
+                                   "from": "2026-01-01 10:00"})
+    text = r["content"][0]["text"]
+    assert r["isError"] is True and "--" not in text and "from and to go together (or use since)" in text
+    c2 = client("--poll-interval", "0", "--poll-max", "1", env={"FAKE_ALIYUN_TASK_MS": "60000"})
+    r = c2.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"})
+    s = r["structuredContent"]
+    assert s["state"] == "running" and "ackprof result" not in json.dumps(r)
+    assert f"get_diagnosis_result with task_id {s['task_id']}" in s["error"]
+
+
+def test_duplicate_targets_are_named_by_index_and_value(client):
+    c = client()
+    t = {"cluster_id": HEALTHY, "namespace": "default", "pod": "a-1"}
+    r = c.tool(1, "diagnose_pods", {"targets": [t, {**t, "pod": "b-1"}, dict(t, description="x")]})
+    assert r["isError"] is True
+    assert r["content"][0]["text"] == ("targets[2] repeats targets[0]: cluster_id %s, namespace default, "
+                                       "pod a-1 (each pod once)" % HEALTHY)
+    assert c.calls() == []
+
+
+def test_diagnose_pods_writes_no_temporary_file(client, tmp_path):
+    """The targets reach the worker on a memory file: nothing under TMPDIR or /tmp."""
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    c = client("--poll-interval", "0.2", env={"TMPDIR": str(tmpdir)})
+    c.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "diagnose_pods", "arguments": {"targets": [
+                {"cluster_id": SLOW, "namespace": "default", "pod": "a-1"}]}, "_meta": {"progressToken": 1}}})
+    m = c.read()
+    assert m.get("method") == "notifications/progress"
+    kids = Path(f"/proc/{c.p.pid}/task/{c.p.pid}/children").read_text().split()
+    assert kids
+    assert os.readlink(f"/proc/{kids[0]}/fd/0").startswith("/memfd:ackprof-mcp-targets")
+    assert list(tmpdir.iterdir()) == []
+    c.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}})
+    assert c.call(2, "ping")["result"] == {}
+
+
+def test_mcp_tasks_of_2025_11_25(tmp_path):
+    """A tools/call with a task answers at once; tasks/get, tasks/result, tasks/list, tasks/cancel."""
+    c = raw_client(tmp_path, "--poll-interval", "0.2")
+    caps = init(c, "2025-11-25")["result"]["capabilities"]
+    assert caps["tasks"]["requests"]["tools"]["call"] == {}
+    tools = c.call(1, "tools/list")["result"]["tools"]
+    assert all(t["execution"]["taskSupport"] == "optional" for t in tools)
+    r = c.call(2, "tools/call", {"name": "diagnose_pod", "task": {"ttl": 60000},
+                                 "arguments": {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}})
+    task = r["result"]["task"]
+    assert task["status"] == "working" and task["ttl"] == 60000
+    res = c.call(3, "tasks/result", {"taskId": task["taskId"]})["result"]   # answered when it ends
+    assert res["structuredContent"]["overall_status"] == "Info"
+    assert res["_meta"]["io.modelcontextprotocol/related-task"]["taskId"] == task["taskId"]
+    assert c.call(4, "tasks/get", {"taskId": task["taskId"]})["result"]["status"] == "completed"
+    slow = c.call(5, "tools/call", {"name": "diagnose_pod", "task": {},
+                                    "arguments": {"cluster_id": SLOW, "namespace": "default", "pod": "p"}})
+    sid = slow["result"]["task"]["taskId"]
+    assert c.call(6, "tasks/get", {"taskId": sid})["result"]["status"] == "working"
+    assert {t["taskId"] for t in c.call(7, "tasks/list")["result"]["tasks"]} == {task["taskId"], sid}
+    assert c.call(8, "tasks/cancel", {"taskId": sid})["result"]["status"] == "cancelled"
+    assert c.call(9, "tasks/cancel", {"taskId": sid})["error"]["code"] == -32602
+    assert c.call(10, "tasks/get", {"taskId": "nope"})["error"]["code"] == -32602
+    end = time.time() + 30
+    while time.time() < end and c.calls().count("aliyun configure ai-mode disable") < 2:
+        time.sleep(0.05)
+    assert c.calls().count("aliyun configure ai-mode disable") == 2     # the cancelled one cleaned up
+    assert c.close() == 0
+
+
+def test_no_tasks_before_2025_11_25(client):
+    c = client()    # 2025-06-18
+    assert c.call(1, "tasks/list")["error"]["code"] == -32601
+    r = c.call(2, "tools/call", {"name": "doctor", "arguments": {}, "task": {}})["result"]
+    assert "task" not in r and "content" in r     # the field is not of this version: a plain call
+
+
+@pytest.mark.parametrize("desc,found", [("slow since Monday", "since Monday"), ("周一开始慢", "周一"),
+                                        ("星期三卡", "星期三"), ("上周慢", "上周"), ("前天oom", "前天"),
+                                        ("oom on 2026-11-20", "2026-11-20")])
+def test_weekdays_and_dates_are_past_time_words_here_too(client, desc, found):
+    c = client()
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "description": desc})
+    assert r["isError"] is True and f"names a past time ('{found}')" in r["content"][0]["text"]
+    assert c.calls() == []

@@ -1,0 +1,143 @@
+/* mcp_int.h: what the parts of `ackprof mcp` share (framing, tools, workers). */
+#ifndef ACKPROF_MCP_INT_H
+#define ACKPROF_MCP_INT_H
+
+#include <sys/types.h>
+
+#include <poll.h>
+
+#include <cjson/cJSON.h>
+
+#include "batch.h"
+#include "util.h"
+#include "workflow.h"
+
+#define MAX_JOBS		8
+#define MAX_TARGETS		1000
+#define MAX_TASKS		256	/* tasks remembered; the oldest is forgotten first */
+
+/* JSON-RPC error codes. */
+#define PARSE_ERROR		-32700
+#define INVALID_REQUEST		-32600
+#define METHOD_NOT_FOUND	-32601
+#define INVALID_PARAMS		-32602
+
+/* Protocol revisions, as comparable numbers. */
+#define REV_2024_11_05		20241105
+#define REV_2025_03_26		20250326
+#define REV_2025_06_18		20250618
+#define REV_2025_11_25		20251125
+
+#define MAX_MTASKS		64	/* MCP tasks (2025-11-25) kept per session */
+
+enum tool { T_DIAGNOSE, T_RESULT, T_BATCH, T_DOCTOR };
+enum mtstatus { MT_WORKING, MT_COMPLETED, MT_FAILED, MT_CANCELLED };
+
+/* An MCP task: a tools/call the client follows with tasks/get and tasks/result. */
+struct mtask {
+	int		 used;
+	unsigned long	 seq;
+	char		 id[32];
+	enum mtstatus	 status;
+	char		 message[160];
+	char		 created[32], updated[32];
+	double		 ttl;		/* as the client asked, or -1 */
+	cJSON		*result;	/* the CallToolResult, once ended */
+	cJSON		*waiting;	/* ids of tasks/result requests to answer when it ends */
+};
+
+/* A JSON-RPC batch (2025-03-26): its responses leave together, as one array. */
+struct rpc_batch {
+	cJSON		*arr;
+	int		 pending;	/* responses still to come (workers, and the batch's own handling) */
+};
+
+struct job {
+	int		 used;
+	enum tool	 tool;
+	cJSON		*id;		/* the request id (owned) */
+	cJSON		*token;		/* progress token, or NULL (owned) */
+	struct rpc_batch *batch;	/* the batch the request came in, or NULL */
+	struct mtask	*mtask;		/* run as an MCP task: the result goes there */
+	pid_t		 pid;
+	int		 fd[4];		/* stdout, stderr, progress, events */
+	struct buf	 out, err, prog, ev;
+	double		 progress;
+	double		 deadline;	/* monotonic: answer by then */
+	int		 cancelled;	/* no response is due any more */
+	int		 resumed;	/* diagnose_pod that resumed a remembered task */
+	int		 busy;		/* the worker met Sysom.TaskInProgress */
+	int		 invoking;	/* invoke-diagnosis calls in flight */
+	int		 stop_pending;	/* answered at the bound: stop it once invoking is 0 */
+	char		 task[72];	/* the task id the worker reported, or "" */
+	char		 status[48];	/* its last status */
+	char		 step[160];	/* the last progress line */
+	struct buf	 input;		/* diagnose_pods: the batch input lines */
+	struct buf	 state;		/* and a state file naming the remembered tasks */
+	cJSON		*targets;	/* diagnose_pods: [{cluster_id, namespace, pod}] in order */
+};
+
+/* A task this server started, by target: a diagnose_pod for that pod resumes it. */
+struct task_memo {
+	char		*task_id, *cluster, *ns, *pod;
+	unsigned long	 seq;		/* for forgetting the oldest */
+};
+
+struct server {
+	struct opts	*base;
+	const struct batch_opts *bo;
+	double		 bound;		/* --reply-within */
+	int		 rev;		/* negotiated protocol revision; 0 before initialize */
+	struct rpc_batch *cur_batch;	/* while handling a batch's messages */
+	struct job	 jobs[MAX_JOBS];
+	struct task_memo tasks[MAX_TASKS];
+	struct mtask	 mtasks[MAX_MTASKS];
+	unsigned long	 task_seq;
+	struct buf	 in;
+	int		 in_eof;
+	int		 discarding;	/* inside an over-long line */
+};
+
+/* mcp_rpc.c: messages out, one line each, valid UTF-8, written whole. */
+void	 send_json(cJSON *);
+void	 send_error(const cJSON *id, int code, const char *message);
+void	 send_result(const cJSON *id, cJSON *result);
+void	 rpc_collect(struct rpc_batch *);
+void	 rpc_batch_done(struct rpc_batch *);
+void	 rpc_batch_release(struct rpc_batch **);
+void	 send_error_naming(const cJSON *id, int code, const char *what, const char *name);
+cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
+void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
+void	 clip(char *dst, size_t n, const char *s, size_t max);
+
+/* mcp_tools.c: the tool definitions, argument checking, starting a call. */
+cJSON	*tools_list(int rev);
+void	 call_tool(struct server *, const cJSON *id, const cJSON *params);
+void	 mcp_words(char *text, size_t n);
+
+/* mcp_result.c: a finished or bounded call's result. */
+void	 job_answer(struct server *, struct job *, int status);
+void	 job_answer_bound(struct server *, struct job *);
+
+/* mcp_jobs.c: the forked workers that run a call; the tasks they started. */
+struct job *job_slot(struct server *);
+int	 job_start(struct server *, struct job *, struct opts *, const struct batch_opts *);
+int	 job_pump(struct server *, struct job *, const struct pollfd *, int);
+void	 job_free(struct job *);
+void	 job_check_bound(struct server *, struct job *, double now);
+void	 job_cancel(struct job *, int sig);
+const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
+void	 task_forget(struct server *, const char *task_id);
+void	 task_forget_all(struct server *);
+
+/* mcp_tasks.c: MCP tasks (2025-11-25). */
+struct mtask *mtask_new(struct server *, const cJSON *spec);
+void	 mtask_free(struct mtask *);
+cJSON	*mtask_json(const struct mtask *);
+void	 mtask_finish(struct mtask *, cJSON *result, int status, const char *message);
+void	 m_tasks_get(struct server *, const cJSON *, const cJSON *);
+void	 m_tasks_result(struct server *, const cJSON *, const cJSON *);
+void	 m_tasks_list(struct server *, const cJSON *, const cJSON *);
+void	 m_tasks_cancel(struct server *, const cJSON *, const cJSON *);
+
+#endif

@@ -1,0 +1,457 @@
+/*
+ * mcp_result.c: what a tool call answers.  Every result has a state (finished,
+ * running, task_failed, cluster_busy, not_started, refused, error), an exit code
+ * as the command line would give, the next call to make when there is one, a
+ * short summary for people, and the document itself (structuredContent and the
+ * same JSON as text).  A call that reaches the answer bound says so with its task.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "mcp_int.h"
+#include "report.h"
+#include "util.h"
+
+static const struct {
+	int		 rc;
+	const char	*state;
+} states[] = {
+	{ 0, "finished" }, { 1, "finished" }, { 2, "finished" }, { 3, "task_failed" },
+	{ 4, "running" }, { 5, "cluster_busy" }, { 64, "refused" },
+};
+
+static const char *
+state_of(int rc)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (states[i].rc == rc)
+			return states[i].state;
+	return "error";
+}
+
+/* The last "ackprof: ..." line of a worker's stderr, without the prefix. */
+static char *
+last_error(const char *err)
+{
+	const char *p = err, *last = NULL, *e;
+
+	while (p && *p) {
+		if (strncmp(p, "ackprof: ", 9) == 0)
+			last = p + 9;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (last == NULL)
+		return NULL;
+	e = strchr(last, '\n');
+	return e ? xasprintf("%.*s", (int)(e - last), last) : xstrdup(last);
+}
+
+/* Replace a string member with the same text in the tools' words. */
+static void
+reword(cJSON *doc, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, key));
+	char text[2048];
+
+	if (s == NULL)
+		return;
+	clip(text, sizeof(text), s, sizeof(text) - 1);
+	mcp_words(text, sizeof(text));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, key, cJSON_CreateString(text));
+}
+
+static void
+set(cJSON *doc, const char *key, cJSON *v)
+{
+	if (cJSON_HasObjectItem(doc, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, key, v);
+	else
+		cJSON_AddItemToObject(doc, key, v);
+}
+
+static const char *
+str(const cJSON *doc, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, key));
+}
+
+/* The next call, when the task goes on or the cluster is busy. */
+static void
+set_next(cJSON *doc, const char *state)
+{
+	const char *task = str(doc, "task_id"), *hint = str(doc, "running_task_hint");
+	char *next = NULL;
+
+	if (strcmp(state, "running") == 0 && task && *task)
+		next = xasprintf("call get_diagnosis_result with task_id %s", task);
+	else if (strcmp(state, "cluster_busy") == 0 && hint)
+		next = xasprintf("another task (%s) runs on the cluster: call get_diagnosis_result with task_id %s, "
+		    "or diagnose_pod again in 3-5 minutes", hint, hint);
+	else if (strcmp(state, "cluster_busy") == 0)
+		next = xstrdup("call diagnose_pod again in 3-5 minutes");
+	else if (strcmp(state, "not_started") == 0)
+		next = xstrdup("call diagnose_pod again for this pod");
+	set(doc, "next", next ? cJSON_CreateString(next) : cJSON_CreateNull());
+	free(next);
+}
+
+static void
+issues_text(struct buf *t, const cJSON *issues)
+{
+	const cJSON *it;
+
+	if (cJSON_GetArraySize(issues) == 0)
+		return;
+	buf_adds(t, "\nIssues:");
+	cJSON_ArrayForEach(it, issues) {
+		const char *sev = issue_field(it, issue_severity_keys);
+		const char *area = issue_field(it, issue_area_keys);
+		const char *title = issue_field(it, issue_title_keys);
+		const char *detail = issue_field(it, issue_detail_keys);
+
+		buf_printf(t, "\n- [%s] %s%s%s", sev ? sev : "-", area ? area : "", area ? ": " : "",
+		    title ? title : cJSON_IsString(it) ? it->valuestring : "(untitled)");
+		if (detail)
+			buf_printf(t, " (%s)", detail);
+	}
+}
+
+/* The summary of one diagnosis document. */
+static void
+diagnosis_text(struct buf *t, const cJSON *doc, int rc, double bound)
+{
+	const char *state = str(doc, "state"), *s, *task = str(doc, "task_id");
+	const cJSON *it;
+	int i = 0;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "resumed")))
+		buf_printf(t, "Resumed task %s, started earlier for this pod.\n", task);
+	if (strcmp(state, "finished") == 0) {
+		const char *rc_text = str(doc, "root_cause");
+
+		s = str(doc, "overall_status");
+		buf_printf(t, "Overall status: %s (exit %d). Root cause: %s", s ? s : "?", rc,
+		    rc_text && *rc_text ? rc_text : "none found.");
+		issues_text(t, cJSON_GetObjectItemCaseSensitive(doc, "issues"));
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "suggestions")) > 0)
+			buf_adds(t, "\nSuggestions:");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "suggestions"))
+			if (cJSON_IsString(it))
+				buf_printf(t, "\n%d. %s", ++i, it->valuestring);
+		buf_printf(t, "\nTask: %s", task ? task : "-");
+		return;
+	}
+	if (strcmp(state, "running") == 0 && task && *task) {
+		s = str(doc, "status");
+		buf_printf(t, "Task %s is still %s", task, s ? s : "Running");
+		if (bound > 0)
+			buf_printf(t, " after the %gs answer bound", bound);
+		buf_printf(t, ": call get_diagnosis_result with task_id %s to wait for it.", task);
+		return;
+	}
+	buf_printf(t, "%s (exit %d)", (s = str(doc, "error")) ? s : "failed", rc);
+	if ((s = str(doc, "message")) != NULL)
+		buf_printf(t, "\n%s", s);
+	if ((s = str(doc, "next")) != NULL)
+		buf_printf(t, "\nNext: %s.", s);
+}
+
+/* diagnose_pod, get_diagnosis_result: the workflow's -o json document, completed. */
+static cJSON *
+diagnosis_doc(struct job *j, int rc, const char *err, const char *state)
+{
+	cJSON *doc = cJSON_ParseWithLength(buf_str(&j->out), j->out.len);
+
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		doc = cJSON_CreateObject();
+		cJSON_AddItemToObject(doc, "task_id", j->task[0] ? cJSON_CreateString(j->task) : cJSON_CreateNull());
+		cJSON_AddNumberToObject(doc, "exit_code", rc);
+		cJSON_AddStringToObject(doc, "error", err ? err : "the worker ended without a result");
+	}
+	set(doc, "state", cJSON_CreateString(state));
+	set(doc, "resumed", cJSON_CreateBool(j->resumed));
+	reword(doc, "error");
+	reword(doc, "message");
+	set_next(doc, state);
+	return doc;
+}
+
+static int
+same(const cJSON *a, const cJSON *b, const char *key)
+{
+	const char *x = str(a, key), *y = str(b, key);
+
+	return x && y && strcmp(x, y) == 0;
+}
+
+/* Where a batch result's target is in the call's list (targets are unique), or -1. */
+static int
+target_index(const cJSON *targets, const cJSON *r)
+{
+	const cJSON *t;
+	int i = 0;
+
+	cJSON_ArrayForEach(t, targets) {
+		if (same(t, r, "cluster_id") && same(t, r, "namespace") && same(t, r, "pod"))
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+/* diagnose_pods: the JSON Lines of the batch, as results (with each target's index) and a summary. */
+static cJSON *
+batch_doc(struct job *j, int rc, const char *err)
+{
+	cJSON *doc = cJSON_CreateObject(), *results = cJSON_CreateArray(), *line, *v;
+	const char *p = buf_str(&j->out), *e;
+
+	for (; *p; p = e + 1) {
+		e = strchr(p, '\n');
+		line = cJSON_ParseWithLength(p, e ? (size_t)(e - p) : strlen(p));
+		if (cJSON_IsObject(line) && (v = cJSON_DetachItemFromObject(line, "summary"))) {
+			cJSON_AddItemToObject(doc, "summary", v);
+			cJSON_Delete(line);
+		} else if (cJSON_IsObject(line)) {
+			cJSON_AddNumberToObject(line, "index", target_index(j->targets, line));
+			set(line, "state", cJSON_CreateString(state_of((int)cJSON_GetNumberValue(
+			    cJSON_GetObjectItemCaseSensitive(line, "exit_code")))));
+			reword(line, "error");
+			cJSON_AddItemToArray(results, line);
+		} else
+			cJSON_Delete(line);
+		if (!e)
+			break;
+	}
+	cJSON_AddItemToObject(doc, "results", results);
+	cJSON_AddNumberToObject(doc, "exit_code", rc);
+	cJSON_AddStringToObject(doc, "state", rc <= 2 ? "finished" : state_of(rc));
+	if (err && !cJSON_GetObjectItemCaseSensitive(doc, "summary"))
+		cJSON_AddStringToObject(doc, "error", err);
+	reword(doc, "error");
+	return doc;
+}
+
+static void
+batch_text(struct buf *t, const cJSON *doc, const cJSON *targets)
+{
+	const cJSON *r;
+	const char *s;
+	int done = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "results")) {
+		int ix = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "index"));
+		int rc = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "exit_code"));
+
+		done++;
+		buf_printf(t, "targets[%d] %s/%s: ", ix, str(r, "namespace") ? str(r, "namespace") : "?",
+		    str(r, "pod") ? str(r, "pod") : "?");
+		if (rc <= 2)
+			buf_printf(t, "%s (exit %d), root cause: %s; task %s\n", str(r, "overall_status") ?
+			    str(r, "overall_status") : "?", rc, (s = str(r, "root_cause")) && *s ? s : "none found",
+			    str(r, "task_id") ? str(r, "task_id") : "-");
+		else
+			buf_printf(t, "exit %d: %s\n", rc, (s = str(r, "error")) ? s : state_of(rc));
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "running")) {
+		done++;
+		buf_printf(t, "targets[%d] %s/%s: still running, task %s: call get_diagnosis_result with task_id %s\n",
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "index")), str(r, "namespace"),
+		    str(r, "pod"), str(r, "task_id"), str(r, "task_id"));
+	}
+	buf_printf(t, "%d of %d target%s reported; worst exit %d", done, cJSON_GetArraySize(targets),
+	    cJSON_GetArraySize(targets) == 1 ? "" : "s",
+	    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "exit_code")));
+	if ((s = str(doc, "error")) != NULL)
+		buf_printf(t, ": %s", s);
+}
+
+/* doctor: its check lines as {ok, check, fix}. */
+static cJSON *
+doctor_doc(struct job *j, int rc, const char *err)
+{
+	cJSON *doc = cJSON_CreateObject(), *checks = cJSON_CreateArray(), *c = NULL;
+	const char *p = buf_str(&j->out), *e;
+
+	for (; *p; p = e + 1) {
+		size_t n = (e = strchr(p, '\n')) ? (size_t)(e - p) : strlen(p);
+		char *line = xasprintf("%.*s", (int)n, p);
+
+		if (strncmp(line, "[ok]   ", 7) == 0 || strncmp(line, "[FAIL] ", 7) == 0) {
+			c = cJSON_CreateObject();
+			cJSON_AddBoolToObject(c, "ok", line[1] == 'o');
+			cJSON_AddStringToObject(c, "check", line + 7);
+			cJSON_AddNullToObject(c, "fix");
+			cJSON_AddItemToArray(checks, c);
+		} else if (c && strncmp(line, "       fix: ", 12) == 0)
+			cJSON_ReplaceItemInObjectCaseSensitive(c, "fix", cJSON_CreateString(line + 12));
+		free(line);
+		if (!e)
+			break;
+	}
+	cJSON_AddStringToObject(doc, "state", rc == 0 ? "finished" : "error");
+	cJSON_AddNumberToObject(doc, "exit_code", rc);
+	cJSON_AddItemToObject(doc, "checks", checks);
+	cJSON_AddItemToObject(doc, "error", err ? cJSON_CreateString(err) : cJSON_CreateNull());
+	return doc;
+}
+
+/* Send the result of job j; inside a batch, into the batch's array. */
+static void
+answer(struct server *sv, struct job *j, const char *text, cJSON *doc, int is_error)
+{
+	char first[160];
+
+	if (j->mtask) {
+		clip(first, sizeof(first), text, strcspn(text, "\n"));
+		mtask_finish(j->mtask, tool_result(text, doc, is_error, sv->rev),
+		    is_error ? MT_FAILED : MT_COMPLETED, first);
+		return;
+	}
+	if (j->batch)
+		rpc_collect(j->batch);
+	send_result(j->id, tool_result(text, doc, is_error, sv->rev));
+	rpc_batch_release(&j->batch);
+}
+
+/* The worker ended: its result. */
+void
+job_answer(struct server *sv, struct job *j, int status)
+{
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	char *err = last_error(buf_str(&j->err));
+	struct buf text = {0};
+	cJSON *doc;
+	int is_error;
+
+	if (j->cancelled) {
+		/* Cancelled, or answered at the bound: no response is due. */
+		free(err);
+		return;
+	}
+	if (err) {
+		char words[1024];
+
+		clip(words, sizeof(words), err, sizeof(words) - 1);
+		mcp_words(words, sizeof(words));
+		free(err);
+		err = xstrdup(words);
+	}
+	switch (j->tool) {
+	case T_DIAGNOSE:
+	case T_RESULT:
+		doc = diagnosis_doc(j, rc, err, state_of(rc));
+		diagnosis_text(&text, doc, rc, 0);
+		is_error = rc > 2 && rc != 4;
+		break;
+	case T_BATCH:
+		doc = batch_doc(j, rc, err);
+		batch_text(&text, doc, j->targets);
+		is_error = rc > 2 && rc != 4;
+		break;
+	default:
+		doc = doctor_doc(j, rc, err);
+		buf_adds(&text, buf_str(&j->out));
+		if (err)
+			buf_adds(&text, err);
+		is_error = rc != 0;
+		break;
+	}
+	answer(sv, j, buf_str(&text), doc, is_error);
+	buf_free(&text);
+	free(err);
+}
+
+/* diagnose_pods at the bound: what finished, the tasks still running, what never started. */
+static cJSON *
+batch_bound_doc(struct server *sv, struct job *j)
+{
+	cJSON *doc = batch_doc(j, 4, NULL), *running = cJSON_CreateArray(), *t, *r;
+	const struct task_memo *m;
+	int i = 0, found;
+
+	cJSON_ArrayForEach(t, j->targets) {
+		found = 0;
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "results"))
+			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "index")) == i)
+				found = 1;
+		m = task_find(sv, str(t, "cluster_id"), str(t, "namespace"), str(t, "pod"));
+		if (!found && m) {
+			r = cJSON_Duplicate(t, 1);
+			cJSON_AddNumberToObject(r, "index", i);
+			cJSON_AddStringToObject(r, "task_id", m->task_id);
+			cJSON_AddStringToObject(r, "state", "running");
+			cJSON_AddItemToArray(running, r);
+		}
+		i++;
+	}
+	cJSON_AddItemToObject(doc, "running", running);
+	set(doc, "state", cJSON_CreateString("running"));
+	cJSON_AddStringToObject(doc, "next", "call diagnose_pods again with the targets not in results (running "
+	    "tasks are followed, not started again), or get_diagnosis_result with each running task_id");
+	return doc;
+}
+
+/* The bound has come and the worker is still at it: answer with what is known. */
+void
+job_answer_bound(struct server *sv, struct job *j)
+{
+	struct buf text = {0};
+	cJSON *doc;
+
+	switch (j->tool) {
+	case T_DIAGNOSE:
+	case T_RESULT:
+		doc = cJSON_CreateObject();
+		if (j->task[0]) {
+			cJSON_AddStringToObject(doc, "task_id", j->task);
+			cJSON_AddStringToObject(doc, "status", j->status[0] ? j->status : "Running");
+			cJSON_AddNumberToObject(doc, "exit_code", 4);
+			cJSON_AddStringToObject(doc, "state", "running");
+		} else {
+			cJSON_AddNullToObject(doc, "task_id");
+			cJSON_AddNumberToObject(doc, "exit_code", j->busy ? 5 : 69);
+			cJSON_AddStringToObject(doc, "state", j->busy ? "cluster_busy" : "not_started");
+			cJSON_AddItemToObject(doc, "error", cJSON_CreateString(j->invoking ?
+			    "the diagnosis task was being started when the answer bound came: call diagnose_pod again "
+			    "for this pod to follow it" : j->busy ?
+			    "another diagnosis task is running on the cluster (Sysom.TaskInProgress); no task was started" :
+			    "no diagnosis task was started within the answer bound"));
+			if (j->step[0])
+				cJSON_AddStringToObject(doc, "last_step", j->step);
+		}
+		cJSON_AddBoolToObject(doc, "resumed", j->resumed);
+		set_next(doc, str(doc, "state"));
+		diagnosis_text(&text, doc, (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "exit_code")),
+		    sv->bound);
+		answer(sv, j, buf_str(&text), doc, !j->task[0]);
+		break;
+	case T_BATCH:
+		doc = batch_bound_doc(sv, j);
+		batch_text(&text, doc, j->targets);
+		buf_printf(&text, "\nThe answer bound (%gs) came first. Next: %s.", sv->bound, str(doc, "next"));
+		answer(sv, j, buf_str(&text), doc, 0);
+		break;
+	default:
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "state", "error");
+		cJSON_AddNumberToObject(doc, "exit_code", 69);
+		cJSON_AddStringToObject(doc, "error", "doctor did not finish within the answer bound");
+		cJSON_AddItemToObject(doc, "checks", cJSON_CreateArray());
+		buf_printf(&text, "doctor did not finish within the %gs answer bound (a slow aliyun call?)", sv->bound);
+		answer(sv, j, buf_str(&text), doc, 1);
+		break;
+	}
+	buf_free(&text);
+}

@@ -1,0 +1,202 @@
+/*
+ * mcp_rpc.c: the messages `ackprof mcp` writes: JSON-RPC responses, errors and
+ * tool results, one line each, redacted, valid UTF-8 whatever went in, written
+ * whole with write(2) (never stdio: workers are forked).  Inside a JSON-RPC batch
+ * the responses are collected and leave as one array.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "mcp_int.h"
+#include "redact.h"
+#include "utf8.h"
+#include "util.h"
+
+static struct rpc_batch *collect;	/* responses go here, not to stdout */
+
+/* Write a whole line to stdout.  stdout stays blocking (we never change its flags). */
+static void
+write_line(char *s)
+{
+	size_t len = strlen(s), off = 0;
+	char *line;
+	ssize_t n;
+
+	/* Redaction and repair on the serialised text: every byte that leaves is both. */
+	line = redacts(s);
+	s = utf8_sanitize(line, strlen(line));
+	free(line);
+	len = strlen(s);
+	s = xrealloc(s, len + 2);
+	s[len++] = '\n';
+	while (off < len) {
+		n = write(1, s + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* the client is gone: nothing more to tell it */
+		off += (size_t)n;
+	}
+	free(s);
+}
+
+void
+send_json(cJSON *msg)
+{
+	char *s;
+
+	if (collect && cJSON_HasObjectItem(msg, "id") && !cJSON_HasObjectItem(msg, "method")) {
+		cJSON_AddItemToArray(collect->arr, msg);
+		return;
+	}
+	s = cJSON_PrintUnformatted(msg);
+	cJSON_Delete(msg);
+	if (s != NULL)
+		write_line(s);
+	free(s);
+}
+
+void
+rpc_collect(struct rpc_batch *b)
+{
+	collect = b;
+}
+
+/* One response of the batch has come (or its handling ended): send it all when complete. */
+void
+rpc_batch_done(struct rpc_batch *b)
+{
+	char *s;
+
+	if (--b->pending > 0)
+		return;
+	/* Notifications alone get no response at all, not even an empty array. */
+	if (cJSON_GetArraySize(b->arr) > 0 && (s = cJSON_PrintUnformatted(b->arr)) != NULL) {
+		write_line(s);
+		free(s);
+	}
+	cJSON_Delete(b->arr);
+	free(b);
+}
+
+/* Let go of a batch's slot for a response that is sent (or will never be). */
+void
+rpc_batch_release(struct rpc_batch **b)
+{
+	if (*b == NULL)
+		return;
+	rpc_collect(NULL);
+	rpc_batch_done(*b);
+	*b = NULL;
+}
+
+static cJSON *
+rpc(const cJSON *id)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(m, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+	return m;
+}
+
+void
+send_error(const cJSON *id, int code, const char *message)
+{
+	cJSON *m = rpc(id), *e = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddItemToObject(m, "error", e);
+	send_json(m);
+}
+
+/* An error that names what the client sent (at most 100 bytes of it, whole characters). */
+void
+send_error_naming(const cJSON *id, int code, const char *what, const char *name)
+{
+	char msg[160], shown[101];
+
+	clip(shown, sizeof(shown), name, 100);
+	snprintf(msg, sizeof(msg), "%s: %s", what, shown);
+	send_error(id, code, msg);
+}
+
+void
+send_result(const cJSON *id, cJSON *result)
+{
+	cJSON *m = rpc(id);
+
+	cJSON_AddItemToObject(m, "result", result);
+	send_json(m);
+}
+
+static void
+add_text(cJSON *content, const char *text)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "type", "text");
+	cJSON_AddStringToObject(t, "text", text);
+	cJSON_AddItemToArray(content, t);
+}
+
+/*
+ * A tool result: a short summary for people, then the structured document as JSON
+ * text (for hosts that pass only content to the model), and the same document as
+ * structuredContent where the protocol has it (2025-06-18 on).
+ */
+cJSON *
+tool_result(const char *summary, cJSON *structured, int is_error, int rev)
+{
+	cJSON *r = cJSON_CreateObject(), *content = cJSON_CreateArray();
+	char *s;
+
+	add_text(content, summary);
+	if (structured && (s = cJSON_PrintUnformatted(structured)) != NULL) {
+		add_text(content, s);
+		free(s);
+	}
+	cJSON_AddItemToObject(r, "content", content);
+	if (structured && rev >= REV_2025_06_18)
+		cJSON_AddItemToObject(r, "structuredContent", structured);
+	else
+		cJSON_Delete(structured);
+	cJSON_AddBoolToObject(r, "isError", is_error);
+	return r;
+}
+
+/* A refused call: its error in the tool's own words, as {"error": text}. */
+void
+send_tool_error(const struct server *sv, const cJSON *id, const char *text)
+{
+	char words[1024];
+	cJSON *doc = cJSON_CreateObject();
+
+	clip(words, sizeof(words), text, sizeof(words) - 1);
+	mcp_words(words, sizeof(words));
+	cJSON_AddStringToObject(doc, "state", "refused");
+	cJSON_AddStringToObject(doc, "error", words);
+	cJSON_AddNumberToObject(doc, "exit_code", 64);
+	send_result(id, tool_result(words, doc, 1, sv->rev));
+}
+
+/* Copy at most max bytes of s, never cutting a character in two. */
+void
+clip(char *dst, size_t n, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (n == 0)
+		return;
+	if (max > n - 1)
+		max = n - 1;
+	len = utf8_cut(s, len, max);
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
