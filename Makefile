@@ -8,6 +8,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/ackprof
+LOCALEDIR ?= $(PREFIX)/share/locale
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
@@ -23,20 +24,23 @@ CJSON_LIBS   := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null || echo -lcjso
 PCRE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE_LIBS    := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS) $(PCRE_CFLAGS) \
-	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\"
+	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/lease.c src/mcp.c \
+SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
 	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
 	   src/redact.c src/report.c src/run.c src/scrub.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
+# The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
+LINGUAS	 = zh_CN
+MOS	 = $(LINGUAS:%=$(O)/locale/%/LC_MESSAGES/ackprof.mo)
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 COMPLETIONS = $(O)/completion/ackprof.bash $(O)/completion/_ackprof $(O)/completion/ackprof.fish
 
-all: $(O)/ackprof $(COMPLETIONS) tests/double/aliyun tests/double/venv/bin/python
+all: $(O)/ackprof $(MOS) $(COMPLETIONS) tests/double/aliyun tests/double/venv/bin/python
 
 $(O)/ackprof: $(OBJS) $(O)/src/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(O)/src/main.o $(LIBS)
@@ -53,12 +57,40 @@ $(O)/completion/_ackprof: $(O)/ackprof
 $(O)/completion/ackprof.fish: $(O)/ackprof
 	@mkdir -p $(@D); $(O)/ackprof completion fish > $@.tmp && mv $@.tmp $@
 
-# The scripts directory is compiled in: rebuild cmd.o when PREFIX or SHAREDIR change,
-# so that `make install PREFIX=/usr` installs a binary that finds its scripts (cmd.c).
+# The scripts and catalog directories are compiled in: rebuild cmd.o and i18n.o when
+# PREFIX, SHAREDIR or LOCALEDIR change, so that `make install PREFIX=/usr` installs a
+# binary that finds its scripts (cmd.c) and its messages (i18n.c).
 $(O)/src/scriptsdir.stamp: FORCE
-	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts' | cmp -s - $@ || echo '$(SHAREDIR)/scripts' > $@
-$(O)/src/cmd.o: $(O)/src/scriptsdir.stamp
+	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts $(LOCALEDIR)' | cmp -s - $@ || \
+		echo '$(SHAREDIR)/scripts $(LOCALEDIR)' > $@
+$(O)/src/cmd.o $(O)/src/i18n.o: $(O)/src/scriptsdir.stamp
 FORCE:
+
+# ---- messages (GNU gettext) ------------------------------------------------------
+# po/LANG.po -> $(O)/locale/LANG/LC_MESSAGES/ackprof.mo, where the binary looks first
+# when it runs from the tree; `make pot` regenerates po/ackprof.pot from the sources.
+# The message functions of msg.c take their format through gettext.
+XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
+	--keyword=_ --keyword=N_ $(foreach f,errorf warnf notef verbosef progressf usage_error,\
+	--keyword=$(f) --flag=$(f):1:c-format) --keyword=template_printf:2 --keyword=i18n_snprintf:3 \
+	--flag=i18n_snprintf:3:c-format \
+	--flag=template_printf:2:c-format --flag=buf_printf:2:c-format \
+	--flag=xasprintf:1:c-format --flag=snprintf:3:c-format --flag=fprintf:2:c-format \
+	--flag=printf:1:c-format --package-name=ackprof --package-version=$(VERSION) \
+	--add-location=file --sort-output
+
+$(O)/locale/%/LC_MESSAGES/ackprof.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+pot: po/ackprof.pot
+po/ackprof.pot: $(SRCS) src/main.c
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRCS) src/main.c
+
+# Bring each catalog in step with the sources (new msgids come in untranslated).
+update-po: po/ackprof.pot
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-fuzzy-matching \
+		--add-location=file --sort-output po/$$l.po po/ackprof.pot; done
 
 -include tests/double/Makefile.inc
 -include tests/unit/Makefile.inc
@@ -85,6 +117,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/metrics.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
 
 check-py:
 	sh tests/py/run
@@ -94,8 +127,9 @@ check-py:
 check-real: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/real/run.sh
 
-check-docs: $(O)/ackprof
-	mandoc -Tlint man/ackprof.1
+check-docs: $(O)/ackprof $(MOS)
+	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
+	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
 	bash tests/completion.sh $(O)/ackprof
 	sh tests/install.sh
@@ -112,7 +146,7 @@ fuzz:
 # The same unit, end-to-end and MCP suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 	$(MAKE) --no-print-directory O=build/asan CFLAGS='$(SAN_FLAGS) -Werror' \
-		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof unit
+		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -121,6 +155,9 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/metrics.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof sh tests/py/run -k mcp
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/lang.sh
 
 check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \
@@ -143,11 +180,18 @@ demo: deps-build
 	sh tools/demo
 
 # ---- install -----------------------------------------------------------------
-install: $(O)/ackprof $(COMPLETIONS)
+install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+		$(DESTDIR)$(MANDIR)/zh_CN/man1
 	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
 	install -m 644 man/ackprof.1 $(DESTDIR)$(MANDIR)/man1/ackprof.1
+	install -m 644 man/zh_CN/ackprof.1 $(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 $(O)/locale/$$l/LC_MESSAGES/ackprof.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo || exit 1; \
+	done
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
@@ -157,17 +201,19 @@ install: $(O)/ackprof $(COMPLETIONS)
 	install -m 644 $(O)/completion/ackprof.fish $(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1
+	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1 \
+		$(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo; done
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof \
 		$(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 lint:
-	mandoc -Tlint man/ackprof.1
+	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
 
 clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
-	rm -rf build completion tests/double/venv
+	rm -rf build completion tests/double/venv locale po/ackprof.pot
 
 .PHONY: FORCE all check check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
-	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit
+	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aliyun.h"
+#include "i18n.h"
 #include "msg.h"
 #include "scrub.h"
 #include "target.h"
@@ -23,19 +24,19 @@ const char *
 cli_step_name(enum call k)
 {
 	switch (k) {
-	case CALL_AIMODE_ENABLE:	return "ai-mode enable";
-	case CALL_AIMODE_UA:		return "ai-mode set-user-agent";
-	case CALL_PLUGIN_UPDATE:	return "plugin update";
-	case CALL_VERSION:		return "version check";
-	case CALL_CONFIG_SET:		return "auto plugin install";
-	case CALL_CONFIG_LIST:		return "credential check";
-	case CALL_CS_GET:		return "cluster lookup (cs GET /clusters)";
-	case CALL_INITIAL:		return "SysOM role initialization (initial-sysom)";
-	case CALL_INVOKE:		return "invoke-diagnosis";
-	case CALL_RESULT:		return "get-diagnosis-result";
-	case CALL_AIMODE_DISABLE:	return "ai-mode disable";
-	case CALL_STEP7:		return "VPC endpoint connection (Step 7)";
-	case CALL_SETUP_SDK:		return "setup-sdk";
+	case CALL_AIMODE_ENABLE:	return N_("ai-mode enable");
+	case CALL_AIMODE_UA:		return N_("ai-mode set-user-agent");
+	case CALL_PLUGIN_UPDATE:	return N_("plugin update");
+	case CALL_VERSION:		return N_("version check");
+	case CALL_CONFIG_SET:		return N_("auto plugin install");
+	case CALL_CONFIG_LIST:		return N_("credential check");
+	case CALL_CS_GET:		return N_("cluster lookup (cs GET /clusters)");
+	case CALL_INITIAL:		return N_("SysOM role initialization (initial-sysom)");
+	case CALL_INVOKE:		return N_("invoke-diagnosis");
+	case CALL_RESULT:		return N_("get-diagnosis-result");
+	case CALL_AIMODE_DISABLE:	return N_("ai-mode disable");
+	case CALL_STEP7:		return N_("VPC endpoint connection (Step 7)");
+	case CALL_SETUP_SDK:		return N_("setup-sdk");
 	}
 	return "?";
 }

@@ -21,14 +21,24 @@
 #include "batch.h"
 #include "filelock.h"
 #include "metrics.h"
+#include "i18n.h"
 #include "msg.h"
 #include "run.h"
 #include "scrub.h"
 #include "steps.h"
 #include "target.h"
+#include "utf8.h"
 #include "util.h"
 
 /* ---- input ----------------------------------------------------------- */
+
+/* A value echoed in a message: at most 80 bytes, masked, cut between characters. */
+static const char *
+echo80(const char *s, char buf[84])
+{
+	scrub_copy(buf, 81, s, strlen(s));
+	return buf;
+}
 
 void
 target_free(struct target *t)
@@ -69,38 +79,38 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
     const char *from, const char *to, const char *since, int realtime, time_t now,
     char *err, size_t errlen)
 {
-	char found[256];
+	char found[256], eb[84];
 
 	memset(t, 0, sizeof(*t));
 	if (!cl || !ns || !pod) {
-		snprintf(err, errlen, "%s: missing (a target needs cluster_id, namespace and pod)",
+		i18n_snprintf(err, errlen, "%s: missing (a target needs cluster_id, namespace and pod)",
 		    !cl ? "cluster_id" : !ns ? "namespace" : "pod");
 		return -1;
 	}
 	if (!valid_cluster_id(cl)) {
-		snprintf(err, errlen, "cluster_id: '%.*s' is not an ACK cluster id (c and 32 lowercase hex digits)",
-		    scrub_cut(cl, 80), cl);
+		i18n_snprintf(err, errlen, "cluster_id: '%.80s' is not an ACK cluster id (c and 32 lowercase hex digits)",
+		    echo80(cl, eb));
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		snprintf(err, errlen, "namespace: '%.*s' is not a Kubernetes namespace", scrub_cut(ns, 80), ns);
+		i18n_snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", echo80(ns, eb));
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		snprintf(err, errlen, "pod: '%.*s' is not a Kubernetes pod name", scrub_cut(pod, 80), pod);
+		i18n_snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", echo80(pod, eb));
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s: %s", since ? "since" : realtime ? "realtime" : "from/to", why);
+		i18n_snprintf(err, errlen, "%s: %s", since ? "since" : realtime ? "realtime" : "from/to", why);
 		return -1;
 	}
 	desc = desc ? desc : "";
 	if (!t->win.historical && !realtime && temporal_past(desc, found, sizeof(found))) {
-		snprintf(err, errlen, "description: names a past time ('%.*s') but no window was given (add from/to or since, or realtime)",
-		    scrub_cut(found, 80), found);
+		i18n_snprintf(err, errlen, "description: names a past time ('%.80s') but no window was given (add from/to or since, or realtime)",
+		    echo80(found, eb));
 		return -1;
 	}
 	t->cluster = xstrdup(cl);
@@ -360,6 +370,13 @@ struct batch {
 };
 
 /* Text lines are scrubbed here; JSON Lines come scrubbed as structures (scrub_print). */
+/* The last error as the output needs it: English in JSON Lines, as shown in text. */
+static const char *
+last_error(const struct batch *b)
+{
+	return b->o->out == OUT_JSON ? msg_last_error() : msg_last_error_shown();
+}
+
 static void
 emit_line(const char *s, int json)
 {
@@ -371,10 +388,20 @@ emit_line(const char *s, int json)
 	free(red);
 }
 
+/* The first column of a result line: wide enough for "exit 130" in any language. */
+static int
+status_column(void)
+{
+	int w = utf8_width(_("exit %d")) + 1;	/* "%d" stands for 3 digits */
+
+	return w > 8 ? w : 8;
+}
+
 /* One line per finished target, written at once. */
 static void
 report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 {
+	struct buf b2 = {0};
 	char *s, *rc;
 
 	if (b->o->out == OUT_JSON) {
@@ -402,22 +429,29 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 	}
 	/* One target, one line: what came from the cloud is scrubbed as a line first. */
 	if (t->rc <= 2 && w && w->have_diag && w->diag.state == TASK_SUCCESS) {
-		char *rcause = scrub_line(w->diag.root_cause && *w->diag.root_cause ?
-		    w->diag.root_cause : "no anomaly found");
+		char *rcause = scrub_line(w->diag.root_cause && *w->diag.root_cause ? w->diag.root_cause :
+		    _("no anomaly found"));
 
-		s = xasprintf("%-8s %s %s/%s task %s: %.*s\n", overall_name(w->diag.overall),
-		    t->cluster, t->ns, t->pod, t->task_id ? t->task_id : "-", scrub_cut(rcause, 200),
-		    rcause);
+		buf_addpad(&b2, overall_label(w->diag.overall), status_column());
+		buf_printf(&b2, _(" %s %s/%s task %s: "), t->cluster, t->ns, t->pod,
+		    t->task_id ? t->task_id : "-");
+		buf_add(&b2, rcause, utf8_cut(rcause, strlen(rcause), 200));
+		buf_adds(&b2, "\n");
 		free(rcause);
 	} else {
-		char *why = scrub_line(err && *err ? err : "failed");
+		char *why = scrub_line(err && *err ? err : _("failed"));
 
-		rc = xasprintf("exit %d", t->rc);
-		s = xasprintf("%-8s %s %s/%s%s%s: %s\n", rc, t->cluster, t->ns, t->pod,
-		    t->task_id ? " task " : "", t->task_id ? t->task_id : "", why);
+		rc = xasprintf(_("exit %d"), t->rc);
+		buf_addpad(&b2, rc, status_column());
+		if (t->task_id)
+			buf_printf(&b2, _(" %s %s/%s task %s: "), t->cluster, t->ns, t->pod, t->task_id);
+		else
+			buf_printf(&b2, _(" %s %s/%s: "), t->cluster, t->ns, t->pod);
+		buf_printf(&b2, "%s\n", why);
 		free(rc);
 		free(why);
 	}
+	s = b2.p;
 	emit_line(s, 0);
 	free(s);
 }
@@ -435,7 +469,7 @@ finish_target(struct batch *b, struct cluster *c, struct target *t, int rc, stru
 		b->worst = rc;
 	if (rc > 2) {
 		c->fail++;
-		e = xstrdup(c->error ? c->error : msg_last_error());
+		e = xstrdup(c->error ? c->error : last_error(b));
 		err = e;
 	} else
 		c->ok++;
@@ -508,7 +542,7 @@ advance(struct batch *b, struct cluster *c)
 				return;
 			c->st = C_CS;
 			if ((rc = start_call(c, &c->cw, CALL_CS_GET, c->id, NULL)) != 0) {
-				cluster_fail_rest(b, c, rc, msg_last_error());
+				cluster_fail_rest(b, c, rc, last_error(b));
 				break;
 			}
 			return;
@@ -521,7 +555,7 @@ advance(struct batch *b, struct cluster *c)
 					call_finish(&b->gw.cli, &b->icall);
 					b->initial = 3;
 					b->initial_rc = wf_child_failure(&b->gw, CALL_INITIAL, -1, &b->ic);
-					b->initial_error = xstrdup(msg_last_error());
+					b->initial_error = xstrdup(last_error(b));
 					child_free(&b->ic);
 				}
 			}
@@ -536,7 +570,7 @@ advance(struct batch *b, struct cluster *c)
 			c->st = C_STEP7;
 			wf_step7_notice(&c->cw);
 			if ((rc = start_call(c, &c->cw, CALL_STEP7, c->id, c->cw.region)) != 0) {
-				cluster_fail_rest(b, c, rc, msg_last_error());
+				cluster_fail_rest(b, c, rc, last_error(b));
 				break;
 			}
 			return;
@@ -673,7 +707,7 @@ child_done(struct batch *b, struct cluster *c)
 		if (rc == 0)
 			rc = wf_eval_cluster(w, &c->c);
 		if (rc != 0)
-			cluster_fail_rest(b, c, rc, msg_last_error());
+			cluster_fail_rest(b, c, rc, last_error(b));
 		else
 			c->st = C_WAIT_INITIAL;
 		break;
@@ -681,7 +715,7 @@ child_done(struct batch *b, struct cluster *c)
 		if (rc == 0)
 			rc = wf_eval_step7(w, &c->c);
 		if (rc != 0)
-			cluster_fail_rest(b, c, rc, msg_last_error());
+			cluster_fail_rest(b, c, rc, last_error(b));
 		else
 			c->st = C_NEXT;
 		break;
@@ -765,7 +799,7 @@ initial_done(struct batch *b)
 	else {
 		b->initial = 3;
 		b->initial_rc = rc;
-		b->initial_error = xstrdup(msg_last_error());
+		b->initial_error = xstrdup(last_error(b));
 	}
 }
 
@@ -916,18 +950,18 @@ static const char *
 class_name(int rc)
 {
 	switch (rc) {
-	case 0:	return "Info (healthy)";
-	case 1:	return "Warn";
-	case 2:	return "Critical";
-	case 3:	return "task failed";
-	case 4:	return "still running";
-	case 5:	return "cluster busy";
-	case 64: return "usage";
-	case 65: return "not diagnosable";
-	case 69: return "cloud call failed";
-	case 77: return "credentials/permissions";
-	case 78: return "local setup";
-	default: return rc >= 128 ? "interrupted" : "other";
+	case 0:	return N_("Info (healthy)");
+	case 1:	return N_("Warn");
+	case 2:	return N_("Critical");
+	case 3:	return N_("task failed");
+	case 4:	return N_("still running");
+	case 5:	return N_("cluster busy");
+	case 64: return N_("usage");
+	case 65: return N_("not diagnosable");
+	case 69: return N_("cloud call failed");
+	case 77: return N_("credentials/permissions");
+	case 78: return N_("local setup");
+	default: return rc >= 128 ? N_("interrupted") : N_("other");
 	}
 }
 
@@ -994,20 +1028,23 @@ summary(struct batch *b)
 		buf_printf(&s, "%s\n", p ? p : "{}");
 		free(p);
 	} else {
-		buf_printf(&s, "\nSummary: %zu target%s over %zu cluster%s", b->nt, b->nt == 1 ? "" : "s",
-		    b->ncl, b->ncl == 1 ? "" : "s");
+		buf_printf(&s, _("\nSummary: %zu target%s over %zu cluster%s"), b->nt,
+		    b->nt == 1 ? "" : "s", b->ncl, b->ncl == 1 ? "" : "s");
 		if (skipped)
-			buf_printf(&s, ", %zu done in an earlier run", skipped);
+			buf_printf(&s, _(", %zu done in an earlier run"), skipped);
 		if (pending)
-			buf_printf(&s, ", %zu not run", pending);
+			buf_printf(&s, _(", %zu not run"), pending);
 		buf_adds(&s, "\n");
-		for (i = 0; i < nord; i++)
-			buf_printf(&s, "  %-24s %5d  (exit %d)\n", class_name(order[i]), codes[order[i]],
-			    order[i]);
-		buf_adds(&s, "Per cluster (finished / failed of targets):\n");
+		for (i = 0; i < nord; i++) {
+			buf_adds(&s, "  ");
+			buf_addpad(&s, _(class_name(order[i])), 24);
+			buf_printf(&s, _(" %5d  (exit %d)\n"), codes[order[i]], order[i]);
+		}
+		buf_adds(&s, _("Per cluster (finished / failed of targets):\n"));
 		for (j = 0; j < b->ncl; j++)
-			buf_printf(&s, "  %s  %u / %u of %zu%s%s\n", b->cl[j].id, b->cl[j].ok, b->cl[j].fail,
-			    b->cl[j].n, b->cl[j].error ? "  " : "", b->cl[j].error ? b->cl[j].error : "");
+			buf_printf(&s, _("  %s  %u / %u of %zu%s%s\n"), b->cl[j].id, b->cl[j].ok,
+			    b->cl[j].fail, b->cl[j].n, b->cl[j].error ? "  " : "",
+			    b->cl[j].error ? b->cl[j].error : "");
 	}
 	emit_line(buf_str(&s), b->o->out == OUT_JSON);
 	buf_free(&s);
@@ -1189,7 +1226,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	wf_init(&b.gw, o);
 	if ((rc = wf_setup(&b.gw)) != 0) {
 		/* The shared steps failed: every target fails the same way. */
-		char *why = xstrdup(msg_last_error());
+		char *why = xstrdup(last_error(&b));
 
 		msg_hold_errors = 1;
 		for (i = 0; i < b.ncl; i++)

@@ -16,10 +16,12 @@
 #include "cmd.h"
 #include "complete.h"
 #include "gate.h"
+#include "i18n.h"
 #include "mcp.h"
 #include "metrics.h"
 #include "msg.h"
 #include "target.h"
+#include "utf8.h"
 #include "util.h"
 #include "workflow.h"
 
@@ -32,7 +34,7 @@
 
 #define B(o)	(UINT64_C(1) << (o))
 /* Every command takes these. */
-#define ALWAYS	(B(O_HELP) | B(O_VERSION))
+#define ALWAYS	(B(O_HELP) | B(O_VERSION) | B(O_LANG))
 #define TARGET	(B(O_CLUSTER) | B(O_NS) | B(O_POD) | B(O_DESC) | B(O_REGION) | B(O_FROM) | \
 		 B(O_TO) | B(O_SINCE) | B(O_REALTIME))
 #define LOUD	(B(O_QUIET) | B(O_VERBOSE))
@@ -42,72 +44,74 @@
 enum { S_TARGET, S_OUTPUT, S_BATCH, S_MCP, S_BEHAVIOUR, S_TUNING, S_OTHER };
 
 const char *cmd_sections[] = {
-	[S_TARGET] = "Target:",
-	[S_OUTPUT] = "Output:",
-	[S_BATCH] = "Batch:",
-	[S_MCP] = "MCP server:",
-	[S_BEHAVIOUR] = "Behaviour:",
-	[S_TUNING] = "Tuning and wiring (flag, then environment variable):",
-	[S_OTHER] = "Other:",
+	[S_TARGET] = N_("Target:"),
+	[S_OUTPUT] = N_("Output:"),
+	[S_BATCH] = N_("Batch:"),
+	[S_MCP] = N_("MCP server:"),
+	[S_BEHAVIOUR] = N_("Behaviour:"),
+	[S_TUNING] = N_("Tuning and wiring (flag, then environment variable):"),
+	[S_OTHER] = N_("Other:"),
 	NULL
 };
 
 const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_CLUSTER] = { "cluster", 'c', "ID", C_NONE, NULL, S_TARGET,
-	    "ACK cluster id (c + 32 hex digits)" },
+	    N_("ACK cluster id (c + 32 hex digits)") },
 	[O_NS] = { "namespace", 'n', "NS", C_NONE, NULL, S_TARGET,
-	    "Kubernetes namespace of the pod" },
-	[O_POD] = { "pod", 'p', "NAME", C_NONE, NULL, S_TARGET, "pod name" },
+	    N_("Kubernetes namespace of the pod") },
+	[O_POD] = { "pod", 'p', "NAME", C_NONE, NULL, S_TARGET, N_("pod name") },
 	[O_DESC] = { "description", 'd', "TEXT", C_NONE, NULL, S_TARGET,
-	    "symptom words; sanitized to [a-zA-Z0-9_-]" },
+	    N_("symptom words; sanitized to [a-zA-Z0-9_-]") },
 	[O_REGION] = { "region", 'r', "REGION", C_NONE, NULL, S_TARGET,
-	    "expected region; a different cluster region stops" },
+	    N_("expected region; a different cluster region stops") },
 	[O_FROM] = { "from", 0, "TIME", C_NONE, NULL, S_TARGET,
-	    "historical window start (Unix seconds,\n'YYYY-MM-DD HH:MM[:SS]', HH:MM today, RFC 3339)" },
-	[O_TO] = { "to", 0, "TIME", C_NONE, NULL, S_TARGET, "historical window end" },
+	    N_("historical window start (Unix seconds,\n'YYYY-MM-DD HH:MM[:SS]', HH:MM today, RFC 3339)") },
+	[O_TO] = { "to", 0, "TIME", C_NONE, NULL, S_TARGET, N_("historical window end") },
 	[O_SINCE] = { "since", 0, "DURATION", C_NONE, NULL, S_TARGET,
-	    "historical window [now-DURATION, now]: digits and a\nunit (s, m, h, d), e.g. 2h, 90m, 1h30m; at most 31d" },
+	    N_("historical window [now-DURATION, now]: digits and a\nunit (s, m, h, d), e.g. 2h, 90m, 1h30m; at most 31d") },
 	[O_REALTIME] = { "realtime", 0, NULL, C_NONE, NULL, S_TARGET,
-	    "real-time diagnosis (the default without a window)" },
+	    N_("real-time diagnosis (the default without a window)") },
 	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json markdown", S_OUTPUT,
-	    "text (default), json or markdown" },
+	    N_("text (default), json or markdown") },
 	[O_SAVE] = { "save", 0, "FILE", C_FILE, NULL, S_OUTPUT,
-	    "also write the report to FILE (mode 0600; a FIFO or device in place)" },
+	    N_("also write the report to FILE (mode 0600; a FIFO or device in place)") },
 	[O_METRICS] = { "metrics", 0, "FILE", C_FILE, NULL, S_OUTPUT,
-	    "also write Prometheus metrics to FILE (mode 0644),\nfor node_exporter's textfile collector" },
+	    N_("also write Prometheus metrics to FILE (mode 0644),\nfor node_exporter's textfile collector") },
 	[O_QUIET] = { "quiet", 'q', NULL, C_NONE, NULL, S_OUTPUT,
-	    "no progress and no notes on stderr" },
+	    N_("no progress and no notes on stderr") },
 	[O_VERBOSE] = { "verbose", 'v', NULL, C_NONE, NULL, S_OUTPUT,
-	    "each step and each command on stderr" },
-	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, "clusters diagnosed in parallel [4]" },
+	    N_("each step and each command on stderr") },
+	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, N_("clusters diagnosed in parallel [4]") },
 	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
-	    "record invokes and task ids; a rerun resumes instead of invoking" },
+	    N_("record invokes and task ids; a rerun resumes instead of invoking") },
 	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,
-	    "every tool call answers within SECS; a task still\nrunning comes back with its id [40]" },
+	    N_("every tool call answers within SECS; a task still\nrunning comes back with its id [40]") },
 	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
-	    "aliyun CLI profile for the cloud calls" },
+	    N_("aliyun CLI profile for the cloud calls") },
 	[O_YES] = { "yes", 'y', NULL, C_NONE, NULL, S_BEHAVIOUR,
-	    "ask nothing (no confirmation, no questions)" },
+	    N_("ask nothing (no confirmation, no questions)") },
 	[O_DRY_RUN] = { "dry-run", 0, NULL, C_NONE, NULL, S_BEHAVIOUR,
-	    "print the exact command chain and run nothing" },
+	    N_("print the exact command chain and run nothing") },
 	[O_ALIYUN] = { "aliyun", 0, "PATH", C_FILE, NULL, S_TUNING,
-	    "the CLI to run [ACKPROF_ALIYUN; aliyun]" },
+	    N_("the CLI to run [ACKPROF_ALIYUN; aliyun]") },
 	[O_VENV] = { "sdk-venv", 0, "DIR", C_DIR, NULL, S_TUNING,
-	    "SysOM SDK venv [ACKPROF_SDK_VENV;\n$XDG_DATA_HOME/ackprof/.sysom-sdk-venv]" },
+	    N_("SysOM SDK venv [ACKPROF_SDK_VENV;\n$XDG_DATA_HOME/ackprof/.sysom-sdk-venv]") },
 	[O_SCRIPTS] = { "scripts-dir", 0, "DIR", C_DIR, NULL, S_TUNING,
-	    "bundled scripts [ACKPROF_SCRIPTS_DIR]" },
+	    N_("bundled scripts [ACKPROF_SCRIPTS_DIR]") },
 	[O_POLL_INTERVAL] = { "poll-interval", 0, "SECS", C_NONE, NULL, S_TUNING,
-	    "between result polls [10]" },
-	[O_POLL_MAX] = { "poll-max", 0, "N", C_NONE, NULL, S_TUNING, "polls before giving up [60]" },
+	    N_("between result polls [10]") },
+	[O_POLL_MAX] = { "poll-max", 0, "N", C_NONE, NULL, S_TUNING, N_("polls before giving up [60]") },
 	[O_BUSY_WAIT] = { "busy-wait", 0, "SECS", C_NONE, NULL, S_TUNING,
-	    "wait after Sysom.TaskInProgress [30]" },
+	    N_("wait after Sysom.TaskInProgress [30]") },
 	[O_BUSY_RETRIES] = { "busy-retries", 0, "N", C_NONE, NULL, S_TUNING,
-	    "retries after Sysom.TaskInProgress [3]" },
+	    N_("retries after Sysom.TaskInProgress [3]") },
 	[O_CLI_TIMEOUT] = { "cli-timeout", 0, "SECS", C_NONE, NULL, S_TUNING,
-	    "deadline of one aliyun call [120]" },
+	    N_("deadline of one aliyun call [120]") },
+	[O_LANG] = { "lang", 0, "LANG", C_WORDS, "zh en", S_OTHER,
+	    N_("language of messages: zh (Chinese) or en [from LANG]") },
 	[O_HELP] = { "help", 'h', NULL, C_NONE, NULL, S_OTHER,
-	    "this help; after a command, that command's" },
-	[O_VERSION] = { "version", 'V', NULL, C_NONE, NULL, S_OTHER, "the version" },
+	    N_("this help; after a command, that command's") },
+	[O_VERSION] = { "version", 'V', NULL, C_NONE, NULL, S_OTHER, N_("the version") },
 };
 
 static int	run_diagnose(struct inv *);
@@ -127,54 +131,51 @@ const struct cmd cmds[] = {
 	    NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
-	    "run the whole workflow on one pod" },
+	    N_("run the whole workflow on one pod") },
 	{ "result", run_result,
 	    "TASK_ID [-o text|json|markdown] [--save FILE] [--profile NAME] [--dry-run]",
 	    "TASK_ID", 1, 1, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
-	    "resume polling an existing diagnosis task" },
+	    N_("resume polling an existing diagnosis task") },
 	{ "batch", run_batch,
 	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [-o text|json]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
-	    "many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
-	    "or JSON objects; clusters in parallel, results as they end" },
+	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
+	    "or JSON objects; clusters in parallel, results as they end") },
 	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_REPLY_WITHIN) | LOUD | B(O_PROFILE) | WIRING,
-	    "serve the workflow to agents (Model Context Protocol, stdio)" },
+	    N_("serve the workflow to agents (Model Context Protocol, stdio)") },
 	{ "doctor", run_doctor, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_VERBOSE) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
 	    B(O_CLI_TIMEOUT),
-	    "check the CLI, the profile, the plugin and the SDK venv" },
+	    N_("check the CLI, the profile, the plugin and the SDK venv") },
 	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
-	    "create or repair the SysOM SDK venv used by Step 7" },
+	    N_("create or repair the SysOM SDK venv used by Step 7") },
 	{ "completion", run_completion, "bash|zsh|fish", "SHELL", 1, 1, C_WORDS, "bash zsh fish",
-	    ALWAYS, "print the shell completion script for bash, zsh or fish" },
+	    ALWAYS, N_("print the shell completion script for bash, zsh or fish") },
 	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL }
 };
 
-static const char intro[] =
+static const char intro[] = N_(
 "Run Alibaba Cloud SysOM kernel-level performance diagnosis on a Pod of an ACK\n"
-"cluster by driving the aliyun CLI, and report the root cause and what to do.\n";
+"cluster by driving the aliyun CLI, and report the root cause and what to do.\n");
 
-static const char exit_text[] =
-"Exit status:\n"
+static const char exit_text[] = N_("Exit status:\n"
 "  0 healthy (Info)   1 Warn   2 Critical   3 task failed   4 still running\n"
 "  5 another task is running on the cluster   64 usage   65 target not diagnosable\n"
 "  69 cloud call failed   75 another batch holds the --state file\n"
-"  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n";
+"  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
 
 int
 usage_error(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	verrorf(fmt, ap);
 	va_end(ap);
-	errorf("%s", line);
 	return EX_USAGE;
 }
 
@@ -183,8 +184,9 @@ static void
 put_column(const char *left, int col, const char *text)
 {
 	const char *nl;
-	int n = printf("%s", left);
+	int n = utf8_width(left);	/* columns, not bytes: a translation may be CJK */
 
+	fputs(left, stdout);
 	for (;;) {
 		/* A left part longer than the column puts the text on the next line. */
 		if (n > col) {
@@ -212,7 +214,7 @@ put_synopsis(const struct cmd *c, const char *lead)
 		return;
 	}
 	strcat(left, " ");
-	put_column(left, (int)strlen(left), c->synopsis);
+	put_column(left, utf8_width(left), c->synopsis);
 }
 
 /* The options in MASK, by section, each under its heading. */
@@ -231,11 +233,11 @@ put_options(uint64_t mask)
 			if (op->section != s || !(mask & B(i)))
 				continue;
 			if (!heading++)
-				printf("\n%s\n", cmd_sections[s]);
+				printf("\n%s\n", _(cmd_sections[s]));
 			snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", op->short_name ? '-' : ' ',
 			    op->short_name ? op->short_name : ' ', op->short_name ? ", " : "  ", op->name,
 			    op->arg ? " " : "", op->arg ? op->arg : "");
-			put_column(left, 28, op->help);
+			put_column(left, 28, _(op->help));
 		}
 	}
 }
@@ -245,49 +247,50 @@ put_help(const struct cmd *only)
 {
 	const struct cmd *c;
 	uint64_t all = 0;
-	char left[64];
+	char left[64], indent[32];
+	const char *usage = _("usage: ");
 	int first = 1;
 
+	snprintf(indent, sizeof(indent), "%*s", utf8_width(usage) < 31 ? utf8_width(usage) : 31, "");
 	for (c = cmds; c->name; c++) {
 		if (only && c != only)
 			continue;
-		put_synopsis(c, first ? "usage: " : "       ");
+		put_synopsis(c, first ? usage : indent);
 		first = 0;
 		all |= c->opts;
 	}
 	if (only) {
-		printf("\n%s\n", only->help);
+		printf("\n%s\n", _(only->help));
 		put_options(only->opts);
-		printf("\n%s", exit_text);
+		printf("\n%s", _(exit_text));
 		return;
 	}
-	printf("       ackprof COMMAND --help | --help | --version\n\n%s\nCommands:\n", intro);
+	printf("%sackprof COMMAND --help | --help | --version\n\n%s\n%s\n", indent, _(intro),
+	    _("Commands:"));
 	for (c = cmds; c->name; c++) {
 		snprintf(left, sizeof(left), "  %s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
-		put_column(left, 22, c->help);
+		put_column(left, 22, _(c->help));
 	}
 	put_options(all);
-	printf("\n%s", exit_text);
+	printf("\n%s", _(exit_text));
 }
 
 /* The scripts beside the binary (a build tree), else the installed share dir. */
 static char *
 default_scripts_dir(void)
 {
-	char exe[PATH_MAX], *slash, *p;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *dir = exe_dir(), *p;
 
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			p = xasprintf("%s/scripts/create-cluster-vpc-endpoint-connection.py", exe);
-			if (access(p, R_OK) == 0) {
-				free(p);
-				return xasprintf("%s/scripts", exe);
-			}
+	if (dir != NULL) {
+		p = xasprintf("%s/scripts/create-cluster-vpc-endpoint-connection.py", dir);
+		if (access(p, R_OK) == 0) {
 			free(p);
+			p = xasprintf("%s/scripts", dir);
+			free(dir);
+			return p;
 		}
+		free(p);
+		free(dir);
 	}
 	return xstrdup(SCRIPTSDIR);
 }
@@ -339,6 +342,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_ALIYUN: o->aliyun = arg; break;
 	case O_VENV: o->venv = arg; break;
 	case O_SCRIPTS: o->scripts = arg; break;
+	case O_LANG: break;	/* main() has read it, before anything was said */
 	case O_PROFILE:
 		if (!valid_profile_name(arg))
 			return usage_error("'%s' is not a profile name (letters, digits, '_', '-', '.', '@')", arg);
@@ -559,6 +563,7 @@ run_batch(struct inv *v)
 static int
 run_mcp(struct inv *v)
 {
+	i18n_english();	/* the protocol's text is read by programs */
 	return mcp_serve(&v->o, &v->bo, v->reply_within);
 }
 

@@ -3,6 +3,7 @@
  * questions on a terminal, and the confirmation before any cloud call.
  */
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cmd.h"
 #include "gate.h"
+#include "i18n.h"
 #include "msg.h"
 #include "run.h"
 #include "scrub.h"
@@ -53,18 +55,20 @@ ask(const char *prompt)
 static int
 ask_required(const char *what, char **val, int (*valid)(const char *), const char *shape)
 {
-	char *s, *q, prompt[128];
+	char *s, *q, *prompt = xasprintf(_("%s: "), _(what));
 
 	for (;;) {
-		snprintf(prompt, sizeof(prompt), "%s: ", what);
-		if ((s = ask(prompt)) == NULL)
+		if ((s = ask(prompt)) == NULL) {
+			free(prompt);
 			return -1;
+		}
 		if (valid(s)) {
 			*val = s;
+			free(prompt);
 			return 0;
 		}
 		q = scrub_line(s);	/* echoed: no control character reaches the terminal */
-		fprintf(stderr, "ackprof: '%s' is not a valid %s (%s)\n", q, what, shape);
+		fprintf(stderr, _("ackprof: '%s' is not a valid %s (%s)\n"), q, _(what), _(shape));
 		free(q);
 		free(s);
 	}
@@ -77,18 +81,18 @@ ask_window(struct opts *o, const char *found)
 	char *from, *to, *q, err[256];
 	time_t now = time(NULL);
 
-	fprintf(stderr, "ackprof: the description mentions a past time ('%s').\n"
+	fprintf(stderr, _("ackprof: the description mentions a past time ('%s').\n"
 	    "A historical diagnosis of that window is recommended. Enter its start and end\n"
-	    "(e.g. '2026-11-24 14:00', 14:00 for today, Unix seconds), or an empty start for real-time.\n",
+	    "(e.g. '2026-11-24 14:00', 14:00 for today, Unix seconds), or an empty start for real-time.\n"),
 	    found);
 	for (;;) {
-		if ((from = ask("From: ")) == NULL)
+		if ((from = ask(_("From: "))) == NULL)
 			return -1;
 		if (*from == '\0') {
 			free(from);
 			return 0;
 		}
-		if ((to = ask("To: ")) == NULL) {
+		if ((to = ask(_("To: "))) == NULL) {
 			free(from);
 			return -1;
 		}
@@ -105,33 +109,65 @@ ask_window(struct opts *o, const char *found)
 	}
 }
 
+/* One line of the confirmation: the label padded by display width, then the value. */
+static void
+confirm_line(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+confirm_line(const char *label, const char *fmt, ...)
+{
+	static const char *const labels[] = {
+		N_("cluster"), N_("pod"), N_("description"), N_("mode"), N_("region"),
+	};
+	struct buf b = {0};
+	va_list ap;
+
+	buf_adds(&b, "  ");
+	buf_addpad(&b, _(label), i18n_widest(labels, sizeof(labels) / sizeof(labels[0])) + 2);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", buf_str(&b));
+	buf_free(&b);
+}
+
+/* A yes: y or yes in any case, or the translation's own word for yes. */
+static int
+is_yes(const char *ans)
+{
+	/* TRANSLATORS: the answer that means yes to "Proceed? [y/N]", besides y and yes. */
+	const char *yes = _("yes");
+
+	return strcasecmp(ans, "y") == 0 || strcasecmp(ans, "yes") == 0 || strcmp(ans, yes) == 0;
+}
+
 static int
 confirm(const struct opts *o)
 {
 	char s[32], e[32], *ans;
 	int yes;
 
-	fprintf(stderr, "About to diagnose:\n  cluster      %s\n  pod          %s/%s\n",
-	    o->cluster, o->ns, o->pod);
-	fprintf(stderr, "  description  %s\n", *o->desc ? o->desc : "(none)");
+	fprintf(stderr, "%s\n", _("About to diagnose:"));
+	confirm_line(N_("cluster"), "%s", o->cluster);
+	confirm_line(N_("pod"), "%s/%s", o->ns, o->pod);
+	confirm_line(N_("description"), "%s", *o->desc ? o->desc : _("(none)"));
 	if (o->win.historical) {
 		timewin_fmt(o->win.start, s, sizeof(s));
 		timewin_fmt(o->win.end, e, sizeof(e));
-		fprintf(stderr, "  mode         historical, %s to %s\n", s, e);
+		confirm_line(N_("mode"), _("historical, %s to %s"), s, e);
 	} else
-		fprintf(stderr, "  mode         real-time\n");
+		confirm_line(N_("mode"), "%s", _("real-time"));
 	if (o->region)
-		fprintf(stderr, "  region       %s (must match the cluster)\n", o->region);
-	fprintf(stderr, "This enables aliyun ai-mode for the run, and Step 7 creates the cluster's\n"
-	    "SysOM VPC endpoint connection (a write, idempotent).\n");
-	if ((ans = ask("Proceed? [y/N] ")) == NULL)
+		confirm_line(N_("region"), _("%s (must match the cluster)"), o->region);
+	fputs(_("This enables aliyun ai-mode for the run, and Step 7 creates the cluster's\n"
+	    "SysOM VPC endpoint connection (a write, idempotent).\n"), stderr);
+	if ((ans = ask(_("Proceed? [y/N] "))) == NULL)
 		return 0;
-	yes = strcmp(ans, "y") == 0 || strcmp(ans, "Y") == 0 || strcasecmp(ans, "yes") == 0;
+	yes = is_yes(ans);
 	free(ans);
 	return yes;
 }
 
-/* Step 4: the parameter gate.  Returns 0 or an exit code (the message printed). */
 /*
  * A question left without an answer: Ctrl-C (or another signal) at the prompt is
  * an interrupt, 130, not a usage error; end of input is the usage error `why`.
@@ -147,9 +183,10 @@ no_answer(const char *why)
 		notef("nothing done");
 		return EX_USAGE;
 	}
-	return usage_error("%s", why);
+	return usage_error("%s", why);	/* shown translated: it is a message of the catalog */
 }
 
+/* Step 4: the parameter gate.  Returns 0 or an exit code (the message printed). */
 int
 gate(const struct args *a, struct opts *o)
 {
@@ -163,15 +200,15 @@ gate(const struct args *a, struct opts *o)
 	if (a->pod)
 		o->pod = xstrdup(a->pod);
 	if (o->interactive) {
-		if (!o->cluster && ask_required("cluster id", &o->cluster, valid_cluster_id,
-		    "c followed by 32 lowercase hex digits") == -1)
-			return no_answer("no cluster id given (pass -c CLUSTER_ID)");
-		if (!o->ns && ask_required("namespace", &o->ns, valid_namespace,
-		    "a Kubernetes name: lowercase letters, digits, '-'") == -1)
-			return no_answer("no namespace given (pass -n NAMESPACE)");
-		if (!o->pod && ask_required("pod", &o->pod, valid_pod,
-		    "a Kubernetes name: lowercase letters, digits, '-', '.'") == -1)
-			return no_answer("no pod given (pass -p POD)");
+		if (!o->cluster && ask_required(N_("cluster id"), &o->cluster, valid_cluster_id,
+		    N_("c followed by 32 lowercase hex digits")) == -1)
+			return no_answer(N_("no cluster id given (pass -c CLUSTER_ID)"));
+		if (!o->ns && ask_required(N_("namespace"), &o->ns, valid_namespace,
+		    N_("a Kubernetes name: lowercase letters, digits, '-'")) == -1)
+			return no_answer(N_("no namespace given (pass -n NAMESPACE)"));
+		if (!o->pod && ask_required(N_("pod"), &o->pod, valid_pod,
+		    N_("a Kubernetes name: lowercase letters, digits, '-', '.'")) == -1)
+			return no_answer(N_("no pod given (pass -p POD)"));
 	}
 	if (!o->cluster)
 		return usage_error("missing -c CLUSTER_ID (see ackprof --help)");
@@ -200,7 +237,7 @@ gate(const struct args *a, struct opts *o)
 			return usage_error("the description names a past time ('%s') but no window was given (pass --from TIME --to TIME or --since DURATION for a historical diagnosis, or --realtime)",
 			    found);
 		if (ask_window(o, found) == -1)
-			return no_answer("no window given (pass --from/--to, --since or --realtime)");
+			return no_answer(N_("no window given (pass --from/--to, --since or --realtime)"));
 	}
 	if (strcmp(o->desc, o->desc_raw) != 0)
 		notef("description '%s' sent as '%s'", o->desc_raw, o->desc);

@@ -3,15 +3,36 @@
  * file that exits.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "msg.h"
 #include "redact.h"
 #include "run.h"
 #include "target.h"
 #include "util.h"
+
+/*
+ * --lang is read before anything else, so that even a usage error about
+ * another option speaks the language asked for.
+ */
+static const char *
+lang_arg(int argc, char **argv)
+{
+	const char *lang = NULL;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[++i];
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
+	}
+	return lang;
+}
 
 int
 main(int argc, char **argv)
@@ -25,8 +46,12 @@ main(int argc, char **argv)
 
 	cJSON_InitHooks(&hooks);
 	msg_init();
-	run_install_signals();
-	rc = cmd_main(argc, argv);
+	if (i18n_init(lang_arg(argc, argv)) == -1)
+		rc = usage_error("unknown language '%s' for --lang (zh or en)", lang_arg(argc, argv));
+	else {
+		run_install_signals();
+		rc = cmd_main(argc, argv);
+	}
 	redact_free_patterns();
 	re_free_all();
 	return rc;

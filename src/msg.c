@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "msg.h"
 #include "scrub.h"
+#include "utf8.h"
 #include "util.h"
 
 int msg_quiet;
@@ -23,7 +25,8 @@ int msg_progress_fd = -1;
 int msg_event_fd = -1;
 
 static int live;	/* a progress line is on screen */
-static char last_error[1024];	/* the last errorf() line, for -o json */
+static char last_error[1024];	/* the last errorf() line in English, for -o json */
+static char last_shown[1024];	/* the same as shown, in the user's language */
 static int errors_on;	/* inside errorf() */
 
 const char *
@@ -32,10 +35,17 @@ msg_last_error(void)
 	return last_error;
 }
 
+const char *
+msg_last_error_shown(void)
+{
+	return last_shown;
+}
+
 void
 msg_clear_error(void)
 {
 	last_error[0] = '\0';
+	last_shown[0] = '\0';
 }
 
 void
@@ -64,29 +74,58 @@ clear_live(void)
 	}
 }
 
+/* Keep s in dst[n], cut on a character boundary. */
+static void
+keep(char *dst, size_t n, const char *s)
+{
+	size_t len = utf8_cut(s, strlen(s), n - 1);
+
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/*
+ * Errors are recorded in English (they go into -o json and JSON Lines, which
+ * read the same in every language) and as shown, in the user's language.
+ */
 static void
 emit(const char *prefix, const char *fmt, va_list ap)
 {
-	struct buf b = {0};
-	char *red;
+	char *line, *red;
+	va_list en;
 
-	if (vasprintf(&b.p, fmt, ap) < 0)
+	if (errors_on) {
+		va_copy(en, ap);
+		if (vasprintf(&line, fmt, en) >= 0) {
+			red = scrub_line(line);
+			keep(last_error, sizeof(last_error), red);
+			free(red);
+			free(line);
+		}
+		va_end(en);
+	}
+	if ((line = i18n_vasprintf(fmt, ap)) == NULL)
 		return;
 	/* One message, one line: masked, valid UTF-8, controls escaped (input is echoed). */
-	red = scrub_line(b.p);
+	red = scrub_line(line);
+	free(line);
 	if (errors_on)
-		snprintf(last_error, sizeof(last_error), "%.*s", scrub_cut(red, sizeof(last_error) - 1), red);
-	if (errors_on && msg_hold_errors) {
-		/* Batch: the error belongs to one target's result line, not to stderr. */
-		free(red);
-		free(b.p);
-		return;
+		keep(last_shown, sizeof(last_shown), red);
+	/* Batch: the error belongs to one target's result line, not to stderr. */
+	if (!errors_on || !msg_hold_errors) {
+		clear_live();
+		fprintf(stderr, "ackprof: %s%s\n", *prefix ? _(prefix) : "", red);
+		fflush(stderr);
 	}
-	clear_live();
-	fprintf(stderr, "%s%s\n", prefix, red);
-	fflush(stderr);
 	free(red);
-	free(b.p);
+}
+
+void
+verrorf(const char *fmt, va_list ap)
+{
+	errors_on = 1;
+	emit("", fmt, ap);
+	errors_on = 0;
 }
 
 void
@@ -94,11 +133,9 @@ errorf(const char *fmt, ...)
 {
 	va_list ap;
 
-	errors_on = 1;
 	va_start(ap, fmt);
-	emit("ackprof: ", fmt, ap);
+	verrorf(fmt, ap);
 	va_end(ap);
-	errors_on = 0;
 }
 
 void
@@ -109,7 +146,7 @@ warnf(const char *fmt, ...)
 	if (msg_quiet)
 		return;
 	va_start(ap, fmt);
-	emit("ackprof: warning: ", fmt, ap);
+	emit(N_("warning: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -121,7 +158,7 @@ notef(const char *fmt, ...)
 	if (msg_quiet)
 		return;
 	va_start(ap, fmt);
-	emit("ackprof: ", fmt, ap);
+	emit("", fmt, ap);
 	va_end(ap);
 }
 
@@ -133,7 +170,7 @@ verbosef(const char *fmt, ...)
 	if (msg_quiet || !msg_verbose)
 		return;
 	va_start(ap, fmt);
-	emit("ackprof: ", fmt, ap);
+	emit("", fmt, ap);
 	va_end(ap);
 }
 
@@ -146,29 +183,26 @@ progressf(const char *fmt, ...)
 {
 	char *line, *s;
 	va_list ap;
-	int n;
 
 	if (msg_progress_fd < 0 && (msg_quiet || (!msg_tty && !msg_verbose)))
 		return;
 	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
+	line = i18n_vasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (line == NULL)
 		return;
 	s = scrub_line(line);
 	free(line);
-	if (msg_progress_fd >= 0) {
+	if (msg_progress_fd >= 0)
 		/* The MCP server's worker: one line per event, for notifications/progress. */
-		line = xasprintf("%.*s\n", scrub_cut(s, 510), s);
-		(void)!write(msg_progress_fd, line, strlen(line));
-		free(line);
-	} else if (msg_tty && !msg_verbose) {
+		dprintf(msg_progress_fd, "%.*s\n", scrub_cut(s, 510), s);
+	else if (msg_tty && !msg_verbose) {
 		fprintf(stderr, "\r\033[K%.*s", scrub_cut(s, 511), s);
 		live = 1;
 	} else
 		fprintf(stderr, "ackprof: %.*s\n", scrub_cut(s, 511), s);
-	free(s);
 	fflush(stderr);
+	free(s);
 }
 
 void

@@ -2,6 +2,8 @@
 #ifndef ACKPROF_MSG_H
 #define ACKPROF_MSG_H
 
+#include <stdarg.h>
+
 extern int msg_quiet;	/* -q: no progress, no notes */
 extern int msg_verbose;	/* -v: step lines even off a terminal */
 extern int msg_tty;	/* stderr is a terminal: live progress line */
@@ -10,6 +12,7 @@ extern int msg_progress_fd;	/* >= 0: progress lines go there (the MCP worker) */
 extern int msg_event_fd;	/* >= 0: task events go there (the MCP worker) */
 
 void	msg_init(void);
+void	verrorf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 void	errorf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	warnf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	notef(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -18,7 +21,8 @@ void	progressf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	progress_done(void);
 /* One machine-read line for the MCP server: "task ID CLUSTER NS POD", "status ID STATUS". */
 void	eventf(const char *, ...) __attribute__((format(printf, 1, 2)));
-const char *msg_last_error(void);
+const char *msg_last_error(void);	/* in English: for JSON */
+const char *msg_last_error_shown(void);	/* as shown to people: for text output */
 void	msg_clear_error(void);
 
 #endif

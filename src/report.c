@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "redact.h"
 #include "report.h"
 #include "scrub.h"
@@ -68,6 +69,19 @@ overall_name(enum overall o)
 	case OVERALL_NONE:	return "None";
 	}
 	return "Unknown";
+}
+
+/* The overall status for people: the code in English, a word in other languages. */
+const char *
+overall_label(enum overall o)
+{
+	static const char *const words[] = {
+		[OVERALL_INFO] = N_("Info"), [OVERALL_WARN] = N_("Warn"),
+		[OVERALL_CRITICAL] = N_("Critical"), [OVERALL_OTHER] = N_("Unknown"),
+		[OVERALL_NONE] = N_("None"),
+	};
+
+	return _(words[o]);
 }
 
 int
@@ -163,7 +177,7 @@ diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errle
 	memset(d, 0, sizeof(*d));
 	j = cJSON_ParseWithLength(text, len);
 	if (!cJSON_IsObject(j)) {
-		snprintf(err, errlen, "the answer is not a JSON object");
+		snprintf(err, errlen, "%s", N_("the answer is not a JSON object"));
 		goto out;
 	}
 	code = cJSON_GetObjectItemCaseSensitive(j, "code");
@@ -175,12 +189,12 @@ diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errle
 	}
 	data = cJSON_GetObjectItemCaseSensitive(j, "data");
 	if (!cJSON_IsObject(data)) {
-		snprintf(err, errlen, "the answer has no data object");
+		snprintf(err, errlen, "%s", N_("the answer has no data object"));
 		goto out;
 	}
 	d->status = dupstr(cJSON_GetObjectItemCaseSensitive(data, "status"));
 	if (d->status == NULL) {
-		snprintf(err, errlen, "the answer has no data.status");
+		snprintf(err, errlen, "%s", N_("the answer has no data.status"));
 		goto out;
 	}
 	d->err_msg = dupstr(cJSON_GetObjectItemCaseSensitive(data, "err_msg"));
@@ -207,7 +221,7 @@ diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errle
 		} else if (cJSON_IsObject(res)) {
 			d->result = cJSON_Duplicate(res, 1);
 		} else {
-			snprintf(err, errlen, "the task succeeded but its result is missing");
+			snprintf(err, errlen, "%s", N_("the task succeeded but its result is missing"));
 			goto out;
 		}
 		parse_result(d->result, d);
@@ -230,7 +244,7 @@ or_dash(const char *s)
 static const char *
 or_unknown(const char *s)
 {
-	return s && *s ? s : "unknown";
+	return s && *s ? s : _("unknown");
 }
 
 const char *
@@ -247,20 +261,20 @@ window_line(struct buf *b, const struct report *r)
 	char s[32], e[32];
 
 	if (r->mode_unknown) {
-		buf_adds(b, "unknown");
+		buf_adds(b, _("unknown"));
 		return;
 	}
 	if (!r->historical) {
-		buf_adds(b, "real-time");
+		buf_adds(b, _("real-time"));
 		return;
 	}
 	if (r->start_time <= 0) {
-		buf_adds(b, "historical, window unknown");
+		buf_adds(b, _("historical, window unknown"));
 		return;
 	}
 	timewin_fmt(r->start_time, s, sizeof(s));
 	timewin_fmt(r->end_time, e, sizeof(e));
-	buf_printf(b, "historical, %s to %s (local time; %lld-%lld)", s, e,
+	buf_printf(b, _("historical, %s to %s (local time; %lld-%lld)"), s, e,
 	    (long long)r->start_time, (long long)r->end_time);
 }
 
@@ -279,11 +293,58 @@ flush_redacted(FILE *f, struct buf *b)
 static void
 status_line(struct buf *b, const struct diag *d)
 {
-	buf_adds(b, overall_name(d->overall));
+	buf_adds(b, overall_label(d->overall));
 	if (d->overall == OVERALL_OTHER && d->overall_raw && *d->overall_raw)
-		buf_printf(b, " (SysOM said \"%s\"; treated as Warn)", d->overall_raw);
+		buf_printf(b, _(" (SysOM said \"%s\"; treated as Warn)"), d->overall_raw);
 	else if (d->overall == OVERALL_OTHER)
-		buf_adds(b, " (SysOM gave no overall status; treated as Warn)");
+		buf_adds(b, _(" (SysOM gave no overall status; treated as Warn)"));
+}
+
+/* The head of the text report: labels padded to one column, in every language. */
+enum head { H_CLUSTER, H_MODE, H_DESC, H_TASK, H_STATUS, H_N };
+
+static void
+head(struct buf *b, enum head h)
+{
+	static const char *const labels[H_N] = {
+		N_("Cluster:"), N_("Mode:"), N_("Description:"), N_("Task:"), N_("Status:"),
+	};
+
+	buf_adds(b, "  ");
+	buf_addpad(b, _(labels[h]), i18n_widest(labels, H_N) + 2);
+}
+
+static const char *
+root_cause_text(const struct diag *d)
+{
+	return d->root_cause && *d->root_cause ? d->root_cause :
+	    _("None found: no anomaly was detected.");
+}
+
+static void
+text_issue(struct buf *b, const cJSON *it)
+{
+	const char *sev = issue_field(it, issue_severity_keys);
+	const char *area = issue_field(it, issue_area_keys);
+	const char *title = issue_field(it, issue_title_keys);
+	const char *detail = issue_field(it, issue_detail_keys);
+
+	buf_printf(b, "  [%s] ", or_dash(sev));
+	if (area)
+		buf_printf(b, _("%s: "), area);
+	if (title)
+		buf_adds(b, title);
+	else if (cJSON_IsString(it))
+		buf_adds(b, it->valuestring);
+	else {
+		char *raw = cJSON_PrintUnformatted(it);
+
+		buf_adds(b, raw ? raw : "?");
+		free(raw);
+	}
+	buf_adds(b, "\n");
+	if (detail)
+		buf_printf(b, "      %s\n", detail);
 }
 
 void
@@ -294,52 +355,33 @@ report_text(FILE *f, const struct report *r)
 	const cJSON *it;
 	int i = 0;
 
-	buf_printf(&b, "SysOM diagnosis of pod %s/%s\n\n", or_unknown(r->namespace), or_unknown(r->pod));
+	buf_printf(&b, _("SysOM diagnosis of pod %s/%s\n\n"), or_unknown(r->namespace), or_unknown(r->pod));
+	head(&b, H_CLUSTER);
 	if (r->cluster_name && *r->cluster_name)
-		buf_printf(&b, "  Cluster:      %s (%s), %s\n", r->cluster_name, or_unknown(r->cluster_id),
+		buf_printf(&b, "%s (%s), %s\n", r->cluster_name, or_unknown(r->cluster_id),
 		    or_unknown(r->region));
 	else
-		buf_printf(&b, "  Cluster:      %s, %s\n", or_unknown(r->cluster_id), or_unknown(r->region));
-	buf_adds(&b, "  Mode:         ");
+		buf_printf(&b, "%s, %s\n", or_unknown(r->cluster_id), or_unknown(r->region));
+	head(&b, H_MODE);
 	window_line(&b, r);
 	buf_adds(&b, "\n");
-	if (r->description && *r->description)
-		buf_printf(&b, "  Description:  %s\n", r->description);
-	buf_printf(&b, "  Task:         %s (%s)\n", r->task_id, or_dash(d->status));
-	buf_adds(&b, "  Status:       ");
-	status_line(&b, d);
-	buf_adds(&b, "\n\nRoot cause\n");
-	buf_printf(&b, "  %s\n", d->root_cause && *d->root_cause ? d->root_cause :
-	    "None found: no anomaly was detected.");
-	buf_printf(&b, "\nIssues (%d)\n", cJSON_GetArraySize(d->issues));
-	if (cJSON_GetArraySize(d->issues) == 0)
-		buf_adds(&b, "  none\n");
-	cJSON_ArrayForEach(it, d->issues) {
-		const char *sev = issue_field(it, issue_severity_keys);
-		const char *area = issue_field(it, issue_area_keys);
-		const char *title = issue_field(it, issue_title_keys);
-		const char *detail = issue_field(it, issue_detail_keys);
-
-		buf_printf(&b, "  [%s] ", or_dash(sev));
-		if (area)
-			buf_printf(&b, "%s: ", area);
-		if (title)
-			buf_adds(&b, title);
-		else if (cJSON_IsString(it))
-			buf_adds(&b, it->valuestring);
-		else {
-			char *raw = cJSON_PrintUnformatted(it);
-
-			buf_adds(&b, raw ? raw : "?");
-			free(raw);
-		}
-		buf_adds(&b, "\n");
-		if (detail)
-			buf_printf(&b, "      %s\n", detail);
+	if (r->description && *r->description) {
+		head(&b, H_DESC);
+		buf_printf(&b, "%s\n", r->description);
 	}
-	buf_adds(&b, "\nRecommendations\n");
+	head(&b, H_TASK);
+	buf_printf(&b, "%s (%s)\n", r->task_id, or_dash(d->status));
+	head(&b, H_STATUS);
+	status_line(&b, d);
+	buf_printf(&b, "\n\n%s\n  %s\n", _("Root cause"), root_cause_text(d));
+	buf_printf(&b, _("\nIssues (%d)\n"), cJSON_GetArraySize(d->issues));
+	if (cJSON_GetArraySize(d->issues) == 0)
+		buf_printf(&b, "  %s\n", _("none"));
+	cJSON_ArrayForEach(it, d->issues)
+		text_issue(&b, it);
+	buf_printf(&b, "\n%s\n", _("Recommendations"));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
-		buf_adds(&b, "  none\n");
+		buf_printf(&b, "  %s\n", _("none"));
 	cJSON_ArrayForEach(it, d->suggestions)
 		buf_printf(&b, "  %d. %s\n", ++i, it->valuestring);
 	flush_redacted(f, &b);
@@ -374,32 +416,33 @@ report_markdown(FILE *f, const struct report *r)
 	const cJSON *it;
 	int i = 0;
 
-	buf_printf(&b, "## SysOM diagnosis: `%s/%s`\n\n", or_unknown(r->namespace), or_unknown(r->pod));
-	buf_adds(&b, "| Field | Value |\n|---|---|\n");
+	buf_printf(&b, _("## SysOM diagnosis: `%s/%s`\n\n"), or_unknown(r->namespace), or_unknown(r->pod));
+	buf_printf(&b, "| %s | %s |\n|---|---|\n", _("Field"), _("Value"));
 	if (r->cluster_name && *r->cluster_name)
-		buf_printf(&b, "| Cluster | %s (`%s`) |\n", r->cluster_name, or_unknown(r->cluster_id));
+		buf_printf(&b, "| %s | %s (`%s`) |\n", _("Cluster"), r->cluster_name,
+		    or_unknown(r->cluster_id));
 	else
-		buf_printf(&b, "| Cluster | `%s` |\n", or_unknown(r->cluster_id));
-	buf_printf(&b, "| Region | %s |\n", or_unknown(r->region));
+		buf_printf(&b, "| %s | `%s` |\n", _("Cluster"), or_unknown(r->cluster_id));
+	buf_printf(&b, "| %s | %s |\n", _("Region"), or_unknown(r->region));
 	if (r->description && *r->description) {
-		buf_adds(&b, "| Description | ");
+		buf_printf(&b, "| %s | ", _("Description"));
 		md_cell(&b, r->description);
 		buf_adds(&b, " |\n");
 	}
-	buf_adds(&b, "| Mode | ");
+	buf_printf(&b, "| %s | ", _("Mode"));
 	window_line(&b, r);
 	buf_adds(&b, " |\n");
-	buf_printf(&b, "| Task | `%s` (%s) |\n", r->task_id, or_dash(d->status));
-	buf_adds(&b, "| Overall status | **");
+	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, or_dash(d->status));
+	buf_printf(&b, "| %s | **", _("Overall status"));
 	status_line(&b, d);
-	buf_adds(&b, "** |\n\n### Root cause\n\n");
-	buf_printf(&b, "%s\n\n", d->root_cause && *d->root_cause ? d->root_cause :
-	    "None found: no anomaly was detected.");
-	buf_printf(&b, "### Issues (%d)\n\n", cJSON_GetArraySize(d->issues));
+	buf_printf(&b, "** |\n\n### %s\n\n", _("Root cause"));
+	buf_printf(&b, "%s\n\n", root_cause_text(d));
+	buf_printf(&b, _("### Issues (%d)\n\n"), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)
-		buf_adds(&b, "None.\n\n");
+		buf_printf(&b, "%s\n\n", _("None."));
 	else {
-		buf_adds(&b, "| Severity | Area | Issue | Detail |\n|---|---|---|---|\n");
+		buf_printf(&b, "| %s | %s | %s | %s |\n|---|---|---|---|\n", _("Severity"), _("Area"),
+		    _("Issue"), _("Detail"));
 		cJSON_ArrayForEach(it, d->issues) {
 			buf_adds(&b, "| ");
 			md_cell(&b, issue_field(it, issue_severity_keys));
@@ -413,9 +456,9 @@ report_markdown(FILE *f, const struct report *r)
 		}
 		buf_adds(&b, "\n");
 	}
-	buf_adds(&b, "### Recommendations\n\n");
+	buf_printf(&b, "### %s\n\n", _("Recommendations"));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
-		buf_adds(&b, "None.\n");
+		buf_printf(&b, "%s\n", _("None."));
 	cJSON_ArrayForEach(it, d->suggestions)
 		buf_printf(&b, "%d. %s\n", ++i, it->valuestring);
 	flush_redacted(f, &b);

@@ -30,7 +30,8 @@ struct diag {
  */
 int	diag_parse(const char *text, size_t len, struct diag *, char *err, size_t errlen);
 void	diag_free(struct diag *);
-const char *overall_name(enum overall);
+const char *overall_name(enum overall);	/* the code: Info, Warn, Critical, Unknown, None */
+const char *overall_label(enum overall);	/* the same for people, translated */
 /* The exit code of a finished diagnosis: 0 Info, 1 Warn, 2 Critical (unknown: 1). */
 int	diag_exit_code(const struct diag *);
 

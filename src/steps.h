@@ -25,7 +25,8 @@ struct wf {
 	int		 have_diag;
 	int		 polls;
 	const char	*step;		/* the step running, for an interrupt message */
-	struct buf	 template;	/* a specification message for stdout */
+	struct buf	 template;	/* a specification message for stdout, in English (JSON) */
+	struct buf	 template_shown;	/* the same in the user's language (text) */
 	char		*ns, *pod;	/* for result: from the task's params */
 	char		*params;	/* the --params JSON, once built */
 	int		 errors;	/* consecutive failed polls */

@@ -11,13 +11,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "target.h"
 #include "timewin.h"
 #include "utf8.h"
 #include "util.h"
 
 /* A value echoed in a message: at most 60 bytes, cut between characters. */
-#define ECHO(s)	(int)utf8_cut((s), strlen(s), 60), (s)
+static const char *
+echo(const char *s, char buf[64])
+{
+	size_t n = utf8_cut(s, strlen(s), 60);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
 
 static int
 all_digits(const char *s)
@@ -176,15 +185,16 @@ int
 timewin_resolve(const char *from, const char *to, const char *since, int realtime,
     time_t now, struct window *w, char *err, size_t errlen)
 {
+	char eb[64];
 	long secs;
 
 	memset(w, 0, sizeof(*w));
 	if (realtime && (from || to || since)) {
-		snprintf(err, errlen, "--realtime cannot be combined with --from/--to/--since");
+		i18n_snprintf(err, errlen, "%s", N_("--realtime cannot be combined with --from/--to/--since"));
 		return -1;
 	}
 	if (since && (from || to)) {
-		snprintf(err, errlen, "--since cannot be combined with --from/--to");
+		i18n_snprintf(err, errlen, "%s", N_("--since cannot be combined with --from/--to"));
 		return -1;
 	}
 	if (since) {
@@ -194,7 +204,7 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 			return -1;
 		}
 		if (timewin_parse_duration(since, &secs) == -1) {
-			snprintf(err, errlen, "bad --since '%.*s' (digits and a unit s, m, h or d, e.g. 30m, 2h, 1h30m, 1d; at most 31d)", ECHO(since));
+			i18n_snprintf(err, errlen, "bad --since '%s' (digits and a unit s, m, h or d, e.g. 30m, 2h, 1h30m, 1d; at most 31d)", echo(since, eb));
 			return -1;
 		}
 		w->start = now - secs;
@@ -205,23 +215,23 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 	if (!from && !to)
 		return 0;
 	if (!from || !to) {
-		snprintf(err, errlen, "--from and --to go together (or use --since DURATION)");
+		i18n_snprintf(err, errlen, "%s", N_("--from and --to go together (or use --since DURATION)"));
 		return -1;
 	}
 	if (timewin_parse_time(from, now, &w->start) == -1) {
-		snprintf(err, errlen, "bad --from '%.*s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", ECHO(from));
+		i18n_snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(from, eb));
 		return -1;
 	}
 	if (timewin_parse_time(to, now, &w->end) == -1) {
-		snprintf(err, errlen, "bad --to '%.*s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", ECHO(to));
+		i18n_snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(to, eb));
 		return -1;
 	}
 	if (w->start <= 0 || w->start >= w->end) {
-		snprintf(err, errlen, "the window must start before it ends (--from before --to)");
+		i18n_snprintf(err, errlen, "%s", N_("the window must start before it ends (--from before --to)"));
 		return -1;
 	}
 	if (w->end > now + 60) {
-		snprintf(err, errlen, "the window ends in the future (--to after now)");
+		i18n_snprintf(err, errlen, "%s", N_("the window ends in the future (--to after now)"));
 		return -1;
 	}
 	w->historical = 1;

@@ -2,6 +2,7 @@
 #ifndef ACKPROF_UTIL_H
 #define ACKPROF_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct buf {
@@ -14,11 +15,14 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
+char	*exe_dir(void);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);
+void	 buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 void	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 buf_addpad(struct buf *, const char *, int width);
 void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
 const char *buf_str(const struct buf *);

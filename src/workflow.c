@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "aliyun.h"
+#include "i18n.h"
 #include "lease.h"
 #include "metrics.h"
 #include "msg.h"
@@ -308,10 +310,31 @@ wf_setup(struct wf *w)
 	return step_credentials(w);
 }
 
+/*
+ * The specification's fixed messages: in English for -o json ("message"), in the
+ * user's language for the text and Markdown output.
+ */
+static void
+template_printf(struct wf *w, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	buf_vprintf(&w->template, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	s = i18n_vasprintf(fmt, ap);
+	va_end(ap);
+	if (s)
+		buf_adds(&w->template_shown, s);
+	free(s);
+}
+
 static void
 unsupported_template(struct wf *w, const char *profile)
 {
-	buf_printf(&w->template,
+	template_printf(w,
 	    "\xE2\x9D\x8C Unsupported cluster type\n"
 	    "- Cluster ID: %s\n"
 	    "- Cluster profile: %s\n"
@@ -549,7 +572,7 @@ busy_task_hint(const char *msg)
 static void
 busy_template(struct wf *w)
 {
-	buf_printf(&w->template,
+	template_printf(w,
 	    "\xE2\x9A\xA0\xEF\xB8\x8F An existing diagnosis task is running on this instance.\n"
 	    "- Instance: ack-%s\n"
 	    "- Error: Sysom.TaskInProgress\n"
@@ -654,7 +677,7 @@ step_invoke(struct wf *w)
 		}
 		notef("a diagnosis task is already running on ack-%s; waiting %gs before retry %lu of %lu",
 		    w->o->cluster, w->o->busy_wait, attempt + 1, w->o->busy_retries);
-		w->step = "waiting for the running task (TaskInProgress)";
+		w->step = N_("waiting for the running task (TaskInProgress)");
 		if (wait_or_signal(w->o->busy_wait)) {
 			rc = wf_interrupted_code();
 			break;
@@ -667,7 +690,7 @@ step_invoke(struct wf *w)
 static void
 timeout_template(struct wf *w, const char *status)
 {
-	buf_printf(&w->template,
+	template_printf(w,
 	    "\xE2\x8F\xB3 SysOM diagnosis task timed out\n"
 	    "- Task ID: %s\n"
 	    "- Current status: %s\n"
@@ -1078,7 +1101,7 @@ wf_render(struct wf *w, int rc)
 	if ((f = open_memstream(&mem, &len)) == NULL)
 		return NULL;
 	if (w->template.len) {
-		red = scrub_text(buf_str(&w->template), w->template.len, 1);
+		red = scrub_text(buf_str(&w->template_shown), w->template_shown.len, 1);
 		fputs(red, f);
 		free(red);
 	} else if (shown) {
@@ -1144,6 +1167,7 @@ wf_free(struct wf *w)
 	free(w->busy_hint);
 	free(w->params);
 	buf_free(&w->template);
+	buf_free(&w->template_shown);
 }
 
 /* The venv and the script must be there before Step 0: never stop half-way for them. */
@@ -1267,10 +1291,10 @@ finish(struct wf *w, int rc)
 		sig_rc = wf_interrupted_code();
 		if (w->task_id)
 			errorf("interrupted by %s during %s; ai-mode cleanup done (the task goes on: ackprof result %s)",
-			    signame(run_signal), w->step ? w->step : "start-up", w->task_id);
+			    signame(run_signal), w->step ? w->step : N_("start-up"), w->task_id);
 		else
 			errorf("interrupted by %s during %s; ai-mode cleanup done (run again when ready)",
-			    signame(run_signal), w->step ? w->step : "start-up");
+			    signame(run_signal), w->step ? w->step : N_("start-up"));
 		rc = sig_rc;
 	}
 	rc = emit_output(w, rc);
@@ -1343,8 +1367,9 @@ check_line(int ok, const char *what, const char *fix)
 {
 	char *w = scrub_line(what);	/* it may quote what the CLI printed */
 
-	printf("%s %s%s%s\n", ok ? "[ok]  " : "[FAIL]", w, ok || !fix ? "" : "\n       fix: ",
-	    ok || !fix ? "" : fix);
+	printf("%s %s\n", ok ? "[ok]  " : "[FAIL]", w);
+	if (!ok && fix)
+		printf("       %s%s\n", _("fix: "), fix);
 	free(w);
 }
 
@@ -1386,8 +1411,8 @@ wf_doctor(struct opts *o)
 	wf_init(&w, o);
 	msg_quiet = 1;	/* doctor reports on stdout, one line per check */
 	rc = lease_acquire(&w.lease, &w.cli);
-	check_line(rc == 0, "aliyun runs and ai-mode is on for this run (Step 0)",
-	    "install the Alibaba Cloud CLI >= 3.3.15 or pass --aliyun PATH");
+	check_line(rc == 0, _("aliyun runs and ai-mode is on for this run (Step 0)"),
+	    _("install the Alibaba Cloud CLI >= 3.3.15 or pass --aliyun PATH"));
 	if (rc != 0) {
 		worst = rc >= 128 ? rc : 78;
 		goto out;
@@ -1396,34 +1421,36 @@ wf_doctor(struct opts *o)
 	rc = step(&w, CALL_VERSION, NULL, NULL, &c);
 	parse_version(MIN_CLI_VERSION, min);
 	if (rc == 0 && c.status == 0 && parse_version(buf_str(&c.out), v) == 0 && version_cmp(v, min) >= 0) {
-		what = xasprintf("aliyun %d.%d.%d (>= %s)", v[0], v[1], v[2], MIN_CLI_VERSION);
+		what = xasprintf(_("aliyun %d.%d.%d (>= %s)"), v[0], v[1], v[2], MIN_CLI_VERSION);
 		check_line(1, what, NULL);
 	} else {
-		const char *found = c.out.len ? strtok(c.out.p, "\n") : "nothing";
+		const char *found = c.out.len ? strtok(c.out.p, "\n") : _("nothing");
+		char fb[24];
 
-		what = xasprintf("aliyun version >= %s (found: %.*s)", MIN_CLI_VERSION,
-		    scrub_cut(found ? found : "", 20), found ? found : "");
-		check_line(0, what, "upgrade the Alibaba Cloud CLI");
+		scrub_copy(fb, 21, found ? found : "", found ? strlen(found) : 0);
+		what = xasprintf(_("aliyun version >= %s (found: %.20s)"), MIN_CLI_VERSION, fb);
+		check_line(0, what, _("upgrade the Alibaba Cloud CLI"));
 		worst = 78;
 	}
 	free(what);
 	child_free(&c);
 	memset(&c, 0, sizeof(c));
 	if (step(&w, CALL_CONFIG_SET, NULL, NULL, &c) == 0 && c.status == 0)
-		check_line(1, "auto plugin install enabled", NULL);
+		check_line(1, _("auto plugin install enabled"), NULL);
 	else
-		check_line(0, "auto plugin install enabled", "run `aliyun configure` to set up a valid profile");
+		check_line(0, _("auto plugin install enabled"),
+		    _("run `aliyun configure` to set up a valid profile"));
 	child_free(&c);
 	memset(&c, 0, sizeof(c));
 	rc = step(&w, CALL_CONFIG_LIST, NULL, NULL, &c);
 	valid = rc == 0 && c.status == 0 ?
 	    parse_configure_list(buf_str(&c.out), o->profile, name, sizeof(name)) : -1;
 	if (valid == 1) {
-		what = xasprintf("profile '%s' is valid (credentials not shown)", name);
+		what = xasprintf(_("profile '%s' is valid (credentials not shown)"), name);
 		check_line(1, what, NULL);
 	} else {
-		what = xasprintf("a valid %s profile", o->profile ? o->profile : "current");
-		check_line(0, what, "run `aliyun configure` outside ackprof");
+		what = xasprintf(_("a valid %s profile"), o->profile ? o->profile : _("current"));
+		check_line(0, what, _("run `aliyun configure` outside ackprof"));
 		if (worst == 0)
 			worst = 77;
 	}
@@ -1431,9 +1458,10 @@ wf_doctor(struct opts *o)
 	child_free(&c);
 	plug = sysom_plugin_present();
 	if (plug == 1)
-		check_line(1, "sysom plugin installed (aliyun-cli-sysom)", NULL);
+		check_line(1, _("sysom plugin installed (aliyun-cli-sysom)"), NULL);
 	else
-		printf("[warn] sysom plugin not found in the plugin manifest\n       fix: it installs itself on first use (auto plugin install), or run `aliyun plugin install --names aliyun-cli-sysom`\n");
+		printf("[warn] %s\n       %s%s\n", _("sysom plugin not found in the plugin manifest"), _("fix: "),
+		    _("it installs itself on first use (auto plugin install), or run `aliyun plugin install --names aliyun-cli-sysom`"));
 	py = xasprintf("%s/bin/python", o->venv);
 	sc = xasprintf("%s/create-cluster-vpc-endpoint-connection.py", o->scripts);
 	memset(&c, 0, sizeof(c));
@@ -1441,18 +1469,18 @@ wf_doctor(struct opts *o)
 	c.argv = imp;
 	c.timeout = 60;
 	if (access(py, X_OK) == 0 && run_capture(&c) == 0 && c.status == 0) {
-		what = xasprintf("SysOM SDK importable in %s", o->venv);
+		what = xasprintf(_("SysOM SDK importable in %s"), o->venv);
 		check_line(1, what, NULL);
 	} else {
-		what = xasprintf("SysOM SDK importable in %s", o->venv);
-		check_line(0, what, "run: ackprof setup-sdk");
+		what = xasprintf(_("SysOM SDK importable in %s"), o->venv);
+		check_line(0, what, _("run: ackprof setup-sdk"));
 		if (worst == 0 || worst == 77)
 			worst = 78;
 	}
 	free(what);
 	child_free(&c);
-	what = xasprintf("Step 7 script %s", sc);
-	check_line(access(sc, R_OK) == 0, what, "pass --scripts-dir DIR or reinstall ackprof");
+	what = xasprintf(_("Step 7 script %s"), sc);
+	check_line(access(sc, R_OK) == 0, what, _("pass --scripts-dir DIR or reinstall ackprof"));
 	if (access(sc, R_OK) != 0)
 		worst = 78;
 	free(what);

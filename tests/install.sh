@@ -20,7 +20,15 @@ check "the completions are in the usual directories" '[ -f "$r/share/bash-comple
 check "the installed bash completion is the binary's" '"$r/bin/ackprof" completion bash | cmp -s - "$r/share/bash-completion/completions/ackprof"'
 out=$(env -u ACKPROF_SCRIPTS_DIR "$r/bin/ackprof" diagnose -c c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6 -n default -p p --dry-run --yes -q 2>&1)
 check "--scripts-dir defaults to where the scripts were installed" 'printf "%s\n" "$out" | grep -q " /opt/ackprof/share/ackprof/scripts/create-cluster-vpc-endpoint-connection.py "'
+check "the Chinese catalog is in PREFIX/share/locale" '[ -f "$r/share/locale/zh_CN/LC_MESSAGES/ackprof.mo" ]'
+check "the Chinese manual is in PREFIX/share/man/zh_CN/man1" '[ -f "$r/share/man/zh_CN/man1/ackprof.1" ]'
+# Installed for real (no DESTDIR), the binary finds its catalog under PREFIX/share/locale.
+make -C "$tmp/src" --no-print-directory -s install PREFIX="$tmp/prefix" >/dev/null 2>&1
+out=$("$tmp/prefix/bin/ackprof" --lang zh --bogus 2>&1)
+check "the installed binary finds its catalog under PREFIX/share/locale" \
+	'[ "$out" = "ackprof: 未知选项 --bogus（参见 ackprof --help）" ]'
 make -C "$tmp/src" --no-print-directory -s uninstall PREFIX=/opt/ackprof DESTDIR="$tmp/root" >/dev/null 2>&1
-check "uninstall removes them" '[ ! -e "$r/bin/ackprof" ] && [ ! -e "$r/share/ackprof" ] && [ ! -e "$r/share/bash-completion/completions/ackprof" ] && [ ! -e "$r/share/fish/vendor_completions.d/ackprof.fish" ]'
+check "uninstall removes them" '[ ! -e "$r/bin/ackprof" ] && [ ! -e "$r/share/ackprof" ] && [ ! -e "$r/share/bash-completion/completions/ackprof" ] && [ ! -e "$r/share/fish/vendor_completions.d/ackprof.fish" ] &&
+	[ ! -e "$r/share/locale/zh_CN/LC_MESSAGES/ackprof.mo" ] && [ ! -e "$r/share/man/zh_CN/man1/ackprof.1" ]'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -138,3 +138,35 @@ def test_ctrl_c_at_a_question_exits_130(tmp_path):
     os.write(t.fd, b"\x03")
     assert t.wait() == 130
     assert t.calls() == []
+
+
+def test_in_chinese_the_questions_and_the_confirmation_line_up(tmp_path):
+    t = Tty(tmp_path, "diagnose", "--lang", "zh", "-c", CL, "-d", "今天早上 高负载")
+    t.expect("命名空间：")
+    t.send("Not_Valid")
+    t.expect("'Not_Valid' 不是合法的命名空间（Kubernetes 名称：小写字母、数字和 '-'）")
+    t.send("default")
+    t.expect("Pod：")
+    t.send("app-1")
+    t.expect("ackprof: 问题描述中提到了过去的时间（'今天早上'）。")
+    t.expect("开始时间：")
+    t.send("1700000000")
+    t.expect("结束时间：")
+    t.send("1700003600")
+    t.expect("是否继续？[y/N] ")
+    lines = t.seen.decode().replace("\r", "").split("\n")
+    head = [l for l in lines if l.startswith("  ") and l.split()[0] in ("集群", "Pod", "问题描述", "诊断模式")]
+    assert len(head) == 4, lines
+    # The values start in one column by display width (a CJK character is two columns).
+    starts = set()
+    for l in head:
+        label = l[2:].split(" ", 1)[0]
+        rest = l[2 + len(label):]
+        pad = len(rest) - len(rest.lstrip(" "))
+        starts.add(2 + sum(2 if ord(c) > 0x2e7f else 1 for c in label) + pad)
+    assert len(starts) == 1, head
+    assert "历史诊断" in t.seen.decode() and "high_load" in t.seen.decode()
+    assert t.calls() == []
+    t.send("是")
+    assert t.wait() == 0
+    assert t.calls()[-1] == "aliyun configure ai-mode disable"
