@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "redact.h"
+#include "utf8.h"
 #include "report.h"
 
 /* A label value from SysOM is cut here: a label is a name, not a text. */
@@ -36,55 +37,23 @@ static const struct family {
 };
 enum { F_STATUS, F_EXITC, F_ISSUES, F_TIMESTAMP, F_DURATION, F_EXIT };
 
-/* The length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 void
 metrics_label_value(struct buf *b, const char *v)
 {
-	const unsigned char *s = (const unsigned char *)v;
-	size_t n;
+	char *u = utf8_sanitize(v, strlen(v));	/* U+FFFD for what is not UTF-8 */
+	const char *s;
 
-	while (*s) {
+	for (s = u; *s; s++) {
 		if (*s == '\\')
 			buf_adds(b, "\\\\");
 		else if (*s == '"')
 			buf_adds(b, "\\\"");
 		else if (*s == '\n')
 			buf_adds(b, "\\n");
-		else if ((n = utf8_len(s)) == 0)
-			buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD for a byte that is not UTF-8 */
-		else {
-			buf_add(b, s, n);
-			s += n;
-			continue;
-		}
-		s++;
+		else
+			buf_add(b, s, 1);
 	}
+	free(u);
 }
 
 /* SysOM's text as a label: redacted, cut to LABEL_MAX bytes on a character boundary. */
@@ -92,17 +61,8 @@ static char *
 label_from_sysom(const char *v)
 {
 	char *red = redacts(v && *v ? v : "unknown");
-	size_t i = 0, n;
 
-	while (red[i] && i < LABEL_MAX) {
-		n = utf8_len((unsigned char *)red + i);
-		if (n == 0)
-			n = 1;
-		if (i + n > LABEL_MAX)
-			break;
-		i += n;
-	}
-	red[i] = '\0';
+	red[utf8_cut(red, strlen(red), LABEL_MAX)] = '\0';
 	return red;
 }
 
