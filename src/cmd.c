@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "complete.h"
 #include "gate.h"
+#include "doctor.h"
 #include "i18n.h"
 #include "mcp.h"
 #include "metrics.h"

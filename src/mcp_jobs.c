@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "doctor.h"
 #include "mcp_int.h"
 #include "msg.h"
 #include "run.h"

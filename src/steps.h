@@ -44,6 +44,10 @@ void	wf_free(struct wf *);
 int	wf_interrupted_code(void);
 /* The failures of a child as such: not started, timed out, flooded, killed, interrupted. */
 int	wf_child_failure(struct wf *, enum call, int spawn_rc, struct child *);
+/* Run one call to completion; the child's own failures become an exit code. */
+int	wf_step(struct wf *, enum call, const char *a, const char *b, struct child *);
+/* Step 2, plugin update: a failure only warns. */
+int	wf_plugin_update(struct wf *);
 /* Steps 0-3: the lease (ai-mode on), plugin update, version, credentials. */
 int	wf_setup(struct wf *);
 int	wf_eval_cluster(struct wf *, struct child *);

@@ -1,4 +1,4 @@
-/* workflow.h: the ordered steps of diagnose, result and doctor, their gates and cleanup. */
+/* workflow.h: the ordered steps of diagnose and result, their gates and cleanup. */
 #ifndef ACKPROF_WORKFLOW_H
 #define ACKPROF_WORKFLOW_H
 
@@ -33,7 +33,6 @@ int	wf_diagnose(struct opts *);
 /* With -o json, a usage error's JSON document on stdout (one line for batch). */
 void	wf_usage_document(int rc, int one_line);
 int	wf_result(struct opts *);
-int	wf_doctor(struct opts *);
 int	wf_setup_sdk(struct opts *);
 
 /* Build the --params JSON (unformatted); caller frees. */
