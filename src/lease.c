@@ -92,9 +92,14 @@ our_file(int fd)
 	return 0;
 }
 
-/* Read the live holders other than `skip`; returns how many, or -1. */
+/*
+ * Read the live holders other than `skip`; returns how many, or -1.  *listed
+ * (when given) tells whether a line named `skip` with start time skip_start (any,
+ * when 0), alive or not.
+ */
 static int
-read_holders(int dfd, long skip, long *pids, unsigned long long *starts)
+read_holders(int dfd, long skip, unsigned long long skip_start, int *listed, long *pids,
+    unsigned long long *starts)
 {
 	int fd = openat(dfd, "aimode.holders", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	long pid;
@@ -108,7 +113,11 @@ read_holders(int dfd, long skip, long *pids, unsigned long long *starts)
 		close(fd);
 		return -1;
 	}
+	if (listed)
+		*listed = 0;
 	while (n < MAXHOLDERS && fscanf(f, "%ld %llu", &pid, &st) == 2) {
+		if (listed && pid == skip && (skip_start == 0 || st == skip_start))
+			*listed = 1;
 		if (pid == skip || !holder_alive(pid, st))
 			continue;
 		pids[n] = pid;
@@ -320,6 +329,98 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 	return rc;
 }
 
+/*
+ * Cleanup after a SIGKILL.  What the watchdog (run.c) needs to run lease_reap for
+ * this process once it is gone, armed before this process starts its first child
+ * (the watchdog is forked then, with a copy of this): static, so that it outlives
+ * the caller's frames.
+ */
+static struct {
+	struct cli		 cli;
+	char			 config_path[PATH_MAX], path[PATH_MAX];
+	long			 pid;
+	unsigned long long	 start;
+} orphan;
+
+static void
+orphan_cleanup(void *arg)
+{
+	(void)arg;
+	(void)lease_reap(&orphan.cli, orphan.pid, orphan.start);
+}
+
+static void
+arm_orphan_cleanup(const struct cli *cli, long pid, unsigned long long start)
+{
+	memset(&orphan, 0, sizeof(orphan));
+	orphan.cli.timeout = cli->timeout;
+	snprintf(orphan.path, sizeof(orphan.path), "%s", cli->path ? cli->path : "aliyun");
+	orphan.cli.path = orphan.path;
+	if (cli->config_path) {
+		snprintf(orphan.config_path, sizeof(orphan.config_path), "%s", cli->config_path);
+		orphan.cli.config_path = orphan.config_path;
+	}
+	orphan.pid = pid;
+	orphan.start = start;
+	if (run_on_orphan(orphan_cleanup, NULL) == -1)
+		verbosef("the watchdog started before the ai-mode lease; after a SIGKILL the next run switches ai-mode off");
+}
+
+int
+lease_reap(struct cli *cli, long pid, unsigned long long start)
+{
+	struct lease l;
+	long *pids;
+	unsigned long long *starts;
+	int fd, dfd, n, listed = 0, rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	if (lease_paths(&l, cli) == -1)
+		return 78;
+	if ((fd = lock_open(&l, &dfd)) == -1) {
+		lease_free(&l);
+		return 78;
+	}
+	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
+	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
+	n = read_holders(dfd, pid, start, &listed, pids, starts);
+	if (n == 0 && (listed || pid <= 0))
+		rc = aimode_call(cli, CALL_AIMODE_DISABLE, 1, 0);
+	if (n >= 0 && listed)
+		(void)write_holders(dfd, pids, starts, n);
+	free(pids);
+	free(starts);
+	close(fd);
+	close(dfd);
+	lease_free(&l);
+	return rc;
+}
+
+int
+lease_holders(struct cli *cli)
+{
+	struct lease l;
+	long *pids;
+	unsigned long long *starts;
+	int dfd, n;
+
+	memset(&l, 0, sizeof(l));
+	if (lease_paths(&l, cli) == -1)
+		return -1;
+	/* Only look: no directory or lock file is created, and no lock is taken. */
+	dfd = open(l.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	lease_free(&l);
+	if (dfd == -1)
+		return errno == ENOENT ? 0 : -1;
+	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
+	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
+	n = read_holders(dfd, 0, 0, NULL, pids, starts);
+	free(pids);
+	free(starts);
+	close(dfd);
+	return n;
+}
+
 int
 lease_acquire(struct lease *l, struct cli *cli)
 {
@@ -336,7 +437,7 @@ lease_acquire(struct lease *l, struct cli *cli)
 		return 78;
 	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
 	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	if ((n = read_holders(dfd, (long)getpid(), pids, starts)) == -1) {
+	if ((n = read_holders(dfd, (long)getpid(), 0, NULL, pids, starts)) == -1) {
 		errorf("cannot read the ai-mode lease %s: %s (it must be a regular file of yours; remove it and run again)",
 		    l->holderspath, strerror(errno));
 		rc = 78;
@@ -351,6 +452,7 @@ lease_acquire(struct lease *l, struct cli *cli)
 	}
 	l->held = 1;
 	l->began = 1;
+	arm_orphan_cleanup(cli, pids[n], starts[n]);
 	if (n)
 		verbosef("ai-mode lease shared with %d other run%s", n, n == 1 ? "" : "s");
 	rc = aimode_call(cli, CALL_AIMODE_ENABLE, 0, 0);
@@ -381,19 +483,23 @@ lease_release(struct lease *l, struct cli *cli)
 	}
 	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
 	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	if ((n = read_holders(dfd, (long)getpid(), pids, starts)) == -1) {
+	if ((n = read_holders(dfd, (long)getpid(), 0, NULL, pids, starts)) == -1) {
 		warnf("cannot read the ai-mode lease %s: %s", l->holderspath, strerror(errno));
 		n = 0;
 	}
-	if (write_holders(dfd, pids, starts, n) == -1)
-		warnf("cannot update the ai-mode lease %s: %s", l->holderspath, strerror(errno));
-	l->held = 0;
-	l->others = n;
+	/*
+	 * Disable first, then leave the holders file: killed in between, we are still
+	 * listed and our watchdog (lease_reap) runs the disable again.
+	 */
 	if (n == 0)
 		rc = aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
 	else
 		verbosef("ai-mode left on: %d other ackprof run%s still hold%s it", n,
 		    n == 1 ? "" : "s", n == 1 ? "s" : "");
+	if (write_holders(dfd, pids, starts, n) == -1)
+		warnf("cannot update the ai-mode lease %s: %s", l->holderspath, strerror(errno));
+	l->held = 0;
+	l->others = n;
 	free(pids);
 	free(starts);
 	close(fd);

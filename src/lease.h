@@ -31,6 +31,20 @@ int	lease_acquire(struct lease *, struct cli *);
  * could not run: 69, or 78 when the CLI could not be started), the line printed.
  */
 int	lease_release(struct lease *, struct cli *);
+/*
+ * The ackprof runs holding the lease now (live holders), read without creating or
+ * locking anything: 0, a count, or -1 when the lease cannot be read.
+ */
+int	lease_holders(struct cli *);
+/*
+ * Cleanup for a holder that died without leaving (SIGKILL): under the lock, drop
+ * holder `pid` (with start time `start`, any when 0); when it was listed and no
+ * live holder is left, run `ai-mode disable`.  With pid 0, disable when no live
+ * holder is left at all (doctor --fix).  Returns -1 when nothing was run, else
+ * the disable's code (0 when it succeeded).  The watchdog calls it through the
+ * hook lease_acquire arms (run_on_orphan); the decision "last holder" lives here.
+ */
+int	lease_reap(struct cli *, long pid, unsigned long long start);
 /* The CLI's config directory, canonical (newly allocated), or NULL (errno set). */
 char	*lease_config_dir(const char *config_path);
 void	lease_free(struct lease *);

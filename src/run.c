@@ -147,13 +147,30 @@ terminate(pid_t pid, int *wstatus)
  * listed, then exits.  It ignores the terminal's signals and lives in its own
  * process group, so that Ctrl-C cannot take it before ackprof's cleanup is over.
  * A child started in the instant before ackprof dies, before its +pgid is
- * written, is the one case it cannot see.
+ * written, is the one case it cannot see.  Once the groups are killed, it runs
+ * the cleanup hook armed before it was forked (run_on_orphan: the lease's
+ * ai-mode disable when the dead process was its last holder), and starts no
+ * watchdog of its own for the children that cleanup runs.
  */
 static int	wd_fd = -1;
 static pid_t	wd_owner;
+static int	wd_self;		/* this process is a watchdog */
+static void	(*wd_hook)(void *);
+static void	*wd_hook_arg;
+static pid_t	wd_hook_owner;
+
+int
+run_on_orphan(void (*fn)(void *), void *arg)
+{
+	wd_hook = fn;
+	wd_hook_arg = arg;
+	wd_hook_owner = getpid();
+	/* A watchdog forked already holds no copy of the hook. */
+	return wd_fd >= 0 && wd_owner == getpid() ? -1 : 0;
+}
 
 static void
-watchdog_main(int fd)
+watchdog_main(int fd, pid_t owner)
 {
 	int32_t rec, *groups = NULL;
 	size_t n = 0, cap = 0, i;
@@ -198,6 +215,12 @@ watchdog_main(int fd)
 	}
 	for (i = 0; i < n; i++)
 		kill(-(pid_t)groups[i], SIGKILL);
+	free(groups);
+	/* The hook is the dead process's own (a forked worker's parent armed none for it). */
+	if (wd_hook && wd_hook_owner == owner) {
+		wd_self = 1;
+		wd_hook(wd_hook_arg);
+	}
 	_exit(0);
 }
 
@@ -205,9 +228,11 @@ static void
 watchdog_tell(pid_t pgid, int add)
 {
 	int32_t rec = add ? (int32_t)pgid : -(int32_t)pgid;
-	pid_t pid;
+	pid_t pid, self = getpid();
 	int p[2];
 
+	if (wd_self)
+		return;
 	if (wd_fd >= 0 && wd_owner != getpid()) {
 		/* A forked worker: its parent's watchdog watches its parent. */
 		close(wd_fd);
@@ -223,7 +248,7 @@ watchdog_tell(pid_t pgid, int add)
 		}
 		if (pid == 0) {
 			close(p[1]);
-			watchdog_main(p[0]);
+			watchdog_main(p[0], self);
 		}
 		close(p[0]);
 		wd_fd = p[1];

@@ -11,6 +11,13 @@
 extern volatile sig_atomic_t run_signal;
 
 void	run_install_signals(void);
+/*
+ * Arm a cleanup the watchdog runs after this process died (however: SIGKILL too),
+ * once it has killed the children's groups.  Must come before this process starts
+ * its first child (the watchdog is forked then, with a copy of fn and arg);
+ * returns -1 when a watchdog of this process runs already and will not run it.
+ */
+int	run_on_orphan(void (*fn)(void *), void *arg);
 
 struct child {
 	/* inputs */

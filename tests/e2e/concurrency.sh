@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The ai-mode lease: runs that share one CLI config directory never switch ai-mode off
-# under each other, and a holder killed with SIGKILL is noticed and dropped.
+# under each other, and a holder killed with SIGKILL is dropped by its watchdog, which
+# switches ai-mode off when it was the last holder.
 # Replays the double's call log (one line per call, in start order) and checks that no
 # cloud call (cs, sysom, the Step 7 interpreter) ever started while ai-mode was off.
 # Prints TAP-style lines and "N passed, N failed".
@@ -58,18 +59,48 @@ nd=$(grep -c 'ai-mode disable$' "$home/calls.log")
 if [ "$nd" -ge 1 ] && [ "$nd" -lt 10 ]; then ok "disable ran $nd times, not once per run"; else notok "disable ran $nd times for ten overlapping runs"; fi
 if [ "$(tail -1 "$home/calls.log")" = "aliyun configure ai-mode disable" ]; then ok "the last call is ai-mode disable"; else notok "the last call is $(tail -1 "$home/calls.log")"; fi
 
-# 2. A holder killed with SIGKILL is dropped: the next run switches ai-mode off.
+# 2. A holder killed with SIGKILL (issue 20, item 9): its watchdog, which outlives it,
+#    kills the children and, the dead run being the last holder, runs ai-mode disable
+#    itself, exactly once, and drops the dead holder from the lease.
+holders() { grep -c . "$1/.aliyun/ackprof/aimode.holders" 2>/dev/null || true; }
+# wait_for TRIES COMMAND...: poll (never a timed assertion: up to TRIES x 0.1 s)
+wait_for() { local t=$1; shift; for _ in $(seq "$t"); do "$@" && return 0; sleep 0.1; done; return 1; }
+ndisable() { grep -c 'ai-mode disable$' "$1/calls.log" 2>/dev/null || true; }
+polling() { grep -q get-diagnosis-result "$1/calls.log" 2>/dev/null; }
 home=$root/killed
 mkdir -p "$home"
-run "$home" hang-cs --cli-timeout 60 &
+(FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
 victim=$!
-for _ in $(seq 100); do grep -q 'cs GET' "$home/calls.log" 2>/dev/null && break; sleep 0.05; done
+wait_for 300 polling "$home" || notok "the run never reached polling"
 kill -9 "$victim"; wait "$victim" 2>/dev/null
-pkill -9 -f "$DOUBLE cs GET" 2>/dev/null	# its orphaned child, as a reboot would
-if grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "a SIGKILLed run leaves ai-mode on (nothing can run then)"; else notok "ai-mode was not on after the SIGKILL"; fi
+if wait_for 300 eval '[ "$(ndisable "$home")" -ge 1 ]'; then ok "after kill -9 during polling, ai-mode disable ran"; else notok "no ai-mode disable after kill -9"; fi
+wait_for 50 eval '[ "$(holders "$home")" = 0 ]'
+sleep 1	# a second disable, were one coming, has had its chance
+if [ "$(ndisable "$home")" = 1 ]; then ok "... exactly once"; else notok "... $(ndisable "$home") times"; fi
+if [ "$(tail -1 "$home/calls.log")" = "aliyun configure ai-mode disable" ]; then ok "... as the last call (the poll child died first)"; else notok "the last call is $(tail -1 "$home/calls.log")"; fi
+if [ "$(holders "$home")" = 0 ]; then ok "... and the lease is released (no holder left)"; else notok "the lease still lists $(holders "$home") holder(s)"; fi
+if grep -q '"enabled": false' "$home/.aliyun/ai-mode.json"; then ok "... and ai-mode is off"; else notok "ai-mode stayed on after kill -9"; fi
 (run "$home" default)
 rc=$?
 if [ $rc = 0 ]; then ok "the next run succeeds"; else notok "the next run exited $rc"; fi
-if grep -q '"enabled": false' "$home/.aliyun/ai-mode.json"; then ok "the dead holder was dropped and ai-mode is off"; else notok "ai-mode stayed on: the dead holder was not dropped"; fi
+
+# 3. Not the last holder: a run killed while another still polls leaves ai-mode on for
+#    it (its watchdog only drops it from the lease); the other's kill then switches it off.
+home=$root/killed2
+mkdir -p "$home"
+(FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+a=$!
+wait_for 300 polling "$home"
+(FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+b=$!
+wait_for 300 eval '[ "$(holders "$home")" = 2 ]'
+kill -9 "$b"; wait "$b" 2>/dev/null
+if wait_for 300 eval '[ "$(holders "$home")" = 1 ]'; then ok "the killed run's watchdog dropped it from the lease"; else notok "the lease lists $(holders "$home") holders after one was killed"; fi
+if [ "$(ndisable "$home")" = 0 ] && grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "... and left ai-mode on for the run still polling"; else notok "ai-mode was switched off under a live holder"; fi
+kill -9 "$a"; wait "$a" 2>/dev/null
+wait_for 300 eval '[ "$(ndisable "$home")" -ge 1 ]'
+wait_for 50 eval '[ "$(holders "$home")" = 0 ]'
+sleep 1
+if [ "$(ndisable "$home")" = 1 ] && grep -q '"enabled": false' "$home/.aliyun/ai-mode.json"; then ok "the last holder's kill switched ai-mode off, once"; else notok "after the last holder's kill: $(ndisable "$home") disables"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
