@@ -37,6 +37,7 @@ cli_step_name(enum call k)
 	case CALL_AIMODE_DISABLE:	return N_("ai-mode disable");
 	case CALL_STEP7:		return N_("VPC endpoint connection (Step 7)");
 	case CALL_SETUP_SDK:		return N_("setup-sdk");
+	case CALL_AIMODE_SHOW:		return N_("ai-mode show");
 	}
 	return "?";
 }
@@ -66,6 +67,11 @@ cli_argv(const struct cli *cli, enum call k, const char *arg, const char *arg2,
 		argv[n++] = "configure";
 		argv[n++] = "ai-mode";
 		argv[n++] = k == CALL_AIMODE_ENABLE ? "enable" : "disable";
+		break;
+	case CALL_AIMODE_SHOW:
+		argv[n++] = "configure";
+		argv[n++] = "ai-mode";
+		argv[n++] = "show";
 		break;
 	case CALL_AIMODE_UA:
 		/* The allowed exception: a config value being stored, not a request header. */

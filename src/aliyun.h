@@ -27,6 +27,7 @@ enum call {
 	CALL_AIMODE_DISABLE,	/* configure ai-mode disable */
 	CALL_STEP7,		/* VENV/bin/python SCRIPTS/create-cluster-vpc-endpoint-connection.py */
 	CALL_SETUP_SDK,		/* sh SCRIPTS/setup-sdk.sh VENV */
+	CALL_AIMODE_SHOW,	/* configure ai-mode show (doctor: only reads) */
 };
 
 struct trace;	/* the calls[] record, owned by the caller */

@@ -93,6 +93,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("ask nothing (no confirmation, no questions)") },
 	[O_DRY_RUN] = { "dry-run", 0, NULL, C_NONE, NULL, S_BEHAVIOUR,
 	    N_("print the exact command chain and run nothing") },
+	[O_FIX] = { "fix", 0, NULL, C_NONE, NULL, S_BEHAVIOUR,
+	    N_("doctor: make the changes diagnose would make, saying each") },
 	[O_ALIYUN] = { "aliyun", 0, "PATH", C_FILE, NULL, S_TUNING,
 	    N_("the CLI to run [ACKPROF_ALIYUN; aliyun]") },
 	[O_VENV] = { "sdk-venv", 0, "DIR", C_DIR, NULL, S_TUNING,
@@ -147,10 +149,10 @@ const struct cmd cmds[] = {
 	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_REPLY_WITHIN) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("serve the workflow to agents (Model Context Protocol, stdio)") },
-	{ "doctor", run_doctor, "", NULL, 0, 0, C_NONE, NULL,
-	    ALWAYS | B(O_VERBOSE) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
+	{ "doctor", run_doctor, "[--fix] [-v]", NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | B(O_VERBOSE) | B(O_FIX) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
 	    B(O_CLI_TIMEOUT),
-	    N_("check the CLI, the profile, the plugin and the SDK venv") },
+	    N_("check the CLI, the profile, ai-mode, the plugin and the SDK venv;\nchanges nothing (--fix: what diagnose would set)") },
 	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
 	    N_("create or repair the SysOM SDK venv used by Step 7") },
@@ -340,6 +342,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 		break;
 	case O_YES: o->yes = 1; break;
 	case O_DRY_RUN: o->dry_run = 1; break;
+	case O_FIX: o->fix = 1; break;
 	case O_ALIYUN: o->aliyun = arg; break;
 	case O_VENV: o->venv = arg; break;
 	case O_SCRIPTS: o->scripts = arg; break;

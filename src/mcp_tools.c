@@ -105,7 +105,8 @@ static const struct tooldef {
 	{ "doctor", "Check the local setup",
 	  "Checks the aliyun CLI and its version, the current profile (never showing keys), the sysom plugin, "
 	  "the SysOM SDK venv and the scripts.",
-	  "; nothing on the cluster is touched.", doctor_out, T_DOCTOR, 0, 0, 1, 1 },
+	  " It only looks: it changes nothing (no ai-mode switch, no configuration change, no plugin "
+	  "update), and nothing on the cluster is touched.", doctor_out, T_DOCTOR, 1, 0, 1, 1 },
 };
 
 static cJSON *
@@ -170,7 +171,7 @@ tools_list(int rev)
 
 	for (i = 0; i < sizeof(tooldefs) / sizeof(tooldefs[0]); i++) {
 		const struct tooldef *d = &tooldefs[i];
-		char *desc = xasprintf("%s%s%s", d->desc, writes, d->desc_writes);
+		char *desc = xasprintf("%s%s%s", d->desc, d->read_only ? "" : writes, d->desc_writes);
 
 		t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "name", d->name);

@@ -23,6 +23,7 @@ struct opts {
 	double		 t0;		/* when the run began (now_mono) */
 	const char	*profile;
 	int		 yes, dry_run, interactive;
+	int		 fix;		/* doctor --fix */
 	/* wiring */
 	const char	*aliyun, *venv, *scripts;
 	double		 poll_interval, busy_wait, cli_timeout;

@@ -12,7 +12,7 @@ DOUBLE=$top/tests/double/aliyun
 CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
 pass=0 fail=0 n=0
 root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-conc.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$root"' EXIT
 
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
@@ -30,7 +30,7 @@ run() { # HOME SCENARIO [extra args]
 	local home=$1 sc=$2; shift 2
 	# exec: in the background, $! is then ackprof itself.
 	HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data FAKE_ALIYUN_SCENARIO=$sc \
-	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/fake-state-$sc-$RANDOM \
+	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=${STATE:-$home/fake-state-$sc-$RANDOM} \
 	exec env -u XDG_RUNTIME_DIR "$ACKPROF" diagnose -c $CL -n default -p app-1 -q \
 		--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
 		--poll-interval 0 --busy-wait 0 --yes "$@" > /dev/null 2>&1
@@ -88,15 +88,21 @@ if [ $rc = 0 ]; then ok "the next run succeeds"; else notok "the next run exited
 #    it (its watchdog only drops it from the lease); the other's kill then switches it off.
 home=$root/killed2
 mkdir -p "$home"
-(FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+# Each its own double state ($RANDOM repeats in subshells): b's invoke must not meet a's task.
+(STATE=$home/state-a FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
 a=$!
 wait_for 300 polling "$home"
-(FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+(STATE=$home/state-b FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
 b=$!
 wait_for 300 eval '[ "$(holders "$home")" = 2 ]'
 kill -9 "$b"; wait "$b" 2>/dev/null
 if wait_for 300 eval '[ "$(holders "$home")" = 1 ]'; then ok "the killed run's watchdog dropped it from the lease"; else notok "the lease lists $(holders "$home") holders after one was killed"; fi
-if [ "$(ndisable "$home")" = 0 ] && grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "... and left ai-mode on for the run still polling"; else notok "ai-mode was switched off under a live holder"; fi
+if [ "$(ndisable "$home")" = 0 ] && grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "... and left ai-mode on for the run still polling"; else notok "ai-mode was switched off under a live holder (the other run $(kill -0 "$a" 2>/dev/null && echo lives || echo ended))"; fi
+# doctor sees the live holder, and so does not call the ai-mode that is on an orphan.
+dout=$(HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data FAKE_ALIYUN_LOG=$home/doctor.log \
+	env -u XDG_RUNTIME_DIR "$ACKPROF" doctor --aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" \
+	--scripts-dir "$top/scripts" 2>&1)
+if grep -q '^\[ok\]   ai-mode on, held by running ackprof runs: 1$' <<< "$dout"; then ok "doctor: ai-mode on, held by the one run still polling"; else notok "doctor said: $(grep ai-mode <<< "$dout" | head -1)"; fi
 kill -9 "$a"; wait "$a" 2>/dev/null
 wait_for 300 eval '[ "$(ndisable "$home")" -ge 1 ]'
 wait_for 50 eval '[ "$(holders "$home")" = 0 ]'

@@ -24,11 +24,16 @@
 #   stderr-any: yes       (do not check stderr)
 #   pipe: CMD             (stdout goes through "| CMD", e.g. "true" closes it at once)
 #   envlog: REGEX         (every line the double logged of its environment must match)
-#   aimode: on            (the case leaves ai-mode on: a failed disable; default off)
+#   aimode: on            (the case leaves ai-mode on: a failed disable; default off;
+#                          "untouched": with REAL, ai-mode.json need not exist, e.g. doctor)
 #   file: PATH MODE REGEX (PATH, relative to the scratch HOME, exists with octal MODE and
 #                          has a line matching REGEX)
 #   stdin: FILE           (stdin from FILE, relative to the case's directory; default /dev/null)
 #   stdin-cmd: CMD        (stdin from "CMD |" instead; @TOP@ = the project root)
+#   seed: PATH FILE       (before the run, copy FILE (relative to the case's directory) to
+#                          PATH (relative to the scratch HOME), mode 0600)
+#   unchanged: PATH       (PATH, relative to the scratch HOME, is byte-identical after the
+#                          run, mode and all; a file that did not exist still does not)
 #   calls:                (then the exact argv lines the double logged, until "end")
 # With REAL=/path/to/aliyun (tests/real/run.sh), the calls go through the real CLI and
 # tests/real/lib.sh adds its keys (config:, plugin:, index:, requests:).
@@ -81,6 +86,7 @@ run_case() {
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
 	local envlog="" pipe="" aimode=off stdin=/dev/null stdin_cmd=""
+	local -a seeds=() unchanged=() before=()
 	local calls="" requests="" in_calls=0 line key val
 	local -A real=()
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -120,6 +126,8 @@ run_case() {
 		aimode) aimode=$val ;;
 		pipe) pipe=$val ;;
 		file) files+=("$val") ;;
+		seed) seeds+=("$val") ;;
+		unchanged) unchanged+=("$val") ;;
 		stdin-cmd) stdin_cmd=${val//@TOP@/$top} ;;
 		stdin) stdin=$(cd "$(dirname "$file")" && pwd)/$val ;;
 		calls) in_calls=1 ;;
@@ -148,6 +156,14 @@ run_case() {
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
 	: > "$log"
 	[ -z "${REAL:-}" ] || real_case_setup
+	local sp
+	for sp in ${seeds[@]+"${seeds[@]}"}; do
+		mkdir -p "$(dirname "$home/${sp%% *}")"
+		install -m 600 "$(dirname "$file")/${sp#* }" "$home/${sp%% *}"
+	done
+	for sp in ${unchanged[@]+"${unchanged[@]}"}; do
+		before+=("$( { stat -c %a "$home/$sp" && sha256sum < "$home/$sp"; } 2>/dev/null || echo absent)")
+	done
 	(
 		cd "$home" || exit 2
 		export HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data
@@ -231,6 +247,12 @@ run_case() {
 			done
 		fi
 	fi
+	local ui=0
+	for sp in ${unchanged[@]+"${unchanged[@]}"}; do
+		[ "$( { stat -c %a "$home/$sp" && sha256sum < "$home/$sp"; } 2>/dev/null || echo absent)" = "${before[$ui]}" ] ||
+			why+="$sp changed; "
+		ui=$((ui + 1))
+	done
 	[ -z "${REAL:-}" ] || real_case_check
 	# Secrets from the leaky fixtures must never reach us.
 	if grep -Eqs 'LTAI[A-Za-z0-9]{8,}|LTAI5t|fakesecret|Lk9vQ2|CAIS[A-Za-z0-9+/=_-]{20,}|Pw0rdSecret|SiG9xQ|QWxhZGRpbjpPcGVuU2VzYW1l' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md 2>/dev/null; then

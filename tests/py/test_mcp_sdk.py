@@ -81,12 +81,13 @@ def test_handshake_and_tools(tmp_path):
         jsonschema.Draft202012Validator.check_schema(t.outputSchema)
         jsonschema.Draft202012Validator.check_schema(t.inputSchema)
         a = t.annotations
-        # Honest: every tool switches ai-mode and updates plugins, none deletes anything.
-        assert a.readOnlyHint is False and a.destructiveHint is False and a.openWorldHint is True
+        # Honest: every tool but doctor switches ai-mode and updates plugins, none deletes anything.
+        assert a.readOnlyHint is (t.name == "doctor") and a.destructiveHint is False and a.openWorldHint is True
     assert by["get_diagnosis_result"].annotations.idempotentHint is True
     assert by["doctor"].annotations.idempotentHint is True
     assert by["diagnose_pod"].annotations.idempotentHint is False
-    assert "plugins are updated" in by["doctor"].description
+    assert "changes nothing" in by["doctor"].description and "plugins are updated" not in by["doctor"].description
+    assert "plugins are updated" in by["diagnose_pod"].description
     since = by["diagnose_pod"].inputSchema["properties"]["since"]["pattern"]
     assert all(re.search(since, s) for s in ["2h", "90m", "1h30m", "1d2h3m4s"])
     assert not any(re.search(since, s) for s in ["90", "1h30", "", "2x", "h"])

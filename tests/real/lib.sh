@@ -124,7 +124,9 @@ real_case_check() {
 	if paste -d '\n' "$home/calls.log" "$home/env.log" 2>/dev/null | paste - - | grep '^aliyun ' | grep -qv ' DEBUG=- '; then
 		why+="DEBUG reached the CLI; "
 	fi
-	if [ "${real[config]:-ok}" != corrupt ] && ! grep -qs '"enabled": false' "$home/.aliyun/ai-mode.json"; then
+	# (aimode: untouched: a case that must not switch ai-mode at all, e.g. doctor.)
+	if [ "${real[config]:-ok}" != corrupt ] && [ "$aimode" != untouched ] &&
+	    ! grep -qs '"enabled": false' "$home/.aliyun/ai-mode.json"; then
 		why+="ai-mode.json does not say disabled; "
 	fi
 }
