@@ -41,7 +41,9 @@ awk -v dir="$tmp" '/^<!-- file: .* -->$/ { name = $3; next }
 binabs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 t() { if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "not ok - $1"; fi; }
 # The cron line: five time fields, then a command ackprof accepts (run with --dry-run).
-cronline=$(cat "$tmp/crontab" 2>/dev/null)
+# cron's PATH is /usr/bin:/bin: the example sets one that finds ackprof and aliyun.
+t "README crontab sets PATH with /usr/local/bin" 'grep -qE "^PATH=([^ ]*:)?/usr/local/bin(:|$)" "$tmp/crontab"'
+cronline=$(grep -v '^[A-Z_]*=' "$tmp/crontab" 2>/dev/null)
 cmd=$(printf '%s\n' "$cronline" | sed -E 's/^([^ ]+ +){5}//; s/ >>.*//; s|/var/lib/prometheus/node-exporter|'"$tmp"'|g; s/^ackprof /'"$(printf '%s' "$binabs" | sed 's/[\/&|]/\\&/g')"' /')
 t "README cron line has five time fields" 'printf "%s\n" "$cronline" | grep -qE "^([^ ]+ +){5}ackprof "'
 t "README cron line runs (with --dry-run)" 'eval "$cmd --dry-run" > /dev/null'
