@@ -74,39 +74,87 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 	}
 }
 
-/* The temporal-word rule on a terminal: ask for the window, suggest historical. */
+/*
+ * One answer of the window, checked as typed: a time (a bare HH:MM on `day`) that is
+ * not in the future.  0 with *t set; -1 when the prompt was left (Ctrl-C, EOF);
+ * 1 when the answer was empty.
+ */
+static int
+ask_point(const char *prompt, time_t day, time_t now, time_t *t, char **typed)
+{
+	char *ans, *q;
+
+	for (;;) {
+		if ((ans = ask(prompt)) == NULL)
+			return -1;
+		if (*ans == '\0') {
+			free(ans);
+			return 1;
+		}
+		q = scrub_line(ans);
+		if (timewin_parse_time(ans, day, t) == -1)
+			errorf("bad time '%s' (use 'YYYY-MM-DD HH:MM[:SS]', HH:MM, Unix seconds or RFC 3339)", q);
+		else if (*t > now + 60)
+			errorf("'%s' is in the future (enter a past time)", q);
+		else {
+			free(q);
+			*typed = ans;
+			return 0;
+		}
+		free(q);
+		free(ans);
+	}
+}
+
+/*
+ * The temporal-word rule on a terminal: ask for the window, suggest historical.
+ * When the description names a day (yesterday, 昨天下午, 上周五), a bare HH:MM is
+ * taken on that day, and the prompts say which.
+ */
 static int
 ask_window(struct opts *o, const char *found)
 {
-	char *from, *to, *q, err[256];
-	time_t now = time(NULL);
+	char *from = NULL, *to = NULL, *q, *pf, *pt, err[256], ds[16];
+	time_t now = time(NULL), day = timewin_named_day(o->desc_raw, now), t;
+	struct tm tm;
+	int rc;
 
 	fprintf(stderr, _("ackprof: the description mentions a past time ('%s').\n"
 	    "A historical diagnosis of that window is recommended. Enter its start and end\n"
 	    "(e.g. '2026-11-24 14:00', 14:00 for today, Unix seconds), or an empty start for real-time.\n"),
 	    found);
+	if (day) {
+		localtime_r(&day, &tm);
+		strftime(ds, sizeof(ds), "%Y-%m-%d", &tm);
+		fprintf(stderr, _("A bare HH:MM is taken on %s, the day the description names.\n"), ds);
+		pf = xasprintf(_("From (on %s): "), ds);
+		pt = xasprintf(_("To (on %s): "), ds);
+	} else {
+		day = now;
+		pf = xstrdup(_("From: "));
+		pt = xstrdup(_("To: "));
+	}
+	if ((rc = ask_point(pf, day, now, &t, &from)) != 0)
+		goto out;	/* empty: real-time */
 	for (;;) {
-		if ((from = ask(_("From: "))) == NULL)
-			return -1;
-		if (*from == '\0') {
-			free(from);
-			return 0;
-		}
-		if ((to = ask(_("To: "))) == NULL) {
-			free(from);
-			return -1;
-		}
-		if (timewin_resolve(from, to, NULL, 0, now, &o->win, err, sizeof(err)) == 0) {
-			free(from);
-			free(to);
-			return 0;
-		}
+		if ((rc = ask_point(pt, day, now, &t, &to)) == -1)
+			goto out;
+		if (rc == 1)
+			continue;	/* an end is needed once a start was given */
+		if (timewin_resolve_on(from, to, NULL, 0, day, now, &o->win, err, sizeof(err)) == 0)
+			break;
 		q = scrub_line(err);
 		fprintf(stderr, "ackprof: %s\n", q);
 		free(q);
-		free(from);
 		free(to);
+		to = NULL;
 	}
+out:
+	free(from);
+	free(to);
+	free(pf);
+	free(pt);
+	return rc < 0 ? -1 : 0;
 }
 
 /* One line of the confirmation: the label padded by display width, then the value. */

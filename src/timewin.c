@@ -185,6 +185,13 @@ int
 timewin_resolve(const char *from, const char *to, const char *since, int realtime,
     time_t now, struct window *w, char *err, size_t errlen)
 {
+	return timewin_resolve_on(from, to, since, realtime, now, now, w, err, errlen);
+}
+
+int
+timewin_resolve_on(const char *from, const char *to, const char *since, int realtime,
+    time_t day, time_t now, struct window *w, char *err, size_t errlen)
+{
 	char eb[64];
 	long secs;
 
@@ -218,11 +225,11 @@ timewin_resolve(const char *from, const char *to, const char *since, int realtim
 		i18n_snprintf(err, errlen, "%s", N_("--from and --to go together (or use --since DURATION)"));
 		return -1;
 	}
-	if (timewin_parse_time(from, now, &w->start) == -1) {
+	if (timewin_parse_time(from, day, &w->start) == -1) {
 		i18n_snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(from, eb));
 		return -1;
 	}
-	if (timewin_parse_time(to, now, &w->end) == -1) {
+	if (timewin_parse_time(to, day, &w->end) == -1) {
 		i18n_snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(to, eb));
 		return -1;
 	}
@@ -320,6 +327,60 @@ temporal_past(const char *desc, char *found, size_t foundlen)
 	}
 	pcre2_match_data_free(md);
 	return hit;
+}
+
+/* Weekday words: Chinese digits after 周/星期/礼拜 (日 and 天 are Sunday), English names. */
+static int
+weekday_of(const char *desc, int *last)
+{
+	static const char *const zh[] = { "日", "一", "二", "三", "四", "五", "六", "天" };
+	static const char *const en[] = { "sunday", "monday", "tuesday", "wednesday", "thursday",
+	    "friday", "saturday" };
+	static const char *const pre[] = { "周", "星期", "礼拜" };
+	const char *p;
+	size_t i, k;
+
+	for (k = 0; k < 3; k++)
+		for (p = desc; (p = strstr(p, pre[k])) != NULL; p += strlen(pre[k]))
+			for (i = 0; i < 8; i++)
+				if (strncmp(p + strlen(pre[k]), zh[i], strlen(zh[i])) == 0) {
+					/* 上周五, 上个星期五: the previous week's. */
+					*last = (p - desc >= 3 && strncmp(p - 3, "上", 3) == 0) ||
+					    (p - desc >= 6 && strncmp(p - 6, "上个", 6) == 0);
+					return i % 7;
+				}
+	for (i = 0; i < 7; i++)
+		if (strcasestr(desc, en[i])) {
+			*last = 0;	/* "last friday": the most recent one */
+			return (int)i;
+		}
+	return -1;
+}
+
+time_t
+timewin_named_day(const char *desc, time_t now)
+{
+	struct tm tm;
+	int back = -1, wd, last = 0;
+
+	if (strstr(desc, "前天") || strstr(desc, "前日") || strcasestr(desc, "the day before"))
+		back = 2;
+	else if (strstr(desc, "昨") || strcasestr(desc, "yesterday") || strcasestr(desc, "last night"))
+		back = 1;
+	localtime_r(&now, &tm);
+	if (back < 0 && (wd = weekday_of(desc, &last)) >= 0) {
+		if (last)	/* the previous Monday-to-Sunday week */
+			back = (tm.tm_wday + 6) % 7 + 7 - (wd + 6) % 7;
+		else		/* the most recent such day before today */
+			back = (tm.tm_wday - wd + 7) % 7 ? (tm.tm_wday - wd + 7) % 7 : 7;
+	}
+	if (back < 0)
+		return 0;
+	tm.tm_mday -= back;
+	tm.tm_hour = 12;
+	tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
 }
 
 void

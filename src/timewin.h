@@ -23,6 +23,18 @@ int	timewin_resolve(const char *from, const char *to, const char *since, int rea
 	    time_t now, struct window *, char *err, size_t errlen);
 
 /*
+ * The same, a bare HH:MM taken on the day of `day` (a time on that day) rather than
+ * today; the window must still end before `now`.
+ */
+int	timewin_resolve_on(const char *from, const char *to, const char *since, int realtime,
+	    time_t day, time_t now, struct window *, char *err, size_t errlen);
+/*
+ * The day a description names (yesterday, 昨天下午, 前天, 上周五, last friday): a time
+ * (local noon) on that day, or 0 when it names none.
+ */
+time_t	timewin_named_day(const char *desc, time_t now);
+
+/*
  * The temporal-word rule: 1 when the description names a past time (the words
  * found are copied to found), 0 when it names none or describes an ongoing problem.
  */

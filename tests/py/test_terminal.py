@@ -170,3 +170,54 @@ def test_in_chinese_the_questions_and_the_confirmation_line_up(tmp_path):
     t.send("是")
     assert t.wait() == 0
     assert t.calls()[-1] == "aliyun configure ai-mode disable"
+
+
+def _day(days_back):
+    return time.strftime("%Y-%m-%d", time.localtime(time.time() - days_back * 86400))
+
+
+def test_yesterday_afternoon_takes_a_bare_time_on_yesterday(tmp_path):
+    """Issue 20, item 11: the prompts offer the day the words name; 14:00 resolves on it."""
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "-d", "oom yesterday afternoon")
+    y = _day(1)
+    t.expect("A bare HH:MM is taken on %s" % y)
+    t.expect("From (on %s): " % y)
+    t.send("14:00")
+    t.expect("To (on %s): " % y)
+    t.send("15:00")
+    t.expect("Proceed? [y/N] ")
+    assert ("historical, %s 14:00:00 to %s 15:00:00" % (y, y)).encode() in t.seen
+    t.send("n")
+    assert t.wait() == 64
+    assert t.calls() == []
+
+
+def test_chinese_last_friday_offers_that_friday(tmp_path):
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "-d", "上周五 内存高")
+    now = time.localtime()
+    back = (now.tm_wday % 7) + 7 - 4      # tm_wday: Monday 0; Friday of the previous week
+    fri = _day(back)
+    t.expect("From (on %s): " % fri)
+    t.send("09:30")
+    t.expect("To (on %s): " % fri)
+    t.send("10:00")
+    t.expect("Proceed? [y/N] ")
+    assert ("%s 09:30:00 to %s 10:00:00" % (fri, fri)).encode() in t.seen
+    t.send("n")
+    assert t.wait() == 64
+
+
+def test_each_answer_is_checked_as_typed(tmp_path):
+    """A bad From: is refused before To: is asked, and asked again."""
+    t = Tty(tmp_path, "diagnose", "-c", CL, "-n", "default", "-p", "app-1", "-d", "oom this morning")
+    t.expect("From: ")
+    t.send("yesterday 14:00")
+    t.expect("bad time 'yesterday 14:00'")
+    assert b"To: " not in t.seen
+    t.expect("From: ")
+    t.send("1700000000")
+    t.expect("To: ")
+    t.send("1700003600")
+    t.expect("Proceed? [y/N] ")
+    t.send("n")
+    assert t.wait() == 64

@@ -615,6 +615,59 @@ temporal_should_survive_invalid_utf8(void **state)
 	assert_int_equal(temporal_past("\xff\x80\xc0", found, sizeof(found)), 0);
 }
 
+/* ---- timewin_named_day, timewin_resolve_on (issue 20, item 11) ---- */
+
+/* NOW is Wednesday 2026-06-10; each named day as a date. */
+static void
+named_day_is(const char *desc, const char *want)
+{
+	time_t d = timewin_named_day(desc, NOW);
+	char got[16] = "none";
+	struct tm tm;
+
+	if (d) {
+		localtime_r(&d, &tm);
+		strftime(got, sizeof(got), "%Y-%m-%d", &tm);
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("timewin_named_day(\"%s\") = %s, want %s", desc, got, want);
+}
+
+static void
+named_day_should_follow_the_words(void **state)
+{
+	(void)state;
+	named_day_is("oom yesterday afternoon", "2026-06-09");
+	named_day_is("昨天下午 内存高", "2026-06-09");
+	named_day_is("昨晚", "2026-06-09");
+	named_day_is("前天", "2026-06-08");
+	named_day_is("上周五", "2026-06-05");
+	named_day_is("上个星期一", "2026-06-01");
+	named_day_is("周一", "2026-06-08");
+	named_day_is("last friday", "2026-06-05");
+	named_day_is("on Wednesday", "2026-06-03");
+	named_day_is("this morning", "none");
+	named_day_is("oom", "none");
+}
+
+static void
+resolve_on_should_take_a_bare_time_on_the_day(void **state)
+{
+	struct window w;
+	char err[256];
+	time_t day = timewin_named_day("yesterday", NOW);
+
+	(void)state;
+	assert_int_equal(timewin_resolve_on("14:00", "15:00", NULL, 0, day, NOW, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.start, MIDNIGHT - 86400 + 14 * 3600);
+	assert_int_equal(w.end, MIDNIGHT - 86400 + 15 * 3600);
+	/* --from/--to as documented: a bare HH:MM is today's. */
+	assert_int_equal(timewin_resolve("09:31", "10:00", NULL, 0, NOW, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.start, T0931);
+	/* Still no window that ends in the future. */
+	assert_int_equal(timewin_resolve_on("14:00", "15:00", NULL, 0, NOW + 86400, NOW, &w, err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -660,6 +713,8 @@ main(void)
 		cmocka_unit_test(temporal_should_list_every_phrase_found),
 		cmocka_unit_test(temporal_should_stay_inside_a_small_found_buffer),
 		cmocka_unit_test(temporal_should_survive_invalid_utf8),
+		cmocka_unit_test(named_day_should_follow_the_words),
+		cmocka_unit_test(resolve_on_should_take_a_bare_time_on_the_day),
 	};
 
 	return cmocka_run_group_tests_name("timewin", tests, setup_utc, NULL);
