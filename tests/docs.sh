@@ -83,5 +83,7 @@ for m in $(grep -oE 'ackprof_[a-z_]+' "$tmp/ackprof.rules.yml" 2>/dev/null | sor
 	t "README alert rule series $m is one ackprof writes" 'grep -q "\"$m\"" "$top/src/metrics.c"'
 done
 t "README has alert rules" '[ -s "$tmp/ackprof.rules.yml" ]'
+# Issue 20, item 10: on the bundled simulator's healthy world, doctor is all [ok].
+t "tools/demo doctor: every check [ok]" 'out=$(SCENARIO=default sh "$top/tools/demo" doctor 2>&1) && printf "%s\n" "$out" | grep -q "^\[ok\]" && ! printf "%s\n" "$out" | grep -qE "^\[(warn|FAIL|done)" || { printf "%s\n" "$out"; false; }'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
