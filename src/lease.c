@@ -445,6 +445,8 @@ lease_acquire(struct lease *l, struct cli *cli)
 	}
 	pids[n] = (long)getpid();
 	starts[n] = proc_start((long)getpid());
+	/* Before we are listed: killed right after, the watchdog is there to drop us. */
+	arm_orphan_cleanup(cli, pids[n], starts[n]);
 	if (write_holders(dfd, pids, starts, n + 1) == -1) {
 		errorf("cannot write the ai-mode lease %s: %s", l->holderspath, strerror(errno));
 		rc = 78;
@@ -452,7 +454,6 @@ lease_acquire(struct lease *l, struct cli *cli)
 	}
 	l->held = 1;
 	l->began = 1;
-	arm_orphan_cleanup(cli, pids[n], starts[n]);
 	if (n)
 		verbosef("ai-mode lease shared with %d other run%s", n, n == 1 ? "" : "s");
 	rc = aimode_call(cli, CALL_AIMODE_ENABLE, 0, 0);

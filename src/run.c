@@ -159,14 +159,20 @@ static void	(*wd_hook)(void *);
 static void	*wd_hook_arg;
 static pid_t	wd_hook_owner;
 
+static void	watchdog_start(void);
+
 int
 run_on_orphan(void (*fn)(void *), void *arg)
 {
+	/* A watchdog forked already holds no copy of the hook. */
+	if (wd_fd >= 0 && wd_owner == getpid())
+		return -1;
 	wd_hook = fn;
 	wd_hook_arg = arg;
 	wd_hook_owner = getpid();
-	/* A watchdog forked already holds no copy of the hook. */
-	return wd_fd >= 0 && wd_owner == getpid() ? -1 : 0;
+	/* Now, not at the first child: a SIGKILL in between must find it there. */
+	watchdog_start();
+	return 0;
 }
 
 static void
@@ -224,36 +230,51 @@ watchdog_main(int fd, pid_t owner)
 	_exit(0);
 }
 
+/* Fork this process's watchdog, unless it has one (a forked worker gets its own). */
 static void
-watchdog_tell(pid_t pgid, int add)
+watchdog_start(void)
 {
-	int32_t rec = add ? (int32_t)pgid : -(int32_t)pgid;
 	pid_t pid, self = getpid();
 	int p[2];
 
 	if (wd_self)
 		return;
-	if (wd_fd >= 0 && wd_owner != getpid()) {
+	if (wd_fd >= 0 && wd_owner != self) {
 		/* A forked worker: its parent's watchdog watches its parent. */
 		close(wd_fd);
 		wd_fd = -1;
 	}
-	if (wd_fd < 0 && add) {
-		if (pipe2(p, O_CLOEXEC) == -1)
-			return;
-		if ((pid = fork()) == -1) {
-			close(p[0]);
-			close(p[1]);
-			return;
-		}
-		if (pid == 0) {
-			close(p[1]);
-			watchdog_main(p[0], self);
-		}
+	if (wd_fd >= 0)
+		return;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return;
+	if ((pid = fork()) == -1) {
 		close(p[0]);
-		wd_fd = p[1];
-		wd_owner = getpid();
+		close(p[1]);
+		return;
 	}
+	if (pid == 0) {
+		close(p[1]);
+		watchdog_main(p[0], self);
+	}
+	close(p[0]);
+	wd_fd = p[1];
+	wd_owner = self;
+}
+
+static void
+watchdog_tell(pid_t pgid, int add)
+{
+	int32_t rec = add ? (int32_t)pgid : -(int32_t)pgid;
+
+	if (wd_self)
+		return;
+	if (wd_fd >= 0 && wd_owner != getpid()) {
+		close(wd_fd);	/* a forked worker's: its parent's watchdog watches its parent */
+		wd_fd = -1;
+	}
+	if (add)
+		watchdog_start();
 	if (wd_fd >= 0)
 		while (write(wd_fd, &rec, sizeof(rec)) == -1 && errno == EINTR)
 			;
