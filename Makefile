@@ -146,6 +146,12 @@ check-docs: $(O)/ackprof $(MOS)
 	sh tests/install.sh
 	sh tests/tally-test.sh
 
+# The mutation check (tests/mutations/README.md): each deliberate one-line bug must be
+# killed by the suites it names.  Separate from `make check`; .ci/run runs it after.
+MUTATION_JOBS ?= 2
+check-mutations: all
+	JOBS=$(MUTATION_JOBS) MUTATIONS='$(MUTATIONS)' python3 tests/mutations/run
+
 # Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
 FUZZ_SECONDS ?= 10
 check-fuzz:
@@ -226,5 +232,8 @@ clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
 	rm -rf build completion tests/double/venv locale po/ackprof.pot
 
-.PHONY: FORCE all check check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
+check-mutations: private SHELL := $(CURDIR)/tests/script
+check-mutations: private .SHELLFLAGS = $@ -c
+
+.PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
 	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po

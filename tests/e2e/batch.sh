@@ -243,6 +243,27 @@ check "rerun of a finished batch: no cloud call at all (argv log empty)" '[ ! -s
 check "rerun of a finished batch: says every target is done already" 'grep -q "every target is done already (per $h/st)" "$h/err"'
 check "rerun of a finished batch: exits with the recorded worst (1)" '[ $rc = 1 ]'
 
+# 5f. Redaction on batch's own output paths: a cloud answer carrying an AccessKey id, a
+#     secret and an STS token (scenario leaky, plus one target that fails with them in
+#     its error) never reaches the text lines, the JSON Lines or the state file.
+h=$root/leaky
+mkdir -p "$h"
+printf '%s\n' "$L0 default lk-1" > "$h/in"
+leaky_batch() { # OUT [args...]
+	local out=$1; shift
+	HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_SCENARIO=leaky \
+	env -u XDG_RUNTIME_DIR "$ACKPROF" batch "$h/in" --aliyun "$DOUBLE" \
+		--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+		--poll-interval 0 --busy-wait 0 "$@" > "$h/$out" 2> "$h/$out.err"
+}
+leaky_batch text --state "$h/st"
+leaky_batch json -o json --state "$h/st2"
+secrets='LTAI5tLeakyKeyLeakyKey99|Lk9vQ2xRt7mB4nW8pZ3cY6hJ1sD5fG0a|LeakyStsToken'
+check "leaky: the run saw the credentials (the test is live)" 'grep -qE "$secrets" "$top/fixtures/scenarios/leaky/result"'
+check "leaky: no credential in the text lines or stderr" '[ -s "$h/text" ] && ! grep -qE "$secrets" "$h/text" "$h/text.err"'
+check "leaky: no credential in the JSON Lines" '[ -s "$h/json" ] && ! grep -qE "$secrets" "$h/json"'
+check "leaky: no credential in the state files" '[ -s "$h/st" ] && ! grep -qE "$secrets" "$h/st" "$h/st2"'
+
 # 6. SIGINT: no new work, state written, cleanup, 130.
 h=$root/int
 mkdir -p "$h"
