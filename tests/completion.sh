@@ -5,17 +5,7 @@
 # Prints "N passed, N failed, N skipped".
 set -u
 bin=$1
-pass=0 fail=0 skipped=0
-# skip DESCRIPTION REASON [tool]: "ok - DESCRIPTION # SKIP REASON", counted as skipped,
-# never as passed.  A skip for a missing tool that tools/deps --all installs is a failure
-# under ACKPROF_CI=1 (.ci/run sets it): CI has every tool, so it must run the test.
-skip() {
-	if [ "${3:-}" = tool ] && [ "${ACKPROF_CI:-}" = 1 ]; then
-		fail=$((fail + 1)); echo "not ok - $1: $2, and CI must have it (tools/deps --all)"
-	else
-		skipped=$((skipped + 1)); echo "ok - $1 # SKIP $2"
-	fi
-}
+. "$(dirname "$0")/skip.sh"
 check() { if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1: got '$2', want '$3'"; fi; }
 
 # complete WORD...: what bash offers for the last word (sorted, one line).

@@ -5,17 +5,7 @@ set -u
 bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 help=$("$bin" --help)
-pass=0 fail=0 skipped=0
-# skip DESCRIPTION REASON [tool]: "ok - DESCRIPTION # SKIP REASON", counted as skipped,
-# never as passed.  A skip for a missing tool that tools/deps --all installs is a failure
-# under ACKPROF_CI=1 (.ci/run sets it): CI has every tool, so it must run the test.
-skip() {
-	if [ "${3:-}" = tool ] && [ "${ACKPROF_CI:-}" = 1 ]; then
-		fail=$((fail + 1)); echo "not ok - $1: $2, and CI must have it (tools/deps --all)"
-	else
-		skipped=$((skipped + 1)); echo "ok - $1 # SKIP $2"
-	fi
-}
+. "$top/tests/skip.sh"
 flags=$(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 for f in $flags; do
 	ok=1
