@@ -110,11 +110,17 @@ static const char *const triggers[] = { "acs", "bearer", "basic", "ltai", "sts."
 static int
 may_hold_secret(const char *s, size_t len)
 {
+	static unsigned char first[256];	/* the triggers' first letters (no threads) */
 	size_t i, j, k, n;
 
+	if (!first['a'])
+		for (k = 0; k < sizeof(triggers) / sizeof(triggers[0]); k++)
+			first[(unsigned char)triggers[k][0]] = 1;
 	for (i = 0; i < len; i++) {
 		char c = s[i] | 0x20;	/* ASCII lower case; other bytes never match */
 
+		if (!first[(unsigned char)c])
+			continue;	/* most bytes: no trigger starts here */
 		for (k = 0; k < sizeof(triggers) / sizeof(triggers[0]); k++) {
 			if (c != triggers[k][0])
 				continue;
