@@ -105,7 +105,7 @@ update-po: po/ackprof.pot
 # To add a test script: one recipe line in a check target below (or a new target in
 # CHECKS); nothing else is needed for the tally to see it.
 CHECKS	= check-unit check-double check-e2e check-real check-py check-docs check-fuzz \
-	  check-sanitize check-valgrind
+	  check-sanitize check-valgrind check-bench
 $(CHECKS): private SHELL := $(CURDIR)/tests/script
 $(CHECKS): private .SHELLFLAGS = $@ -c
 
@@ -181,6 +181,20 @@ check-valgrind: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --trace-children=no' \
 		ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 
+# The performance gate (issue 25, bench/README.md "The regression gate"): ackprof's own
+# instruction counts (callgrind) for a fixed set of runs on the double, against the
+# committed bench/baseline.txt; fails on a rise of more than 5 %, naming the run.
+# bench-baseline rewrites the baseline: commit it with the reason.  check-bench shows
+# the gate failing on a deliberately slowed copy.
+bench-check: all
+	@bench/check
+
+bench-baseline: all
+	@bench/check --baseline
+
+check-bench: all
+	bash tests/bench-check-test.sh
+
 # Is the tool chain here?  tools/deps installs what is missing (apt-get) when run as
 # root, else prints the one command that does and fails; --check only reports.
 deps-check:
@@ -236,5 +250,5 @@ clean:
 check-mutations: private SHELL := $(CURDIR)/tests/script
 check-mutations: private .SHELLFLAGS = $@ -c
 
-.PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
+.PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize check-bench bench-check bench-baseline \
 	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po
