@@ -95,6 +95,24 @@ clean_string(char **p)
 	*p = c;
 }
 
+/*
+ * A Kubernetes env entry {"name": "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "value": "..."}:
+ * the member holding the credential is called "value"; its sibling "name" says what it
+ * is.  Nonzero when `it` is such a value.
+ */
+static int
+env_entry_value(const cJSON *parent, const cJSON *it)
+{
+	const cJSON *name;
+
+	if (parent == NULL || !cJSON_IsObject(parent) || it->string == NULL ||
+	    strcmp(it->string, "value") != 0)
+		return 0;
+	name = cJSON_GetObjectItemCaseSensitive(parent, "name");
+	return cJSON_IsString(name) && name->valuestring != NULL &&
+	    redact_secret_name(name->valuestring);
+}
+
 static void
 scrub_item(cJSON *parent, cJSON *it)
 {
@@ -102,7 +120,8 @@ scrub_item(cJSON *parent, cJSON *it)
 
 	if (it->string != NULL && !(it->type & cJSON_StringIsConst))
 		clean_string(&it->string);
-	if (parent != NULL && it->string != NULL && redact_secret_name(it->string) &&
+	if (parent != NULL && it->string != NULL &&
+	    (redact_secret_name(it->string) || env_entry_value(parent, it)) &&
 	    !cJSON_IsNull(it) && !cJSON_IsBool(it) &&
 	    !(cJSON_IsString(it) && strcmp(it->valuestring, "****") == 0)) {
 		cJSON *mask = cJSON_CreateString("****");
