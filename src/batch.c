@@ -134,6 +134,14 @@ batch_parse_line(const char *line, time_t now, struct target *t, char *err, size
 	if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
 		return 0;
 	if (*p == '{') {
+		char name[128];
+		int depth;
+
+		if (json_nul_member(p, strlen(p), name, sizeof(name), &depth)) {
+			/* cJSON would cut the string at the NUL: "c…\u0000junk" read as "c…". */
+			snprintf(err, errlen, _("%s holds a NUL character (\\u0000)"), name);
+			return -1;
+		}
 		j = cJSON_Parse(p);
 		if (!cJSON_IsObject(j)) {
 			cJSON_Delete(j);

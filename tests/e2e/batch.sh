@@ -50,6 +50,16 @@ for l in 3 4 5 6 7; do
 done
 check "bad input: one line per bad line and a last line" '[ $(wc -l < "$h/err") = 6 ] && tail -1 "$h/err" | grep -q "5 bad lines in .*: nothing was run"'
 
+# 1b. Issue 19, item 4: a JSON line whose string holds \u0000 is refused naming the member
+#     (cJSON would read the cluster id cut at the NUL, a valid one); nothing is run.
+h=$root/nul
+mkdir -p "$h"
+printf '%s\n' '{"cluster_id":"'$C1'\u0000junk","namespace":"default","pod":"app-1"}' > "$h/in"
+ab "$h" "$h/in"
+check "a NUL in a JSON line exits 64" '[ $rc = 64 ]'
+check "a NUL in a JSON line runs nothing" '[ ! -s "$h/calls.log" ]'
+check "a NUL in a JSON line names the member" 'grep -q "^ackprof: batch input line 1: cluster_id holds a NUL character" "$h/err"'
+
 # 2. The exact call sequence with --jobs 1: shared steps once, per cluster cs GET and
 #    Step 7 once, targets one at a time; a non-Default cluster fails its own targets.
 h=$root/order
