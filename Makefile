@@ -5,6 +5,14 @@
 #   make deps     install everything `make check` needs (as root; else print the command)
 SHELL	:= /bin/bash
 PREFIX	?= /usr/local
+# PREFIX and DESTDIR are taken as written: a '$' in them is a character, not a make
+# variable (simple variables are never expanded again).  Every path below reaches the
+# shell through $(call q,...), single-quoted, so a space or a quote is a character too.
+override PREFIX := $(value PREFIX)
+override DESTDIR := $(value DESTDIR)
+q	 = '$(subst ','\'',$(1))'
+# A C string literal of a path, for -D: backslashes and double quotes escaped.
+cstr	 = "$(subst ",\",$(subst \,\\,$(1)))"
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/ackprof
@@ -24,7 +32,8 @@ CJSON_LIBS   := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null || echo -lcjso
 PCRE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE_LIBS    := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS) $(PCRE_CFLAGS) \
-	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=\"$(SHAREDIR)/scripts\" -DLOCALEDIR=\"$(LOCALEDIR)\"
+	-DVERSION=\"$(VERSION)\" -DSCRIPTSDIR=$(call q,$(call cstr,$(SHAREDIR)/scripts)) \
+	-DLOCALEDIR=$(call q,$(call cstr,$(LOCALEDIR)))
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
 SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
@@ -61,8 +70,8 @@ $(O)/completion/ackprof.fish: $(O)/ackprof
 # PREFIX, SHAREDIR or LOCALEDIR change, so that `make install PREFIX=/usr` installs a
 # binary that finds its scripts (cmd.c) and its messages (i18n.c).
 $(O)/src/scriptsdir.stamp: FORCE
-	@mkdir -p $(@D); echo '$(SHAREDIR)/scripts $(LOCALEDIR)' | cmp -s - $@ || \
-		echo '$(SHAREDIR)/scripts $(LOCALEDIR)' > $@
+	@mkdir -p $(@D); echo $(call q,$(SHAREDIR)/scripts $(LOCALEDIR)) | cmp -s - $@ || \
+		echo $(call q,$(SHAREDIR)/scripts $(LOCALEDIR)) > $@
 $(O)/src/cmd.o $(O)/src/i18n.o: $(O)/src/scriptsdir.stamp
 FORCE:
 
@@ -212,33 +221,35 @@ demo: deps-build
 	sh tools/demo
 
 # ---- install -----------------------------------------------------------------
+# Every installed path, quoted for the shell (D: under DESTDIR).
+D	 = $(call q,$(DESTDIR)$(1))
 install: $(O)/ackprof $(MOS) $(COMPLETIONS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
-		$(DESTDIR)$(MANDIR)/zh_CN/man1
-	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
-	install -m 644 man/ackprof.1 $(DESTDIR)$(MANDIR)/man1/ackprof.1
-	install -m 644 man/zh_CN/ackprof.1 $(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
+	install -d $(call D,$(BINDIR)) $(call D,$(MANDIR)/man1) $(call D,$(SHAREDIR)/scripts) \
+		$(call D,$(SHAREDIR)/skill) $(call D,$(BASHCOMPDIR)) $(call D,$(ZSHCOMPDIR)) \
+		$(call D,$(FISHCOMPDIR)) $(call D,$(MANDIR)/zh_CN/man1)
+	install -m 755 $(O)/ackprof $(call D,$(BINDIR)/ackprof)
+	install -m 644 man/ackprof.1 $(call D,$(MANDIR)/man1/ackprof.1)
+	install -m 644 man/zh_CN/ackprof.1 $(call D,$(MANDIR)/zh_CN/man1/ackprof.1)
 	for l in $(LINGUAS); do \
-		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
-		install -m 644 $(O)/locale/$$l/LC_MESSAGES/ackprof.mo \
-			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo || exit 1; \
+		install -d $(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES && \
+		install -m 644 $(O)/locale/"$$l"/LC_MESSAGES/ackprof.mo \
+			$(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES/ackprof.mo || exit 1; \
 	done
-	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
+	install -m 755 scripts/setup-sdk.sh $(call D,$(SHAREDIR)/scripts/setup-sdk.sh)
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
-		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
-	install -m 644 skill/SKILL.md $(DESTDIR)$(SHAREDIR)/skill/SKILL.md
-	install -m 644 $(O)/completion/ackprof.bash $(DESTDIR)$(BASHCOMPDIR)/ackprof
-	install -m 644 $(O)/completion/_ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof
-	install -m 644 $(O)/completion/ackprof.fish $(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
+		$(call D,$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py)
+	install -m 644 skill/SKILL.md $(call D,$(SHAREDIR)/skill/SKILL.md)
+	install -m 644 $(O)/completion/ackprof.bash $(call D,$(BASHCOMPDIR)/ackprof)
+	install -m 644 $(O)/completion/_ackprof $(call D,$(ZSHCOMPDIR)/_ackprof)
+	install -m 644 $(O)/completion/ackprof.fish $(call D,$(FISHCOMPDIR)/ackprof.fish)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ackprof $(DESTDIR)$(MANDIR)/man1/ackprof.1 \
-		$(DESTDIR)$(MANDIR)/zh_CN/man1/ackprof.1
-	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof \
-		$(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
-	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(call D,$(BINDIR)/ackprof) $(call D,$(MANDIR)/man1/ackprof.1) \
+		$(call D,$(MANDIR)/zh_CN/man1/ackprof.1)
+	for l in $(LINGUAS); do rm -f $(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES/ackprof.mo; done
+	rm -f $(call D,$(BASHCOMPDIR)/ackprof) $(call D,$(ZSHCOMPDIR)/_ackprof) \
+		$(call D,$(FISHCOMPDIR)/ackprof.fish)
+	rm -rf $(call D,$(SHAREDIR))
 
 lint:
 	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1

@@ -134,6 +134,14 @@ batch_parse_line(const char *line, time_t now, struct target *t, char *err, size
 	if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
 		return 0;
 	if (*p == '{') {
+		char name[128];
+		int depth;
+
+		if (json_nul_member(p, strlen(p), name, sizeof(name), &depth)) {
+			/* cJSON would cut the string at the NUL: "c…\u0000junk" read as "c…". */
+			snprintf(err, errlen, _("%s holds a NUL character (\\u0000)"), name);
+			return -1;
+		}
 		j = cJSON_Parse(p);
 		if (!cJSON_IsObject(j)) {
 			cJSON_Delete(j);
@@ -168,20 +176,39 @@ target_key(const struct target *t)
 	return xasprintf("%s %s %s", t->cluster, t->ns, t->pod);
 }
 
+/*
+ * Once a record could not be written whole, the state cannot be trusted to hold the
+ * next invoke: the batch stops invoking (it still polls what it has) and exits 74.
+ * A record cut short leaves no newline: the next one starts on a line of its own.
+ */
+static int state_lost, state_cut;
+
 /* Append one record and flush it to disk: a killed batch loses nothing it recorded. */
 static void
 state_append(int fd, cJSON *rec)
 {
 	char *s = scrub_print(rec, 0), *line;
+	ssize_t w;
+	size_t len;
 
 	cJSON_Delete(rec);
 	if (fd < 0 || s == NULL) {
 		free(s);
 		return;
 	}
-	line = xasprintf("%s\n", s);
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) == -1)
-		warnf("cannot write the state file: %s", strerror(errno));
+	line = xasprintf("%s%s\n", state_cut ? "\n" : "", s);
+	len = strlen(line);
+	w = write(fd, line, len);
+	if (w > 0 && (size_t)w < len)
+		state_cut = 1;
+	else if (w == (ssize_t)len)
+		state_cut = 0;
+	if (w != (ssize_t)len || fsync(fd) == -1) {
+		if (!state_lost)
+			warnf("cannot write the state file: %s", w >= 0 && (size_t)w < len ?
+			    _("a short write (is the disk full?)") : strerror(errno));
+		state_lost = 1;
+	}
 	free(line);
 	free(s);
 }
@@ -251,15 +278,46 @@ state_exit_code(const cJSON *v, int *rc)
  * a finished record whose exit code is not 0-255, is ignored; a task id that is
  * not one refuses the file.  Returns the open descriptor for appending, or -1.
  */
+#define STATE_LINE_MAX	(1024 * 1024)
+
+/*
+ * One line of the state file into b, at most STATE_LINE_MAX bytes of it kept: a longer
+ * one is read to its end and marked too long, never held whole.  *nl says whether it
+ * ended in a newline.  Returns 0 at the end of the file.
+ */
+static int
+state_line(FILE *f, struct buf *b, int *nl, int *toolong)
+{
+	char chunk[4096];
+	size_t n;
+
+	buf_reset(b);
+	*nl = *toolong = 0;
+	while (fgets(chunk, sizeof(chunk), f) != NULL) {
+		n = strlen(chunk);
+		if (b->len + n <= STATE_LINE_MAX)
+			buf_add(b, chunk, n);
+		else
+			*toolong = 1;
+		if (n > 0 && chunk[n - 1] == '\n') {
+			*nl = 1;
+			return 1;
+		}
+	}
+	return b->len > 0 || *toolong;
+}
+
 static int
 state_load(const char *path, struct target *ts, size_t n)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	struct strmap keys = { 0 };
-	char *line = NULL, *k;
-	size_t cap = 0, i;
+	struct buf lb = { 0 };
+	char *line, *k;
+	size_t i;
 	unsigned long lineno = 0;
+	int nl = 1, toolong, torn = 0;
 	cJSON *j, *v;
 
 	if (f != NULL) {
@@ -269,18 +327,24 @@ state_load(const char *path, struct target *ts, size_t n)
 			strmap_put(&keys, k, i);
 			free(k);
 		}
-		while (getline(&line, &cap, f) > 0) {
+		while (state_line(f, &lb, &nl, &toolong)) {
 			const cJSON *tid, *done;
 
-			j = cJSON_Parse(line);
 			lineno++;
+			if (toolong) {
+				warnf("state file %s, line %lu: longer than 1 MiB; set aside as corrupt",
+				    path, lineno);
+				continue;
+			}
+			line = lb.p;
+			j = cJSON_Parse(line);
 			v = cJSON_GetObjectItemCaseSensitive(j, "task_id");
 			if (cJSON_IsString(v) && !valid_task_id(v->valuestring)) {
 				/* Never polled, never dropped silently: the file is not ours or was edited. */
 				errorf("state file %s, line %lu: '%s' is not a SysOM task id (fix or remove the line, or use a new --state file)",
 				    path, lineno, v->valuestring);
 				cJSON_Delete(j);
-				free(line);
+				buf_free(&lb);
 				fclose(f);
 				strmap_free(&keys);
 				return -1;
@@ -307,15 +371,28 @@ state_load(const char *path, struct target *ts, size_t n)
 			}
 			cJSON_Delete(j);
 		}
-		free(line);
+		/* A last line without its newline: a crash or a full disk cut it short. */
+		torn = lineno > 0 && !nl;
+		buf_free(&lb);
 		fclose(f);
 	} else if (fd >= 0)
 		close(fd);
 	strmap_free(&keys);
+	state_lost = state_cut = 0;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		errorf("cannot open the state file %s: %s (choose a writable path for --state)", path,
 		    strerror(errno));
+	else if (torn) {
+		/* Ended here, so that the next record is a line of its own. */
+		warnf("state file %s, line %lu: cut short (a crash or a full disk); set aside as corrupt",
+		    path, lineno);
+		if (write(fd, "\n", 1) != 1 || fsync(fd) == -1) {
+			errorf("cannot write the state file %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
 	return fd;
 }
 
@@ -606,12 +683,17 @@ advance(struct batch *b, struct cluster *c)
 			}
 			break;
 		case C_INVOKE:
-			if (b->interrupted) {
+			if (b->interrupted || state_lost) {
 				c->st = C_DONE;
 				break;
 			}
 			/* On disk before the call: a kill cannot hide an invoke from a rerun. */
 			state_invoking(b->statefd, &b->t[c->cur]);
+			if (state_lost) {
+				/* Not recorded: a rerun could not know of this task.  Not started. */
+				c->st = C_DONE;
+				break;
+			}
 			if ((rc = start_call(c, &c->tw, CALL_INVOKE, c->tw.params, NULL)) != 0) {
 				finish_target(b, c, &b->t[c->cur], rc, &c->tw);
 				c->st = C_NEXT;
@@ -1245,6 +1327,10 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		rc = wf_interrupted_code();
 		errorf("interrupted by signal %d: no new work started; ai-mode cleanup done%s%s (rerun with the same --state to resume)",
 		    (int)run_signal, bo->state ? "; task ids are in " : "", bo->state ? bo->state : "");
+	} else if (state_lost) {
+		rc = 74;
+		errorf("the state file %s could not be written: no task was started after that (free space or fix %s, then rerun with the same --state)",
+		    bo->state, bo->state);
 	} else if (rc != 0) {
 		errorf("batch finished: worst exit %d (%s); see the summary", rc, class_name(rc));
 	}

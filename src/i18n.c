@@ -135,9 +135,22 @@ i18n_english(void)
 struct dir {
 	int	pos;
 	int	nstar;	/* '*' width and precision: ints taken before the value */
+	long	width;	/* a written width, or -1 */
+	long	prec;	/* a written precision, or -1 */
 	char	type;	/* 0 for "%%" */
 	char	spec[32];
 };
+
+/* Digits as a number, saturated (a hostile catalog may write any number of them). */
+static long
+number(const char **p)
+{
+	long n = 0;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		n = n < 100000000 ? n * 10 + (**p - '0') : n;
+	return n;
+}
 
 /*
  * Parse the directive after a '%'.  Returns the end, or NULL for what we do
@@ -152,6 +165,7 @@ parse_dir(const char *p, struct dir *d)
 	int n = 0;
 
 	d->pos = d->nstar = 0;
+	d->width = d->prec = -1;
 	if (*p == '%') {
 		d->type = 0;
 		return p + 1;
@@ -165,12 +179,12 @@ parse_dir(const char *p, struct dir *d)
 	p += strspn(p, "-+ #0'");
 	if (*p == '*')
 		p++, d->nstar++;
-	else
-		p += strspn(p, "0123456789");
+	else if (*p >= '0' && *p <= '9')
+		d->width = number(&p);
 	if (*p == '.' && p[1] == '*')
 		p += 2, d->nstar++;
 	else if (*p == '.')
-		p += 1 + strspn(p + 1, "0123456789");
+		p++, d->prec = number(&p);
 	if (d->nstar && d->pos)
 		return NULL;
 	if (strchr("hlLzjt", *p) && *p) {
@@ -228,17 +242,56 @@ i18n_signature(const char *fmt, char *sig, int n)
 	return max;
 }
 
-/* The translation only when it takes the very arguments of msgid. */
+/*
+ * The widest width and precision written for each argument of a format (whose
+ * signature is known good), -1 where none is.
+ */
+static void
+limits(const char *fmt, long *w, long *pr)
+{
+	struct dir d;
+	int seq = 0, k;
+
+	for (k = 0; k < MAXARGS; k++)
+		w[k] = pr[k] = -1;
+	while ((fmt = strchr(fmt, '%')) != NULL && (fmt = parse_dir(fmt + 1, &d)) != NULL) {
+		if (d.type == 0)
+			continue;
+		seq += d.nstar;
+		k = d.pos ? d.pos - 1 : seq++;
+		if (k < 0 || k >= MAXARGS)
+			continue;
+		/* A string's precision only cuts: none is the longest. */
+		if (d.type == 's' && d.prec < 0)
+			d.prec = LONG_MAX;
+		if (d.width > w[k])
+			w[k] = d.width;
+		if (d.prec > pr[k])
+			pr[k] = d.prec;
+	}
+}
+
+/*
+ * The translation only when it takes the very arguments of msgid, none with a width
+ * or precision larger than msgid's (a hostile catalog could otherwise pad gigabytes).
+ */
 static const char *
 checked(const char *msgid, const char *tr)
 {
 	char a[MAXARGS + 1], b[MAXARGS + 1];
+	long mw[MAXARGS], mp[MAXARGS], tw[MAXARGS], tp[MAXARGS];
+	int k;
 
 	if (tr == msgid || (strchr(msgid, '%') == NULL && strchr(tr, '%') == NULL))
 		return tr;
 	if (i18n_signature(msgid, a, sizeof(a)) < 0 || i18n_signature(tr, b, sizeof(b)) < 0 ||
 	    strcmp(a, b) != 0)
 		return msgid;
+	limits(msgid, mw, mp);
+	limits(tr, tw, tp);
+	for (k = 0; k < MAXARGS; k++)
+		if (tw[k] > mw[k] || tp[k] > mp[k])
+			return msgid;
 	return tr;
 }
 

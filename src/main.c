@@ -45,6 +45,7 @@ main(int argc, char **argv)
 	int rc;
 
 	cJSON_InitHooks(&hooks);
+	redact_learn_env();
 	msg_init();
 	if (i18n_init(lang_arg(argc, argv)) == -1)
 		rc = usage_error("unknown language '%s' for --lang (zh or en)", lang_arg(argc, argv));

@@ -302,6 +302,33 @@ refuse(struct server *sv, const cJSON *m, const cJSON *id)
 	return 0;
 }
 
+/*
+ * A string holding U+0000 anywhere in the message is refused, naming its member: cJSON
+ * would cut it at the NUL ("ping\u0000x" read as "ping").  An id holding one cannot be
+ * echoed byte-exact, so it is answered with id null; a notification is dropped.
+ */
+static int
+refuse_nul(const cJSON *m, const cJSON *id, const char *line, size_t len)
+{
+	char name[128];
+	int depth, in_id;
+
+	if (!json_nul_member(line, len, name, sizeof(name), &depth))
+		return 0;
+	in_id = depth == 1 && strcmp(name, "id") == 0;
+	if (in_id)
+		id = NULL;
+	else if (id == NULL && !cJSON_HasObjectItem(m, "id"))
+		return 1;	/* a notification: nothing is answered */
+	if (in_id || (depth == 1 && (strcmp(name, "method") == 0 || strcmp(name, "jsonrpc") == 0)))
+		send_error_naming(id, INVALID_REQUEST,
+		    "Invalid Request: a string holds U+0000 (NUL) in member", name);
+	else
+		send_error_naming(id, INVALID_PARAMS,
+		    "Invalid params: a string holds U+0000 (NUL) in member", name);
+	return 1;
+}
+
 static void
 handle(struct server *sv, const char *line, size_t len, int in_batch)
 {
@@ -329,7 +356,7 @@ handle(struct server *sv, const char *line, size_t len, int in_batch)
 	}
 	id = cJSON_GetObjectItemCaseSensitive(m, "id");
 	params = cJSON_GetObjectItemCaseSensitive(m, "params");
-	if (refuse(sv, m, id))
+	if (refuse_nul(m, id, line, len) || refuse(sv, m, id))
 		goto out;
 	keep_number_text(m, "id", line, len);
 	id = cJSON_GetObjectItemCaseSensitive(m, "id");

@@ -6,8 +6,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "redact.h"
 #include "util.h"
@@ -23,7 +26,7 @@
 	"secret[_-]?key|access[_-]?key[_-]?id|access[_-]?key|security[_-]?token|"	\
 	"sts[_-]?token|x-acs-security-token|bearer[_-]?token|"		\
 	"oauth[_-]?(?:access|refresh)[_-]?token|client[_-]?secret|api[_-]?key|"	\
-	"signature|password|passwd|private[_-]?key|authorization"
+	"signature|password|passwd|private[_-]?key|authorization|secret(?![a-z])"
 
 /* A quote around a key or value: JSON, JSON inside a JSON string, Python, URL-encoded. */
 #define QUOTE	"(?:\\\\?[\"']|%2[27])"
@@ -85,14 +88,26 @@ static const struct rule {
 	  "(?:(?:basic|bearer|digest|acs|token)(?:\\s|%20)+)?[^\\s\"'\\\\,;&}]+", "${1}****" },
 	/* Command-line flags: --access-key-secret VALUE, --sts-token=VALUE. */
 	{ "(?i)(--(?:" KEYS ")(?:\\s*=\\s*|\\s+))" VALUE, "${1}${2}****" },
+	/* A YAML block scalar: "accessKeySecret: |" and the indented lines below it. */
+	{ "(?i)((?:" KEYS ")" QUOTE "?[ \\t]*:[ \\t]*[|>][-+0-9]*[ \\t]*\\r?\\n)([ \\t]+)[^\\r\\n]*"
+	  "(?:\\r?\\n\\2[^\\r\\n]*)*", "${1}${2}****" },
 	/*
 	 * key = value, key: value, "key": "value", 'key': 'value', key\tvalue, key=value
 	 * in query strings and URL-encoded (key%3Dvalue, %22key%22%3A%22value%22), and the
 	 * same inside JSON-escaped text (\"key\": \"value\").  A quoted value is masked up
 	 * to its closing quote, spaces and commas included.
 	 */
-	{ "(?i)((?:" KEYS ")" QUOTE "?(?:" BL "(?:[:=]|%3[AaDd])" BL "|\\t+))" VALUE,
+	{ "(?i)((?:" KEYS ")" QUOTE "?(?:" BL "(?:=>|[:=]|%3[AaDd])" BL "|\\t+))" VALUE,
 	  "${1}${2}****" },
+	/* XML, as Alibaba Cloud's XML APIs return: <AccessKeySecret>v</AccessKeySecret>. */
+	{ "(?i)(<(?:" KEYS ")>)[^<]*", "${1}****" },
+	/*
+	 * A Kubernetes env entry as text: name ALIBABA_CLOUD_ACCESS_KEY_SECRET, then its
+	 * value (JSON, JSON-escaped, YAML).  The member is called "value"; its sibling says
+	 * what it holds.  (scrub.c does the same on a JSON structure.)
+	 */
+	{ "(?i)(\\bname" QUOTE "?" BL "[:=]" BL QUOTE "?[A-Za-z0-9_.-]*(?:" KEYS ")[A-Za-z0-9_.-]*"
+	  QUOTE "?(?:\\s|\\\\[nr]|,|-)*" QUOTE "?value" QUOTE "?" BL "[:=]" BL ")" VALUE, "${1}${2}****" },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -107,12 +122,17 @@ static const struct rule {
 static const char *const triggers[] = { "acs", "bearer", "basic", "ltai", "sts.", "cais",
 	"access", "secret", "token", "signature", "password", "passwd", "key", "authorization" };
 
+static int known_in(const char *, size_t);
+static void forget_values(void);
+
 static int
 may_hold_secret(const char *s, size_t len)
 {
 	static unsigned char first[256];	/* the triggers' first letters (no threads) */
 	size_t i, j, k, n;
 
+	if (known_in(s, len))
+		return 1;
 	if (!first['a'])
 		for (k = 0; k < sizeof(triggers) / sizeof(triggers[0]); k++)
 			first[(unsigned char)triggers[k][0]] = 1;
@@ -172,6 +192,7 @@ redact_free_patterns(void)
 	names = NULL;
 	pcre2_match_data_free(md);
 	md = NULL;
+	forget_values();
 }
 
 int
@@ -181,6 +202,8 @@ redact_needed(const char *s, size_t len)
 
 	if (!may_hold_secret(s, len))
 		return 0;
+	if (known_in(s, len))
+		return 1;
 	compile_all();
 	for (i = 0; i < NRULES; i++)
 		if (pcre2_match(codes[i], (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0)
@@ -226,6 +249,217 @@ subst(pcre2_code *re, const char *rep, const char *s, size_t len, size_t *olen)
 	}
 }
 
+/*
+ * Masking by value: the credentials ackprof itself holds, from its environment (never
+ * from config.json: the specification lets only `aliyun configure list` look there).
+ * Each value is known in every form it may take in text we print: literal, URL-encoded
+ * (upper and lower hex), JSON-escaped, and base64 (standard and URL-safe) at each of
+ * the three alignments a value can have inside a longer base64 blob.  The copies live in
+ * one mapping that is kept out of core dumps and zeroed at exit.
+ */
+static const char *const cred_vars[] = {
+	"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+	"ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABACLOUD_ACCESS_KEY_ID",
+	"ALIBABACLOUD_ACCESS_KEY_SECRET", "ALIBABACLOUD_SECURITY_TOKEN",
+	"ALICLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECURITY_TOKEN",
+	"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY",
+};
+
+/* A value shorter than this is not masked by value: it would mask ordinary words. */
+#define KNOWN_MIN	8
+#define KNOWN_MAX	64
+
+static char *arena;		/* mmap'd: every known form, NUL-separated */
+static size_t arena_size, arena_used;
+static const char *known[KNOWN_MAX];
+static size_t known_len[KNOWN_MAX], nknown;
+
+static void
+known_add(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < KNOWN_MIN || nknown == KNOWN_MAX || arena_used + len + 1 > arena_size)
+		return;
+	for (i = 0; i < nknown; i++)
+		if (known_len[i] == len && memcmp(known[i], s, len) == 0)
+			return;
+	memcpy(arena + arena_used, s, len);
+	arena[arena_used + len] = '\0';
+	known[nknown] = arena + arena_used;
+	known_len[nknown++] = len;
+	arena_used += len + 1;
+}
+
+static void
+add_url(const char *v, const char *hex)
+{
+	char out[3 * 1024 + 1];
+	size_t i, o = 0;
+
+	for (i = 0; v[i] && o + 3 < sizeof(out); i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~", c) != NULL)
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	known_add(out, o);
+}
+
+static void
+add_json(const char *v)
+{
+	char out[6 * 1024 + 1];
+	size_t i, o = 0;
+
+	for (i = 0; v[i] && o + 6 < sizeof(out); i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '"' || c == '\\' || c == '/') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20) {
+			o += (size_t)snprintf(out + o, 7, "\\u%04x", c);
+		} else
+			out[o++] = (char)c;
+	}
+	known_add(out, o);
+}
+
+/*
+ * base64 of the value preceded by `align` bytes: only the characters whose six bits lie
+ * wholly inside the value are the same whatever surrounds it in a longer blob.
+ */
+static void
+add_base64(const char *v, size_t len, size_t align, const char *alpha)
+{
+	unsigned char in[1024 + 6] = {0};
+	char out[1400];
+	size_t n, i, o = 0, first, last;
+
+	if (len > 1024)
+		return;
+	memcpy(in + align, v, len);
+	n = align + len;
+	for (i = 0; i < n; i += 3) {
+		unsigned long w = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
+
+		out[o++] = alpha[w >> 18 & 63];
+		out[o++] = alpha[w >> 12 & 63];
+		out[o++] = alpha[w >> 6 & 63];
+		out[o++] = alpha[w & 63];
+	}
+	first = (8 * align + 5) / 6;		/* first character starting inside the value */
+	last = (8 * n) / 6;			/* characters ending inside it: [first, last) */
+	if (last > first)
+		known_add(out + first, last - first);
+}
+
+static void
+learn_value(const char *v)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t a, len = strlen(v);
+
+	known_add(v, len);
+	add_url(v, "0123456789ABCDEF");
+	add_url(v, "0123456789abcdef");
+	add_json(v);
+	for (a = 0; a < 3; a++) {
+		add_base64(v, len, a, b64);
+		add_base64(v, len, a, b64url);
+	}
+}
+
+static void
+forget_values(void)
+{
+	if (arena == NULL)
+		return;
+	explicit_bzero(arena, arena_size);
+	munmap(arena, arena_size);
+	arena = NULL;
+	arena_size = arena_used = nknown = 0;
+}
+
+void
+redact_learn_env(void)
+{
+	size_t i;
+
+	if (arena != NULL)
+		return;
+	for (i = 0; i < sizeof(cred_vars) / sizeof(cred_vars[0]); i++)
+		if (getenv(cred_vars[i]) != NULL && strlen(getenv(cred_vars[i])) >= KNOWN_MIN)
+			break;
+	if (i == sizeof(cred_vars) / sizeof(cred_vars[0]))
+		return;
+	/* We hold credentials: no core dump, and the copies are marked besides. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	arena_size = 256 * 1024;
+	arena = mmap(NULL, arena_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (arena == MAP_FAILED) {
+		arena = NULL;
+		return;
+	}
+	(void)madvise(arena, arena_size, MADV_DONTDUMP);
+	atexit(forget_values);
+	for (i = 0; i < sizeof(cred_vars) / sizeof(cred_vars[0]); i++) {
+		const char *v = getenv(cred_vars[i]);
+
+		if (v != NULL && strlen(v) >= KNOWN_MIN)
+			learn_value(v);
+	}
+}
+
+static int
+known_in(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nknown; i++)
+		if (memmem(s, len, known[i], known_len[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Replace every known form by ****; returns a new string or NULL when none was there. */
+static char *
+mask_known(const char *s, size_t len, size_t *olen)
+{
+	struct buf b = {0};
+	size_t i, pos = 0;
+
+	if (!known_in(s, len))
+		return NULL;
+	buf_add(&b, "", 0);
+	while (pos < len) {
+		size_t best = len, blen = 0;
+
+		for (i = 0; i < nknown; i++) {
+			const char *f = memmem(s + pos, len - pos, known[i], known_len[i]);
+
+			if (f != NULL && ((size_t)(f - s) < best ||
+			    ((size_t)(f - s) == best && known_len[i] > blen)))
+				best = (size_t)(f - s), blen = known_len[i];
+		}
+		buf_add(&b, s + pos, best - pos);
+		if (blen == 0)
+			break;
+		buf_adds(&b, "****");
+		pos = best + blen;
+	}
+	*olen = b.len;
+	return b.p;
+}
+
 char *
 redact(const char *s, size_t len)
 {
@@ -245,6 +479,11 @@ redact(const char *s, size_t len)
 		free(cur);
 		cur = next;
 		clen = nlen;
+	}
+	next = mask_known(cur, clen, &nlen);
+	if (next != NULL) {
+		free(cur);
+		cur = next;
 	}
 	return cur;
 }

@@ -12,6 +12,13 @@ char	*redacts(const char *);
 int	 redact_needed(const char *, size_t);
 /* Nonzero when a field of this name holds a credential (password, AccessKeySecret, ...). */
 int	 redact_secret_name(const char *);
+/*
+ * Learn the credentials in our own environment (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET,
+ * ALIBABA_CLOUD_SECURITY_TOKEN, their ALIBABACLOUD_* and ALICLOUD_* forms) so that
+ * redact() masks them by value in any form; makes the process non-dumpable when any is set.
+ */
+void	 redact_learn_env(void);
+/* Frees the patterns and zeroes the learnt values (explicit_bzero). */
 void	 redact_free_patterns(void);
 
 #endif

@@ -14,7 +14,34 @@
 #include "utf8.h"
 #include "util.h"
 
-/* Escape C0 controls, DEL and the C1 controls (U+0080-U+009F, which some terminals obey). */
+/*
+ * Format characters that change how the text around them displays ("Trojan Source"):
+ * the bidi embeddings, overrides, isolates and marks (U+061C, U+200E/F, U+202A-E,
+ * U+2066-9), the zero-width joiners and spaces (U+200B-D, U+2060-4) and the BOM
+ * (U+FEFF).  Returns the code point at u, or 0 when it is none of them.
+ */
+static unsigned
+format_char(const unsigned char *u)
+{
+	unsigned cp;
+
+	if (u[0] == 0xd8 && u[1] == 0x9c)
+		return 0x061c;
+	if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+		return 0xfeff;
+	if (u[0] != 0xe2 || (u[1] != 0x80 && u[1] != 0x81) || (u[2] & 0xc0) != 0x80)
+		return 0;
+	cp = 0x2000 | (unsigned)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+	if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069))
+		return cp;
+	return 0;
+}
+
+/*
+ * Escape C0 controls, DEL, the C1 controls (U+0080-U+009F, which some terminals obey)
+ * and the format characters above.
+ */
 static char *
 escape_controls(const char *s, int layout)
 {
@@ -27,6 +54,7 @@ escape_controls(const char *s, int layout)
 		const char *e = NULL;
 		char hex[8];
 		size_t skip = 1;
+		unsigned cp;
 
 		if (u[i] == '\n')
 			e = layout ? NULL : "\\n";
@@ -38,6 +66,8 @@ escape_controls(const char *s, int layout)
 			snprintf(hex, sizeof(hex), "\\x%02x", u[i]), e = hex;
 		else if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
 			snprintf(hex, sizeof(hex), "\\u%04x", u[i + 1]), e = hex, skip = 2;
+		else if (u[i] >= 0xd8 && (cp = format_char(u + i)) != 0)
+			snprintf(hex, sizeof(hex), "\\u%04x", cp), e = hex, skip = cp < 0x800 ? 2 : 3;
 		if (e == NULL)
 			continue;
 		buf_add(&b, s + start, i - start);
@@ -95,6 +125,24 @@ clean_string(char **p)
 	*p = c;
 }
 
+/*
+ * A Kubernetes env entry {"name": "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "value": "..."}:
+ * the member holding the credential is called "value"; its sibling "name" says what it
+ * is.  Nonzero when `it` is such a value.
+ */
+static int
+env_entry_value(const cJSON *parent, const cJSON *it)
+{
+	const cJSON *name;
+
+	if (parent == NULL || !cJSON_IsObject(parent) || it->string == NULL ||
+	    strcmp(it->string, "value") != 0)
+		return 0;
+	name = cJSON_GetObjectItemCaseSensitive(parent, "name");
+	return cJSON_IsString(name) && name->valuestring != NULL &&
+	    redact_secret_name(name->valuestring);
+}
+
 static void
 scrub_item(cJSON *parent, cJSON *it)
 {
@@ -102,7 +150,8 @@ scrub_item(cJSON *parent, cJSON *it)
 
 	if (it->string != NULL && !(it->type & cJSON_StringIsConst))
 		clean_string(&it->string);
-	if (parent != NULL && it->string != NULL && redact_secret_name(it->string) &&
+	if (parent != NULL && it->string != NULL &&
+	    (redact_secret_name(it->string) || env_entry_value(parent, it)) &&
 	    !cJSON_IsNull(it) && !cJSON_IsBool(it) &&
 	    !(cJSON_IsString(it) && strcmp(it->valuestring, "****") == 0)) {
 		cJSON *mask = cJSON_CreateString("****");

@@ -349,3 +349,49 @@ strmap_free(struct strmap *m)
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
 }
+
+/*
+ * Does a JSON text hold a string with an escaped NUL (\u0000)?  cJSON decodes it into a
+ * NUL byte, which cuts the C string there: "a\u0000b" would be read as "a".  Scanned
+ * on the text, before anything is read from it.  Returns 1 and the member it is in (its
+ * key as written, or the key itself when the NUL is in a key) and that member's depth
+ * (1 for a member of the top-level object); 0 when there is none.
+ */
+int
+json_nul_member(const char *s, size_t len, char *name, size_t namesz, int *depth)
+{
+	size_t i, j, k, n;
+	int d = 0, nul;
+	char last[128] = "";
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '{' || s[i] == '[')
+			d++;
+		else if (s[i] == '}' || s[i] == ']')
+			d--;
+		if (s[i] != '"')
+			continue;
+		for (j = i + 1, nul = 0; j < len && s[j] != '"'; j++)
+			if (s[j] == '\\' && j + 1 < len) {
+				if (s[j + 1] == 'u' && j + 5 < len && memcmp(s + j + 2, "0000", 4) == 0)
+					nul = 1;
+				j++;
+			}
+		for (k = j + 1; k < len && strchr(" \t\r\n", s[k]) != NULL && s[k] != '\0'; k++)
+			;
+		if (k < len && s[k] == ':') {	/* a key */
+			n = j - i - 1 < sizeof(last) - 1 ? j - i - 1 : sizeof(last) - 1;
+			memcpy(last, s + i + 1, n);
+			last[n] = '\0';
+			if (nul)
+				goto found;
+		} else if (nul)
+			goto found;
+		i = j;
+	}
+	return 0;
+found:
+	snprintf(name, namesz, "%s", last[0] ? last : "(element)");
+	*depth = d;
+	return 1;
+}

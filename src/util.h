@@ -47,5 +47,7 @@ double	 now_mono(void);
 /* A wait as people read it: 42s, 3m05s, 1h02m. */
 void	 fmt_duration(double secs, char *out, size_t len);
 void	 sleep_seconds(double);
+/* A string with an escaped NUL (\u0000) in a JSON text: its member and depth. */
+int	 json_nul_member(const char *, size_t, char *, size_t, int *);
 
 #endif

@@ -30,5 +30,37 @@ check "the installed binary finds its catalog under PREFIX/share/locale" \
 make -C "$tmp/src" --no-print-directory -s uninstall PREFIX=/opt/ackprof DESTDIR="$tmp/root" >/dev/null 2>&1
 check "uninstall removes them" '[ ! -e "$r/bin/ackprof" ] && [ ! -e "$r/share/ackprof" ] && [ ! -e "$r/share/bash-completion/completions/ackprof" ] && [ ! -e "$r/share/fish/vendor_completions.d/ackprof.fish" ] &&
 	[ ! -e "$r/share/locale/zh_CN/LC_MESSAGES/ackprof.mo" ] && [ ! -e "$r/share/man/zh_CN/man1/ackprof.1" ]'
+
+# Issue 19, item 5: a DESTDIR and a PREFIX holding a space, a quote and a '$' (each a
+# character, nothing expanded).  Nothing is created or removed outside DESTDIR: the
+# listing of the scratch directory (the source copy's build products aside: the new
+# PREFIX rebuilds cmd.o and i18n.o) is the same before install, after it and after
+# uninstall.
+odd=$tmp/"st age'q\$x"
+pfx="/opt/a b'c\$d"
+r=$odd/root$pfx
+mkdir -p "$odd/keep" && : > "$odd/keep/file"
+listing() { (cd "$tmp" && find . -path "./st age'q\$x/root" -prune -o -print | grep -v '^\./src/.*\.\(o\|stamp\)$' | grep -v '^\./src/ackprof$' | LC_ALL=C sort); }
+: > "$tmp/odd.log"
+before=$(listing)
+make -C "$tmp/src" --no-print-directory -s install PREFIX="$pfx" DESTDIR="$odd/root" >"$tmp/odd.log" 2>&1
+rc=$?
+after=$(listing)
+check "install with a space, a quote and a \$ in DESTDIR and PREFIX succeeds" '[ $rc = 0 ] && [ -x "$r/bin/ackprof" ]'
+check "... puts every file under DESTDIR/PREFIX" '[ -f "$r/share/man/man1/ackprof.1" ] && [ -f "$r/share/ackprof/scripts/create-cluster-vpc-endpoint-connection.py" ] &&
+	[ -f "$r/share/locale/zh_CN/LC_MESSAGES/ackprof.mo" ] && [ -f "$r/share/fish/vendor_completions.d/ackprof.fish" ]'
+check "... creates nothing outside DESTDIR" '[ "$after" = "$before" ] && [ ! -e "/opt/a b'"'"'c" ] && [ ! -e "/opt/a b'"'"'c\$d" ]'
+if [ "$after" != "$before" ]; then
+	printf "%s\n" "$before" > "$tmp/before"; printf "%s\n" "$after" > "$tmp/after"
+	diff "$tmp/before" "$tmp/after" | sed 's/^/# /' | head -20
+fi
+# (the dry run shows it shell-quoted)
+want="'/opt/a b'\\''c\$d/share/ackprof/scripts/create-cluster-vpc-endpoint-connection.py'"
+out=$(env -u ACKPROF_SCRIPTS_DIR "$r/bin/ackprof" diagnose -c c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6 -n default -p p --dry-run --yes -q 2>&1)
+check "... and the binary's scripts directory is PREFIX's, character for character" \
+	'printf "%s\n" "$out" | grep -qF -- "$want"'
+make -C "$tmp/src" --no-print-directory -s uninstall PREFIX="$pfx" DESTDIR="$odd/root" >>"$tmp/odd.log" 2>&1
+check "uninstall removes them there" '[ ! -e "$r/bin/ackprof" ] && [ ! -e "$r/share/ackprof" ] && [ ! -e "$r/share/locale/zh_CN/LC_MESSAGES/ackprof.mo" ]'
+check "... and removes nothing outside DESTDIR" '[ -f "$odd/keep/file" ] && [ "$(listing)" = "$before" ]'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

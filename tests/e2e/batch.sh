@@ -51,6 +51,16 @@ for l in 3 4 5 6 7; do
 done
 check "bad input: one line per bad line and a last line" '[ $(wc -l < "$h/err") = 6 ] && tail -1 "$h/err" | grep -q "5 bad lines in .*: nothing was run"'
 
+# 1b. Issue 19, item 4: a JSON line whose string holds \u0000 is refused naming the member
+#     (cJSON would read the cluster id cut at the NUL, a valid one); nothing is run.
+h=$root/nul
+mkdir -p "$h"
+printf '%s\n' '{"cluster_id":"'$C1'\u0000junk","namespace":"default","pod":"app-1"}' > "$h/in"
+ab "$h" "$h/in"
+check "a NUL in a JSON line exits 64" '[ $rc = 64 ]'
+check "a NUL in a JSON line runs nothing" '[ ! -s "$h/calls.log" ]'
+check "a NUL in a JSON line names the member" 'grep -q "^ackprof: batch input line 1: cluster_id holds a NUL character" "$h/err"'
+
 # 2. The exact call sequence with --jobs 1: shared steps once, per cluster cs GET and
 #    Step 7 once, targets one at a time; a non-Default cluster fails its own targets.
 h=$root/order
@@ -220,6 +230,67 @@ check "adopt: the running task is the target's result and is recorded" 'grep -q 
 h=$root/foreign
 preset "$h" $P 300 other-pod
 check "foreign task: waited out, then the target's own task (exit 1)" '[ $rc = 1 ] && grep -q "^Warn .*other-pod task L0000002" "$h/out"'
+
+# 5e. Issue 19, item 1: the state file ends in a torn record (no newline: a crash or a
+#     full disk).  A batch is killed -9 during an invoke that had reached SysOM (its task
+#     runs, made here by the double as SysOM would).  The "invoking" record must be a line
+#     of its own, so that the rerun adopts that task instead of starting a second one.
+h=$root/torn
+mkdir -p "$h/sc"
+printf 'kind: plugin\nstatus: 200\ndelay_ms: 1500\nbody_from: default/invoke\n---\n' > "$h/sc/invoke"
+echo "$L1 default $P" > "$h/in"
+printf '{"key":"%s default other","task_' "$L1" > "$h/st"
+HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls1.log FAKE_ALIYUN_SCENARIO=$h/sc \
+	env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_TASK_MS "$ACKPROF" batch "$h/in" --state "$h/st" \
+	--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+	--poll-interval 0.05 > "$h/out1" 2> "$h/err1" &
+pid=$!
+for _ in $(seq 200); do grep -q invoke-diagnosis "$h/calls1.log" 2>/dev/null && break; sleep 0.05; done
+kill -9 $pid
+wait $pid 2>/dev/null
+check "torn state: the first run said the torn line was set aside" 'grep -q "^ackprof: warning: state file .*line 1: cut short" "$h/err1"'
+check "torn state: the invoke record is a line of its own" 'grep -qx "{\"key\":\"$L1 default $P\",\"invoking\":true}" "$h/st"'
+HOME=$h FAKE_ALIYUN_TASK_MS=800 env -u FAKE_ALIYUN_SCENARIO "$DOUBLE" sysom invoke-diagnosis \
+	--params "{\"cluster_id\":\"$L1\",\"namespace\":\"default\",\"pod\":\"$P\"}" > /dev/null
+HOME=$h XDG_STATE_HOME=$h/state FAKE_ALIYUN_LOG=$h/calls.log FAKE_ALIYUN_TASK_MS=800 \
+	env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch "$h/in" --state "$h/st" \
+	--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+	--poll-interval 0.05 --busy-wait 0.2 --busy-retries 20 > "$h/out" 2> "$h/err"
+rc=$?
+check "torn state: the rerun exits 1 (the task's Warn)" '[ $rc = 1 ]'
+check "torn state: exactly one task, the running one (argv: only L0000001 polled)" \
+	'grep -q "get-diagnosis-result --task-id L0000001" "$h/calls.log" && ! grep "get-diagnosis-result" "$h/calls.log" | grep -qv "L0000001" &&
+	[ $(grep -c "task L0000001" "$h/out") = 1 ] && [ "$(cat "$h/.aliyun/fake-state/live/counter")" = 1 ]'
+
+# 5f. A short write (the disk full: here a file size limit, SIGXFSZ ignored) is an error
+#     for its record: the batch starts no task it could not record, keeps nothing half
+#     done, and exits 74 with one line.
+h=$root/short
+mkdir -p "$h"
+printf '%s\n' "$C1 default s-1" "$C1 default s-2" > "$h/in"
+# 30 bytes short of the limit (ulimit -f counts 1024-byte blocks in bash): the first
+# record is cut short.
+head -c $((101 * 1024 - 31)) /dev/zero | tr '\0' ' ' > "$h/st"; echo >> "$h/st"
+bash -c 'trap "" XFSZ; ulimit -f 101; "$@"' _ env HOME=$h XDG_STATE_HOME=$h/state XDG_DATA_HOME=$h/data \
+	FAKE_ALIYUN_LOG=$h/calls.log env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch \
+	"$h/in" --state "$h/st" --jobs 1 --aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" \
+	--scripts-dir "$top/scripts" --poll-interval 0 --busy-wait 0 > "$h/out" 2> "$h/err"
+rc=$?
+check "short write: exit 74" '[ $rc = 74 ]'
+check "short write: no task was started (argv: no invoke-diagnosis)" '! grep -q invoke-diagnosis "$h/calls.log"'
+check "short write: cleanup still ran (argv ends with ai-mode disable)" '[ "$(tail -1 "$h/calls.log")" = "aliyun configure ai-mode disable" ]'
+check "short write: one line says why and what to do" '[ $(grep -c "^ackprof: the state file .* could not be written" "$h/err") = 1 ] && [ $(grep -c "cannot write the state file" "$h/err") = 1 ]'
+
+# 5g. A state line longer than 1 MiB is corrupt, set aside (never held whole); the
+#     records after it still count.
+h=$root/huge
+mkdir -p "$h"
+printf '%s\n' "$C1 default h-1" > "$h/in"
+{ printf '{"key":"x","pad":"'; head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' a; printf '"}\n'
+  echo "{\"key\":\"$C1 default h-1\",\"done\":true,\"exit_code\":0}"; } > "$h/st"
+ab "$h" "$h/in" --state "$h/st"
+check "a 2 MiB state line: set aside with one line, the next record believed (nothing run)" \
+	'[ $rc = 0 ] && grep -q "^ackprof: warning: state file .*line 1: longer than 1 MiB" "$h/err" && [ ! -s "$h/calls.log" ]'
 
 # 5d. A state line with an absurd exit code is not believed (issue 11, item 12).
 h=$root/absurd

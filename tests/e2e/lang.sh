@@ -181,6 +181,13 @@ check "a translation with other printf directives falls back to English" \
 ACKPROF=$bin/ackprof run hostile2 default -- --lang zh diagnose -n x -p y
 check "a translation that adds an argument falls back to English" \
 	'[ "$(cat "$tmp/hostile2.err")" = "ackprof: missing -c CLUSTER_ID (see ackprof --help)" ]'
+# Issue 19: a directive may not carry a width or precision larger than the original's
+# (a hostile catalog could pad gigabytes): such a translation is English.
+printf 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "unknown option %%s (see ackprof --help)"\nmsgstr "未知选项 %%99999s"\n\nmsgid "missing -c CLUSTER_ID (see ackprof --help)"\nmsgstr "缺 -c"\n' > "$tmp/wide.po"
+msgfmt -o "$bin/locale/zh_CN/LC_MESSAGES/ackprof.mo" "$tmp/wide.po"
+ACKPROF=$bin/ackprof run wide default -- --lang zh diagnose --bogus
+check "a translation with a wider directive than the original's falls back to English" \
+	'[ "$(cat "$tmp/wide.err")" = "$en" ] && [ "$(cat "$tmp/wide.rc")" = 64 ]'
 head -c 300 /dev/urandom > "$bin/locale/zh_CN/LC_MESSAGES/ackprof.mo"
 ACKPROF=$bin/ackprof run garbage default -- --lang zh diagnose --bogus
 check "a garbage catalog: English, the same exit code" \

@@ -519,3 +519,39 @@ def test_weekdays_and_dates_are_past_time_words_here_too(client, desc, found):
     r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "description": desc})
     assert r["isError"] is True and f"names a past time ('{found}')" in r["content"][0]["text"]
     assert c.calls() == []
+
+
+# Issue 19, item 4: cJSON decodes \u0000 into a NUL byte that cuts the C string.  A string
+# holding one is refused naming its member, never read cut short; an id holding one is not
+# echoed changed (id null); nothing reaches the CLI.
+NUL_CASES = [
+    (b'{"jsonrpc":"2.0","id":"a\\u0000b","method":"ping"}', None, -32600, "id"),
+    (b'{"jsonrpc":"2.0","id":7,"method":"ping\\u0000x"}', 7, -32600, "method"),
+    (b'{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"diagnose_pod","arguments":'
+     b'{"cluster_id":"' + HEALTHY.encode() + b'\\u0000junk","namespace":"default","pod":"p"}}}',
+     8, -32602, "cluster_id"),
+    (b'{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"diagnose_pod\\u0000","arguments":{}}}',
+     9, -32602, "name"),
+]
+
+
+@pytest.mark.parametrize("raw,rid,code,member", NUL_CASES)
+def test_a_string_with_nul_is_refused_naming_the_member(client, raw, rid, code, member):
+    c = client()
+    c.send(raw)
+    m = json.loads(read_raw(c))
+    assert m["id"] == rid and m["error"]["code"] == code, m
+    assert m["error"]["message"].endswith("member: " + member), m
+    # An escaped backslash before u0000 is no NUL: echoed byte-exact.
+    c.send(b'{"jsonrpc":"2.0","id":"x\\\\u0000","method":"ping"}')
+    assert read_raw(c) == b'{"jsonrpc":"2.0","id":"x\\\\u0000","result":{}}'
+    assert c.calls() == []
+
+
+def test_a_nul_in_a_batch_element_is_refused_there(tmp_path):
+    c = raw_client(tmp_path)
+    assert init(c, "2025-03-26")["result"]["protocolVersion"] == "2025-03-26"
+    c.send(b'[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping\\u0000"}]')
+    by = {m["id"]: m for m in json.loads(read_raw(c))}
+    assert by[1]["result"] == {} and by[2]["error"]["code"] == -32600
+    assert c.close() == 0

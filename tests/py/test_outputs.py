@@ -53,7 +53,21 @@ SHAPES = {
     # Cut at 700 bytes, this message used to end with the head of the id ("LTAI5tLe").
     "long-cut": "x" * 691 + " " + AKID + " is rotated",
     "plain": "Caller AccessKeyId=%s SecurityToken=%s access_key_secret=%s" % (AKID, TOKEN, SECRET),
+    # Issue 19: two shapes masked nowhere before, and the weaker ones seen with them.
+    "xml": "<Error><AccessKeySecret>%s</AccessKeySecret><AccessKeyId>%s</AccessKeyId></Error>" % (SECRET, AKID),
+    "k8s-env-json": '{"name": "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "value": "%s"}' % SECRET,
+    "k8s-env-yaml": "env:\n- name: ALIBABA_CLOUD_ACCESS_KEY_SECRET\n  value: %s\n" % SECRET,
+    "fat-arrow": "AccessKeySecret => %s" % SECRET,
+    "yaml-block": "credentials:\n  accessKeySecret: |\n    %s\n  region: cn-hangzhou\n" % SECRET,
+    "bare-secret": '{"secret": "%s"}' % SECRET,
 }
+
+# Issue 19: a structure, not text: a Kubernetes env entry inside the SysOM result.
+ENV_ENTRY = {"name": "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "value": SECRET}
+
+
+# Environment given to every ackprof run (the value-based case sets a credential here).
+EXTRA_ENV = {}
 
 
 def fixture(kind, body=None, status=None, exit_code=None, stderr=None, body_from=None):
@@ -75,7 +89,8 @@ def result_body(text):
               "summary": {"overall_status": "Warn", "root_cause": "Throttled. " + text,
                           "suggestions": ["Rotate: " + text]},
               "issues": [{"subsystem": "Runtime", "severity": "Warn", "title": "Leak " + text,
-                          "detail": text, "raw": text, "password": text}]}
+                          "detail": text, "raw": text, "password": text,
+                          "env": [{"name": "PATH", "value": "/usr/bin"}, ENV_ENTRY]}]}
     return json.dumps({"code": "Success", "message": "", "request_id": "5D2C7A1E",
                        "data": {"task_id": "{{task_id}}", "status": "Success", "err_msg": "",
                                 "url": "/diagnose/detail/{{task_id}}", "result": result}})
@@ -108,6 +123,7 @@ def run(home, scenario, *args, stdin=None):
            if not k.startswith(("FAKE_ALIYUN_", "ACKPROF_", "XDG_RUNTIME_DIR", "ALIBABA_CLOUD_"))}
     env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), XDG_DATA_HOME=str(home / "data"),
                FAKE_ALIYUN_SCENARIO=str(scenario), FAKE_ALIYUN_LOG=str(home / "calls.log"))
+    env.update(EXTRA_ENV)
     cmd, rest = args[0], list(args[1:])
     argv = [str(ACKPROF), cmd, "--aliyun", str(DOUBLE), "--sdk-venv", str(REPO / "tests/double/venv"),
             "--scripts-dir", str(REPO / "scripts"), "--poll-interval", "0", "--busy-wait", "0",
@@ -124,6 +140,7 @@ def mcp_session(home, scenario, calls):
            if not k.startswith(("FAKE_ALIYUN_", "ACKPROF_", "XDG_RUNTIME_DIR", "ALIBABA_CLOUD_"))}
     env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), XDG_DATA_HOME=str(home / "data"),
                FAKE_ALIYUN_SCENARIO=str(scenario))
+    env.update(EXTRA_ENV)
     argv = [str(ACKPROF), "mcp", "--aliyun", str(DOUBLE), "--sdk-venv", str(REPO / "tests/double/venv"),
             "--scripts-dir", str(REPO / "scripts"), "--poll-interval", "0", "--busy-wait", "0",
             "--cli-timeout", "0.5", "--poll-max", "3"]
@@ -248,3 +265,35 @@ def test_every_fixture_in_every_format_is_utf8_and_json(tmp_path, scenario):
 # MCP over the fixtures that carry hostile text (the rest only repeats -o json).
 MCP_SCENARIOS = {"leaky", "leaky-error", "leaky-step7", "result-bad-utf8", "result-json-hostile",
                  "invoke-long-zh", "step7-bad-bytes", "cjk-name", "critical-string", "summary-string"}
+
+
+# Issue 19: masking by value.  No pattern catches a secret inside a base64 blob; ackprof
+# knows the secret from its own environment and masks it in every form, at each of the
+# three alignments base64 can give it.
+VALUE_ONLY = {
+    "base64-blob": " ".join(__import__("base64").b64encode(p.encode() + SECRET.encode() + b"|tail").decode()
+                            for p in ("", "a", "ab")),
+    "url-encoded-value": "blob=" + "".join("%%%02X" % ord(c) for c in SECRET),
+    "bare-value": "opaque %s here" % SECRET,
+}
+
+
+@pytest.mark.parametrize("variant", ["result", "invoke-error", "step7-error"])
+@pytest.mark.parametrize("shape", sorted(VALUE_ONLY))
+def test_known_credential_masked_by_value(tmp_path, monkeypatch, shape, variant):
+    monkeypatch.setitem(EXTRA_ENV, "ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+    scen = make_scenario(tmp_path, variant, VALUE_ONLY[shape])
+    home = tmp_path / "home"
+    home.mkdir()
+    b64 = __import__("base64").b64encode
+    # The value's own base64 at every alignment, and its middle: none may be seen.
+    pieces = [b64(p.encode() + SECRET.encode()).decode()[4:16] for p in ("", "a", "ab")] + [SECRET[8:20]]
+    seen = 0
+    for where, data, kind in outputs(home, scen, mcp=(variant == "result")):
+        text = data.decode("utf-8", "replace")
+        for p in pieces:
+            assert p not in text, "%s holds %r (%s in %s):\n%s" % (where, p, shape, variant, text[:2000])
+        check_bytes(where, data)
+        check_json(where, data, kind)
+        seen += len(data)
+    assert seen > 0

@@ -198,6 +198,23 @@ scrub_line_should_escape_controls(void **state)
 	free(s);
 }
 
+/* Issue 19, item 3: bidi controls and display-changing format characters ("Trojan Source"). */
+static void
+scrub_line_should_escape_bidi_and_format_characters(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = scrub_text(LIT("a\u202Eb\u2066c\u2069d\u200Ee\u200Ff\u061Cg\u200Bh\u2060i\uFEFFj\u202Ak"), 1);
+	assert_string_equal(s, "a\\u202eb\\u2066c\\u2069d\\u200ee\\u200ff\\u061cg\\u200bh"
+	    "\\u2060i\\ufeffj\\u202ak");
+	free(s);
+	/* Neighbours stay: U+2010 (hyphen), U+2070, U+0627 (Arabic alef), U+FEFE. */
+	s = scrub_line("\u2010\u2070\u0627\uFEFE");
+	assert_string_equal(s, "\u2010\u2070\u0627\uFEFE");
+	free(s);
+}
+
 /* A message cut after masking: never the head of an id, never half a character. */
 static void
 scrub_copy_should_mask_before_cutting_on_a_character(void **state)
@@ -239,6 +256,7 @@ main(void)
 		cmocka_unit_test(scrub_json_should_keep_keys_and_harmless_values),
 		cmocka_unit_test(scrub_json_should_repair_invalid_utf8_in_values_and_keys),
 		cmocka_unit_test(scrub_line_should_escape_controls),
+		cmocka_unit_test(scrub_line_should_escape_bidi_and_format_characters),
 		cmocka_unit_test(scrub_copy_should_mask_before_cutting_on_a_character),
 	};
 
