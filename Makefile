@@ -113,6 +113,7 @@ check-unit: unit
 
 check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
+	PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
@@ -149,6 +150,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

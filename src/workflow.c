@@ -216,9 +216,16 @@ common_error(struct wf *w, const struct child *c, const struct cli_error *e,
 		return 77;
 	}
 	if (cli_error_is_permission(e, buf_str(&c->err))) {
-		/* The action the cloud names when it names one, else what this step needs. */
-		errorf("%s: permission denied: %s (grant the RAM user %s, then run again)",
-		    w->step, text, e->auth_action[0] ? e->auth_action : actions);
+		/*
+		 * The line names what this step needs; an action the cloud's denial names
+		 * (AccessDeniedDetail) that is not among them is named first.
+		 */
+		if (e->auth_action[0] && strstr(actions, e->auth_action) == NULL)
+			errorf("%s: permission denied: %s (grant the RAM user %s, which the cloud names, and %s, then run again)",
+			    w->step, text, e->auth_action, actions);
+		else
+			errorf("%s: permission denied: %s (grant the RAM user %s, then run again)",
+			    w->step, text, actions);
 		return 77;
 	}
 	return 0;

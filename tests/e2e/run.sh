@@ -5,6 +5,7 @@
 # "N passed, N failed".
 #
 # usage: tests/e2e/run.sh [CASE...]        (default: every tests/e2e/cases/*.case)
+#        tests/e2e/run.sh --list FILE      (the cases FILE names, e.g. tests/e2e/cli35.list)
 # env:   PERSONALITY=3.5.1 runs the double as the CLI 3.5.x (FAKE_ALIYUN_PERSONALITY; each
 #        case is then named "NAME@3.5.1"), ACKPROF (binary, default ./ackprof), WRAP (e.g. "valgrind -q --error-exitcode=99
 #        --leak-check=full --errors-for-leak-kinds=definite"), KEEP=1 keeps scratch dirs.
@@ -51,6 +52,16 @@ done
 [ -x "$ACKPROF" ] || { echo "e2e: $ACKPROF not built (run make)"; exit 2; }
 [ -x "$DOUBLE" ] || { echo "e2e: $DOUBLE not built (run make)"; exit 2; }
 
+# --list FILE: the cases named in FILE (one name a line, # comments), e.g. cli35.list.
+if [ "${1:-}" = --list ]; then
+	[ -r "${2:-}" ] || { echo "e2e: --list needs a readable file"; exit 2; }
+	list=$2
+	set --
+	while read -r c; do
+		case $c in ''|'#'*) continue ;; esac
+		set -- "$@" "$top/tests/e2e/cases/$c.case"
+	done < "$list"
+fi
 if [ $# -eq 0 ]; then
 	set -- "$top"/tests/e2e/cases/*.case
 fi
