@@ -634,6 +634,8 @@ advance(struct batch *b, struct cluster *c)
 				break;
 			}
 			return;
+		case C_BUSY_WAIT:
+		case C_POLL_WAIT:
 		case C_THROTTLED:
 			if (b->interrupted) {
 				c->st = C_DONE;
@@ -641,17 +643,8 @@ advance(struct batch *b, struct cluster *c)
 			}
 			if (now_mono() < c->wake_at)
 				return;
-			c->st = c->resume;	/* C_QUEUED sends cs GET again */
-			break;
-		case C_BUSY_WAIT:
-		case C_POLL_WAIT:
-			if (b->interrupted) {
-				c->st = C_DONE;
-				break;
-			}
-			if (now_mono() < c->wake_at)
-				return;
-			c->st = c->st == C_BUSY_WAIT ? C_INVOKE : C_POLL;
+			/* After a throttled call, its own state sends it again (C_QUEUED: cs GET). */
+			c->st = c->st == C_BUSY_WAIT ? C_INVOKE : c->st == C_POLL_WAIT ? C_POLL : c->resume;
 			break;
 		case C_DONE:
 			if (c->have_tw) {
