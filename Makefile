@@ -36,7 +36,7 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DLOCALEDIR=$(call q,$(call cstr,$(LOCALEDIR)))
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
+SRCS	 = src/agenterr.c src/aliyun.c src/backoff.c src/batch.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
 	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
 	   src/redact.c src/report.c src/run.c src/scrub.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
@@ -133,6 +133,7 @@ check-unit: unit
 
 check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
+	PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
@@ -176,6 +177,8 @@ check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit UNIT_SKIP=oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		NO_RSS=1 ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/batch.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

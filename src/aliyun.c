@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agenterr.h"
 #include "aliyun.h"
 #include "i18n.h"
 #include "msg.h"
@@ -18,7 +19,18 @@
 #include "utf8.h"
 #include "util.h"
 
-static const char *const child_unset[] = { "DEBUG", "NO_COLOR", NULL };
+/*
+ * What no child inherits.  The AI mode of every call is the CLI's own switch,
+ * ai-mode.json, which Step 0 turns on and the lease keeps on until the last run
+ * leaves: the caller's ALIBABA_CLOUD_CLI_AI_MODE (which 3.5.x ranks above the file)
+ * and ALIBABA_CLOUD_CLI_AGENT_INTEGRATION (which gates 3.5.x's agent detection) are
+ * removed, so neither an inherited `=0` nor an agent's variables change the mode,
+ * whatever the CLI's version.  Agent detection can only switch the mode on, which is
+ * what Step 0 set.  3.4.11 reads none of these.  We never pass --cli-ai-mode or
+ * --no-cli-ai-mode.  (README "AI mode of the calls"; doctor reports the same.)
+ */
+static const char *const child_unset[] = { "DEBUG", "NO_COLOR", "ALIBABA_CLOUD_CLI_AI_MODE",
+	"ALIBABA_CLOUD_CLI_AGENT_INTEGRATION", NULL };
 
 const char *
 cli_step_name(enum call k)
@@ -403,6 +415,9 @@ parse_error(const char *err, const char *out, struct cli_error *e)
 	const char *p;
 
 	memset(e, 0, sizeof(*e));
+	/* CLI 3.5.x in AI mode: the compact JSON envelope (src/agenterr.c). */
+	if (agent_error_parse(err, strlen(err), e))
+		return;
 	if (strstr(err, "SDK.ServerError")) {
 		/* Built-in call: ErrorCode/RequestId may be empty; Message then holds the raw body. */
 		block_field(err, "ErrorCode", e->code, sizeof(e->code));
@@ -469,10 +484,41 @@ parse_error(const char *err, const char *out, struct cli_error *e)
  * The fields are copied raw (a JSON body among them must still parse), then scrubbed:
  * what the CLI said is masked, valid UTF-8 and cut on a character before anyone prints it.
  */
+/*
+ * The RAM action a denial names (AccessDeniedDetail.AuthAction: a Go map on 3.4.11's
+ * stderr, JSON in a plugin's Data or a body): kept only when it has an action's shape,
+ * "service:Action", so nothing else of the text reaches our line.
+ */
+static void
+auth_action(const char *text, char *out, size_t n)
+{
+	const char *p = text ? strstr(text, "AuthAction") : NULL;
+	size_t len = 0, colon = 0, i;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen("AuthAction");
+	while (*p == '"' || *p == ':' || *p == ' ')
+		p++;
+	while (p[len] && (isalnum((unsigned char)p[len]) || p[len] == '-' || p[len] == ':' ||
+	    p[len] == '*') && len < n - 1)
+		len++;
+	for (i = 0; i < len; i++)
+		colon += p[i] == ':';
+	if (colon != 1 || !islower((unsigned char)p[0]) || p[len - 1] == ':')
+		return;
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
 void
 cli_parse_error(const char *err, const char *out, struct cli_error *e)
 {
 	parse_error(err, out, e);
+	auth_action(err, e->auth_action, sizeof(e->auth_action));
+	if (e->auth_action[0] == '\0')
+		auth_action(out, e->auth_action, sizeof(e->auth_action));
 	scrub_copy(e->code, sizeof(e->code), e->code, strlen(e->code));
 	scrub_copy(e->message, sizeof(e->message), e->message, strlen(e->message));
 	scrub_copy(e->request_id, sizeof(e->request_id), e->request_id, strlen(e->request_id));
@@ -503,6 +549,14 @@ cli_error_is_not_found(const struct cli_error *e, const char *text)
 	if (e->http_status == 404)
 		return 1;
 	return strstr(e->code, "NotFound") != NULL || strstr(e->code, "NotExist") != NULL;
+}
+
+int
+cli_error_is_throttled(const struct cli_error *e)
+{
+	return e->http_status == 429 || e->http_status == 503 ||
+	    strncmp(e->code, "Throttling", 10) == 0 ||
+	    strncmp(e->code, "ServiceUnavailable", 18) == 0;
 }
 
 int

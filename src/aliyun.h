@@ -84,11 +84,14 @@ struct cli_error {
 	char	message[1024];
 	char	request_id[128];
 	int	http_status;
+	char	auth_action[96];	/* AccessDeniedDetail's AuthAction ("cs:X"), or "" */
 };
 
 void	cli_parse_error(const char *err, const char *out, struct cli_error *);
 int	cli_error_is_permission(const struct cli_error *, const char *text);
 int	cli_error_is_not_found(const struct cli_error *, const char *text);
+/* Throttling*, ServiceUnavailable, HTTP 429 or 503: the call may be retried later. */
+int	cli_error_is_throttled(const struct cli_error *);
 
 /*
  * A corrupt CLI configuration (the CLI then exits 0 with only an error on stderr):

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "batch.h"
 #include "filelock.h"
 #include "metrics.h"
@@ -399,7 +400,7 @@ state_load(const char *path, struct target *ts, size_t n)
 /* ---- the event loop ---------------------------------------------------- */
 
 enum cstate { C_QUEUED, C_CS, C_WAIT_INITIAL, C_STEP7, C_NEXT, C_INVOKE, C_BUSY_WAIT,
-	C_POLL, C_POLL_WAIT, C_DONE };
+	C_POLL, C_POLL_WAIT, C_THROTTLED, C_DONE };
 
 struct cluster {
 	char		*id;
@@ -417,6 +418,8 @@ struct cluster {
 	int		 running;	/* c is a child in flight */
 	double		 wake_at;
 	unsigned long	 attempts, polls;
+	unsigned long	 throttled;	/* retries of the call now refused as throttled */
+	enum cstate	 resume;	/* C_THROTTLED: the state that sends the call again */
 	int		 adopting;	/* polling a task an earlier run's invoke may have started */
 	int		 adopt_tried;
 	int		 rc;		/* a cluster-level failure */
@@ -434,6 +437,8 @@ struct batch {
 	struct wf	 gw;		/* the shared steps */
 	int		 initial;	/* 0 not run, 1 running, 2 ok, 3 failed */
 	int		 initial_rc;
+	unsigned long	 initial_throttled;	/* its retries after a throttled answer */
+	double		 initial_at;	/* not before (a throttled one's backoff) */
 	char		*initial_error;
 	struct child	 ic;
 	struct cli_call	 icall;
@@ -624,7 +629,7 @@ advance(struct batch *b, struct cluster *c)
 			}
 			return;
 		case C_WAIT_INITIAL:
-			if (b->initial == 0) {
+			if (b->initial == 0 && now_mono() >= b->initial_at) {
 				b->initial = 1;
 				memset(&b->ic, 0, sizeof(b->ic));
 				b->gw.step = cli_step_name(CALL_INITIAL);
@@ -713,13 +718,15 @@ advance(struct batch *b, struct cluster *c)
 			return;
 		case C_BUSY_WAIT:
 		case C_POLL_WAIT:
+		case C_THROTTLED:
 			if (b->interrupted) {
 				c->st = C_DONE;
 				break;
 			}
 			if (now_mono() < c->wake_at)
 				return;
-			c->st = c->st == C_BUSY_WAIT ? C_INVOKE : C_POLL;
+			/* After a throttled call, its own state sends it again (C_QUEUED: cs GET). */
+			c->st = c->st == C_BUSY_WAIT ? C_INVOKE : c->st == C_POLL_WAIT ? C_POLL : c->resume;
 			break;
 		case C_DONE:
 			if (c->have_tw) {
@@ -768,6 +775,7 @@ child_done(struct batch *b, struct cluster *c)
 	enum call k = c->call.k;
 	struct target *t = c->st >= C_NEXT ? &b->t[c->cur] : NULL;
 	int rc, busy, pending;
+	double delay;
 
 	call_finish(&w->cli, &c->call);
 	c->running = 0;
@@ -777,13 +785,25 @@ child_done(struct batch *b, struct cluster *c)
 			finish_target(b, c, t, wf_poll_timeout(w), w);
 			c->st = C_NEXT;
 		} else {
-			c->wake_at = now_mono() + b->o->poll_interval;
+			c->wake_at = now_mono() + jittered(b->o->poll_interval);
 			c->st = C_POLL_WAIT;
 		}
 		child_free(&c->c);
 		return;
 	}
 	rc = wf_child_failure(w, k, 0, &c->c);
+	/* Refused as throttled: the same call again after a backoff (wf_throttle). */
+	if (rc == 0 && (c->st == C_CS || c->st == C_INVOKE || c->st == C_POLL) &&
+	    (rc = wf_throttle(w, k, &c->c, c->throttled, &delay)) == 1) {
+		c->throttled++;
+		c->resume = c->st == C_CS ? C_QUEUED : c->st;
+		c->wake_at = now_mono() + delay;
+		c->st = C_THROTTLED;
+		child_free(&c->c);
+		return;
+	}
+	if (rc == 0)
+		c->throttled = 0;
 	switch (c->st) {
 	case C_CS:
 		if (rc == 0)
@@ -844,7 +864,7 @@ child_done(struct batch *b, struct cluster *c)
 		if (rc == 0 && pending && c->polls >= b->o->poll_max)
 			rc = wf_poll_timeout(w);
 		if (rc == 0 && pending) {
-			c->wake_at = now_mono() + b->o->poll_interval;
+			c->wake_at = now_mono() + jittered(b->o->poll_interval);
 			c->st = C_POLL_WAIT;
 		} else {
 			/* An interrupted poll leaves the task to a rerun: not a result. */
@@ -869,10 +889,20 @@ child_done(struct batch *b, struct cluster *c)
 static void
 initial_done(struct batch *b)
 {
+	double delay;
 	int rc;
 
 	call_finish(&b->gw.cli, &b->icall);
 	rc = wf_child_failure(&b->gw, CALL_INITIAL, 0, &b->ic);
+	if (rc == 0 && (rc = wf_throttle(&b->gw, CALL_INITIAL, &b->ic, b->initial_throttled,
+	    &delay)) == 1) {
+		/* Throttled: the next cluster that waits for it sends it again, after delay. */
+		b->initial_throttled++;
+		b->initial_at = now_mono() + delay;
+		b->initial = 0;
+		child_free(&b->ic);
+		return;
+	}
 	if (rc == 0)
 		rc = wf_eval_initial(&b->gw, &b->ic);
 	child_free(&b->ic);
@@ -948,7 +978,7 @@ loop(struct batch *b)
 				w = run_wake(&c->c);
 				if (w >= 0 && w < wake)
 					wake = w;
-			} else if (c->st == C_BUSY_WAIT || c->st == C_POLL_WAIT) {
+			} else if (c->st == C_BUSY_WAIT || c->st == C_POLL_WAIT || c->st == C_THROTTLED) {
 				w = c->wake_at - now_mono();
 				if (w < wake)
 					wake = w < 0 ? 0 : w;

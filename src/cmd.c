@@ -39,7 +39,8 @@
 #define TARGET	(B(O_CLUSTER) | B(O_NS) | B(O_POD) | B(O_DESC) | B(O_REGION) | B(O_FROM) | \
 		 B(O_TO) | B(O_SINCE) | B(O_REALTIME))
 #define LOUD	(B(O_QUIET) | B(O_VERBOSE))
-#define POLL	(B(O_POLL_INTERVAL) | B(O_POLL_MAX) | B(O_CLI_TIMEOUT))
+#define POLL	(B(O_POLL_INTERVAL) | B(O_POLL_MAX) | B(O_CLI_TIMEOUT) | B(O_THROTTLE_WAIT) | \
+		 B(O_THROTTLE_RETRIES))
 #define WIRING	(B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) | POLL | B(O_BUSY_WAIT) | B(O_BUSY_RETRIES))
 
 enum { S_TARGET, S_OUTPUT, S_BATCH, S_MCP, S_BEHAVIOUR, S_TUNING, S_OTHER };
@@ -110,6 +111,10 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("retries after Sysom.TaskInProgress [3]") },
 	[O_CLI_TIMEOUT] = { "cli-timeout", 0, "SECS", C_NONE, NULL, S_TUNING,
 	    N_("deadline of one aliyun call [120]") },
+	[O_THROTTLE_WAIT] = { "throttle-wait", 0, "SECS", C_NONE, NULL, S_TUNING,
+	    N_("first wait after a throttled call (Throttling*,\nServiceUnavailable, HTTP 429/503), doubled each retry [1]") },
+	[O_THROTTLE_RETRIES] = { "throttle-retries", 0, "N", C_NONE, NULL, S_TUNING,
+	    N_("retries of a throttled call [5]") },
 	[O_LANG] = { "lang", 0, "LANG", C_WORDS, "zh en", S_OTHER,
 	    N_("language of messages: zh (Chinese) or en [from LANG]") },
 	[O_HELP] = { "help", 'h', NULL, C_NONE, NULL, S_OTHER,
@@ -368,6 +373,15 @@ apply_opt(struct inv *v, int id, const char *arg)
 		if (parse_ulong(arg, 1, 100000, &ul) == -1)
 			return usage_error("bad --poll-max '%s' (a whole number, 1 to 100000)", arg);
 		o->poll_max = ul;
+		break;
+	case O_THROTTLE_WAIT:
+		if (parse_seconds(arg, 60, &o->throttle_wait) == -1)
+			return usage_error("bad --throttle-wait '%s' (seconds, 0 to 60, fractions allowed)", arg);
+		break;
+	case O_THROTTLE_RETRIES:
+		if (parse_ulong(arg, 0, 10, &ul) == -1)
+			return usage_error("bad --throttle-retries '%s' (a whole number, 0 to 10)", arg);
+		o->throttle_retries = ul;
 		break;
 	case O_BUSY_RETRIES:
 		if (parse_ulong(arg, 0, 100, &ul) == -1)
@@ -663,6 +677,8 @@ cmd_main(int argc, char **argv)
 	v.o.poll_max = 60;
 	v.o.busy_wait = 30;
 	v.o.busy_retries = 3;
+	v.o.throttle_wait = 1;
+	v.o.throttle_retries = 5;
 	v.o.cli_timeout = 120;
 	v.o.out = OUT_TEXT;
 	v.bo.input = "-";

@@ -59,6 +59,13 @@ int	wf_eval_invoke(struct wf *, struct child *, int *busy);
 int	wf_busy_exhausted(struct wf *);
 /* poll: 0 with *pending set (poll again), or the final exit code. */
 int	wf_eval_poll(struct wf *, struct child *, int *pending);
+/*
+ * A throttled business call (cs GET, initial-sysom, invoke, poll): 1 with *delay
+ * set (a note says so) when retry `attempt` may follow, 69 when the retries are
+ * spent (one line names the cloud's code), 0 when the answer was not throttled.
+ */
+int	wf_throttle(struct wf *, enum call, const struct child *, unsigned long attempt,
+	    double *delay);
 /* A poll that timed out is retried quietly, twice; 1 when this one may be. */
 int	wf_poll_retryable(struct wf *, const struct child *);
 int	wf_poll_timeout(struct wf *);

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "aliyun.h"
+#include "backoff.h"
 #include "i18n.h"
 #include "lease.h"
 #include "metrics.h"
@@ -120,17 +121,6 @@ wf_child_failure(struct wf *w, enum call k, int spawn_rc, struct child *c)
 	return 0;
 }
 
-/* Run one call to completion; the child's own failures become an exit code. */
-int
-wf_step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
-{
-	w->step = cli_step_name(k);
-	progressf("%s ...", w->step);
-	if (run_signal)
-		return wf_interrupted_code();
-	return wf_child_failure(w, k, cli_run(&w->cli, k, a, b, c), c);
-}
-
 /* A one-line rendering of a CLI error: "CODE: message (request id R)". */
 static void
 error_text(const struct cli_error *e, const struct child *c, char *out, size_t n)
@@ -158,6 +148,63 @@ error_text(const struct cli_error *e, const struct child *c, char *out, size_t n
 	}
 }
 
+/*
+ * A business call the cloud refused as throttled or overloaded (Throttling*,
+ * ServiceUnavailable, HTTP 429 or 503, in 3.4.11's text or 3.5's envelope): the
+ * request did nothing, so it may simply be sent again.
+ */
+int
+wf_throttle(struct wf *w, enum call k, const struct child *c, unsigned long attempt, double *delay)
+{
+	struct cli_error e;
+	char text[1024];
+
+	if (k != CALL_CS_GET && k != CALL_INITIAL && k != CALL_INVOKE && k != CALL_RESULT)
+		return 0;
+	if (c->status == 0 || c->timed_out || c->interrupted || c->termsig || c->overflow)
+		return 0;
+	cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
+	if (!cli_error_is_throttled(&e))
+		return 0;
+	error_text(&e, c, text, sizeof(text));
+	if (attempt >= w->o->throttle_retries) {
+		errorf("%s: still throttled after %lu retries: %s (the account's request rate is exhausted: lower --jobs or wait a minute, then run again)",
+		    cli_step_name(k), attempt, text);
+		return 69;
+	}
+	*delay = backoff_delay(w->o->throttle_wait, attempt);
+	notef("%s: throttled by the cloud (%s); retry %lu of %lu in %.1fs",
+	    cli_step_name(k), e.code[0] ? e.code : text, attempt + 1, w->o->throttle_retries, *delay);
+	return 1;
+}
+
+/*
+ * Run one call to completion; the child's own failures become an exit code, and a
+ * throttled answer is sent again after a backoff, a bounded number of times.
+ */
+int
+wf_step(struct wf *w, enum call k, const char *a, const char *b, struct child *c)
+{
+	unsigned long attempt;
+	double delay;
+	int rc;
+
+	w->step = cli_step_name(k);
+	progressf("%s ...", w->step);
+	for (attempt = 0;; attempt++) {
+		if (run_signal)
+			return wf_interrupted_code();
+		if ((rc = wf_child_failure(w, k, cli_run(&w->cli, k, a, b, c), c)) != 0)
+			return rc;
+		if ((rc = wf_throttle(w, k, c, attempt, &delay)) != 1)
+			return rc;
+		child_free(c);
+		memset(c, 0, sizeof(*c));
+		if (wait_or_signal(delay))
+			return wf_interrupted_code();
+	}
+}
+
 /* Errors common to every business call: configuration (exit 3) and permissions. */
 static int
 common_error(struct wf *w, const struct child *c, const struct cli_error *e,
@@ -169,8 +216,16 @@ common_error(struct wf *w, const struct child *c, const struct cli_error *e,
 		return 77;
 	}
 	if (cli_error_is_permission(e, buf_str(&c->err))) {
-		errorf("%s: permission denied: %s (grant the RAM user %s, then run again)",
-		    w->step, text, actions);
+		/*
+		 * The line names what this step needs; an action the cloud's denial names
+		 * (AccessDeniedDetail) that is not among them is named first.
+		 */
+		if (e->auth_action[0] && strstr(actions, e->auth_action) == NULL)
+			errorf("%s: permission denied: %s (grant the RAM user %s, which the cloud names, and %s, then run again)",
+			    w->step, text, e->auth_action, actions);
+		else
+			errorf("%s: permission denied: %s (grant the RAM user %s, then run again)",
+			    w->step, text, actions);
 		return 77;
 	}
 	return 0;
@@ -877,9 +932,9 @@ static int
 step_poll(struct wf *w)
 {
 	struct child c = {0};
-	unsigned long i;
+	unsigned long i, throttled = 0;
 	int rc = 0, pending = 0;
-	double t0 = now_mono();
+	double t0 = now_mono(), delay;
 	char el[32];
 
 	for (i = 1; i <= w->o->poll_max; i++) {
@@ -893,8 +948,18 @@ step_poll(struct wf *w)
 		rc = cli_run(&w->cli, CALL_RESULT, w->task_id, NULL, &c);
 		if (rc == 0 && wf_poll_retryable(w, &c)) {
 			pending = 1;
+		} else if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0 &&
+		    (rc = wf_throttle(w, CALL_RESULT, &c, throttled, &delay)) == 1) {
+			throttled++;
+			i--;	/* a refused poll is not one of the --poll-max */
+			if (wait_or_signal(delay)) {
+				rc = wf_interrupted_code();
+				goto out;
+			}
+			continue;
 		} else {
-			if ((rc = wf_child_failure(w, CALL_RESULT, rc, &c)) == 0)
+			throttled = 0;
+			if (rc == 0)
 				rc = wf_eval_poll(w, &c, &pending);
 			fmt_duration(now_mono() - t0, el, sizeof(el));
 			progressf("get-diagnosis-result %s: poll %lu of %lu (%s), %s elapsed, every %gs",
@@ -902,7 +967,7 @@ step_poll(struct wf *w)
 		}
 		if (rc != 0 || !pending)
 			goto out;
-		if (i < w->o->poll_max && wait_or_signal(w->o->poll_interval)) {
+		if (i < w->o->poll_max && wait_or_signal(jittered(w->o->poll_interval))) {
 			rc = wf_interrupted_code();
 			goto out;
 		}

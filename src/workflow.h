@@ -28,6 +28,8 @@ struct opts {
 	const char	*aliyun, *venv, *scripts;
 	double		 poll_interval, busy_wait, cli_timeout;
 	unsigned long	 poll_max, busy_retries;
+	double		 throttle_wait;		/* the first backoff (src/backoff.c) */
+	unsigned long	 throttle_retries;
 };
 
 int	wf_diagnose(struct opts *);

@@ -29,6 +29,7 @@
 #endif
 
 #define CLI_VERSION	"3.4.11"
+#define CLI_VERSION_35	"3.5.1"
 #define RED		"\033[1;31m"
 #define YELLOW		"\033[1;33m"
 #define RESET		"\033[0m"
@@ -83,6 +84,8 @@ struct call {
 static const char	*progname;
 static char		*fixtures_root;
 static int		 nocolor;
+/* FAKE_ALIYUN_PERSONALITY=3.5.1: the CLI 3.5.x (version, agent-mode errors, exit statuses). */
+static int		 v35;
 
 static void
 die(const char *fmt, ...)
@@ -285,7 +288,8 @@ static void
 log_call(int argc, char **argv)
 {
 	const char *path = getenv("FAKE_ALIYUN_LOG");
-	const char *names[] = { "NO_COLOR", "DEBUG", "ALIBABA_CLOUD_PROFILE" };
+	const char *names[] = { "NO_COLOR", "DEBUG", "ALIBABA_CLOUD_PROFILE",
+	    "ALIBABA_CLOUD_CLI_AI_MODE", "ALIBABA_CLOUD_CLI_AGENT_INTEGRATION" };
 	struct buf line = { 0 };
 	int i;
 
@@ -301,7 +305,7 @@ log_call(int argc, char **argv)
 	}
 	path = getenv("FAKE_ALIYUN_ENVLOG");
 	if (path != NULL && *path != '\0') {
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < 5; i++) {
 			const char *v = getenv(names[i]);
 
 			if (i > 0)
@@ -1186,6 +1190,134 @@ succeeded(const struct answer *a)
 	}
 }
 
+/*
+ * configure ai-mode (aliyun-cli.md §6): the state is <configdir>/ai-mode.json,
+ * written with json.MarshalIndent(cfg, "", "\t") (HTML escaping on).
+ */
+struct aimode {
+	int		 enabled;
+	char		*ua;
+	struct jv	*doc;		/* the file as read */
+	const struct jv	*ossutil;	/* in doc; written back as it was */
+	char		*dir, *file;
+};
+
+/*
+ * The 3.5.x personality.  AI mode is effective, in this order: the flags
+ * --no-cli-ai-mode/--cli-ai-mode (ackprof passes neither), ALIBABA_CLOUD_CLI_AI_MODE,
+ * agent detection (not simulated: it can only switch the mode on), ai-mode.json
+ * (docs/en/integrations.md "Agent-mode errors"; README here).
+ */
+static void aimode_load(const struct call *, struct aimode *);
+static void aimode_free(struct aimode *);
+
+static int
+ai_mode_on(const struct call *c)
+{
+	const char *e = getenv("ALIBABA_CLOUD_CLI_AI_MODE");
+	struct aimode m;
+	int on;
+
+	if (!v35)
+		return 0;
+	if (e != NULL && *e != '\0')
+		return strcmp(e, "1") == 0 || strcmp(e, "true") == 0;
+	aimode_load(c, &m);
+	on = m.enabled;
+	aimode_free(&m);
+	return on;
+}
+
+static void
+json_str(struct buf *b, const char *s)
+{
+	struct jv v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = J_STR;
+	v.s = (char *)s;
+	v.n = strlen(s);
+	gj_encode(b, &v, GJ_COMPACT, 0, 0);
+}
+
+/* One compact object and a newline on stderr (cli/agent_error.go, openapi/agent_error.go). */
+static void
+agent_envelope(struct buf *err, const char *msg, const char *code, int status,
+    const char *rid, const char *action, const char *hint)
+{
+	char num[16];
+
+	buf_adds(err, "{\"schemaVersion\":\"v1\",\"message\":");
+	json_str(err, msg);
+	if (code != NULL && *code != '\0') {
+		buf_adds(err, ",\"error_code\":");
+		json_str(err, code);
+	}
+	if (status > 0) {
+		snprintf(num, sizeof(num), "%d", status);
+		buf_adds(err, ",\"status_code\":");
+		buf_adds(err, num);
+	}
+	if (rid != NULL && *rid != '\0') {
+		buf_adds(err, ",\"request_id\":");
+		json_str(err, rid);
+	}
+	buf_adds(err, ",\"recovery\":{\"action\":");
+	json_str(err, action);
+	buf_adds(err, ",\"hint\":");
+	json_str(err, hint);
+	buf_adds(err, "}}\n");
+}
+
+/*
+ * A server error in AI mode: the envelope with error_code, status_code, request_id,
+ * exit 2.  A body that is not an object keeps the human-readable rendering (returns 1
+ * without writing: the caller renders it the 3.4 way).
+ */
+static int
+agent_error(const struct call *c, const struct answer *a, struct buf *err)
+{
+	struct jv *j = gj_decode(a->body.p, a->body.n, NULL);
+	const struct jv *o = j != NULL && j->type == J_OBJ ? j : NULL;
+	const struct jv *cv, *mv, *rv;
+	char *code = NULL, *msg = NULL, *rid = NULL, *hint;
+	struct buf t = { 0 };
+
+	(void)c;
+	if (o == NULL) {
+		gj_free(j);
+		if (a->kind == K_PLUGIN)
+			return 1;
+		/* The legacy SDK: the raw body is the message. */
+		msg = xstrdup(a->body.n ? buf_str((struct buf *)&a->body) : "");
+		agent_envelope(err, *msg ? msg : "server error", NULL, a->status, NULL,
+		    "inspect_action_help", "The server rejected the request; check the error code and message, fix the parameters, or retry if the failure is transient.");
+		free(msg);
+		return 2;
+	}
+	cv = either(o, "Code", "code", NULL);
+	mv = either(o, "Message", "message", NULL);
+	rv = either(o, "RequestId", "requestId", "request_id");
+	tea_string(&t, cv);
+	code = xstrdup(buf_str(&t));
+	t.n = 0;
+	tea_string(&t, mv);
+	msg = xstrdup(buf_str(&t));
+	t.n = 0;
+	tea_string(&t, rv);
+	rid = xstrdup(buf_str(&t));
+	buf_free(&t);
+	hint = xasprintf("Look up diagnostic solutions for error code %s.", code);
+	agent_envelope(err, *msg ? msg : "server error", code, a->status, rid,
+	    "lookup_error_code", hint);
+	free(hint);
+	free(code);
+	free(msg);
+	free(rid);
+	gj_free(j);
+	return 2;
+}
+
 /* Fills out and err with what the answer prints; returns the exit status. */
 static int
 render(const struct call *c, const struct answer *a, struct buf *out,
@@ -1198,6 +1330,8 @@ render(const struct call *c, const struct answer *a, struct buf *out,
 	case K_BUILTIN:
 		sdk_trace(c, out, a->status);
 		if (!is_2xx(a->status)) {
+			if (ai_mode_on(c))
+				return agent_error(c, a, err);
 			server_error(a, err);
 			return 1;
 		}
@@ -1213,6 +1347,8 @@ render(const struct call *c, const struct answer *a, struct buf *out,
 		return 0;
 	case K_PLUGIN:
 		if (!succeeded(a)) {
+			if (ai_mode_on(c) && agent_error(c, a, err) == 2)
+				return 2;
 			plugin_error(a, err);
 			return 1;
 		}
@@ -1242,6 +1378,13 @@ render(const struct call *c, const struct answer *a, struct buf *out,
 		if (a->kind == K_NETERROR)
 			sdk_trace(c, out, 0);
 		msg = trimmed(&a->body);
+		if (a->kind == K_NETERROR && ai_mode_on(c)) {
+			/* 3.5: a transport error is a structured agent error too. */
+			agent_envelope(err, msg, NULL, 0, NULL, "retry_request",
+			    "The request did not reach the service; check the network, then retry.");
+			free(msg);
+			return 2;
+		}
 		cli_error(err, msg, a->kind == K_CONFIGERROR ? CONFIG_TIP : NULL);
 		free(msg);
 		return a->kind == K_CONFIGERROR ? 3 : 1;
@@ -1254,17 +1397,6 @@ render(const struct call *c, const struct answer *a, struct buf *out,
 	return 0;
 }
 
-/*
- * configure ai-mode (aliyun-cli.md §6): the state is <configdir>/ai-mode.json,
- * written with json.MarshalIndent(cfg, "", "\t") (HTML escaping on).
- */
-struct aimode {
-	int		 enabled;
-	char		*ua;
-	struct jv	*doc;		/* the file as read */
-	const struct jv	*ossutil;	/* in doc; written back as it was */
-	char		*dir, *file;
-};
 
 static void
 aimode_load(const struct call *c, struct aimode *m)
@@ -2339,6 +2471,8 @@ main(int argc, char **argv)
 	native_init(&c);
 	progname = basename_of(argc > 0 ? argv[0] : "aliyun");
 	nocolor = nc != NULL && (strcmp(nc, "1") == 0 || strcmp(nc, "true") == 0);
+	env = getenv("FAKE_ALIYUN_PERSONALITY");
+	v35 = env != NULL && strncmp(env, "3.5", 3) == 0;
 	log_call(argc, argv);
 	if ((env = getenv("FAKE_ALIYUN_REAL")) != NULL && *env != '\0' &&
 	    strcmp(progname, "aliyun") == 0)
@@ -2367,6 +2501,11 @@ main(int argc, char **argv)
 		a = c.native;
 	if (c.key != NULL)
 		live_invoke(&c, &a, &path);
+	if (v35 && c.key != NULL && strcmp(c.key, "version") == 0 && a.kind == K_RAW &&
+	    strcmp(buf_str(&a.body), CLI_VERSION "\n") == 0) {
+		a.body.n = 0;
+		buf_adds(&a.body, CLI_VERSION_35 "\n");
+	}
 	if (a.kind == K_SIGNAL && (a.signo <= 0 || a.signo >= NSIG))
 		die("%s: kind signal needs a signal number", path);
 

@@ -23,7 +23,8 @@ trap 'rm -rf "$tmp"' EXIT
 # A clean environment for every run: only what a test sets on purpose.
 unset NO_COLOR DEBUG FAKE_ALIYUN_SCENARIO FAKE_ALIYUN_LOG FAKE_ALIYUN_ENVLOG \
     FAKE_ALIYUN_DELAY_MS ALIBABA_CLOUD_PROFILE FAKE_ALIYUN_TASK_MS \
-    FAKE_ALIYUN_TASK_MS_MAP
+    FAKE_ALIYUN_TASK_MS_MAP FAKE_ALIYUN_PERSONALITY ALIBABA_CLOUD_CLI_AI_MODE \
+    ALIBABA_CLOUD_CLI_AGENT_INTEGRATION
 export FAKE_ALIYUN_FIXTURES=$fixtures
 
 n=0 k=0 passed=0 failed=0
@@ -262,13 +263,14 @@ export FAKE_ALIYUN_LOG=$tmp/log FAKE_ALIYUN_ENVLOG=$tmp/envlog
     "$(printf 'x\ty\nz')" "" 'back\slash' "$(printf '\001\177')" "é" \
     --user-agent AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling \
     >/dev/null 2>&1
-NO_COLOR=1 ALIBABA_CLOUD_PROFILE="" DEBUG="x y" "$bin" version >/dev/null
+NO_COLOR=1 ALIBABA_CLOUD_PROFILE="" DEBUG="x y" ALIBABA_CLOUD_CLI_AI_MODE=0 \
+    ALIBABA_CLOUD_CLI_AGENT_INTEGRATION=1 "$bin" version >/dev/null
 unset FAKE_ALIYUN_LOG FAKE_ALIYUN_ENVLOG
 same "the call log escapes each argument" \
 "${bin##*/} sysom invoke-diagnosis --params {\"product\":\"ACK\",\"pod\":\"p\"} a\\sb x\\ty\\nz \\e back\\\\slash \\x01\\x7f é --user-agent AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling
 ${bin##*/} version" "$(cat "$tmp/log")"
-same "the environment log" "NO_COLOR=- DEBUG=- ALIBABA_CLOUD_PROFILE=-
-NO_COLOR=1 DEBUG=x\\sy ALIBABA_CLOUD_PROFILE=\\e" "$(cat "$tmp/envlog")"
+same "the environment log" "NO_COLOR=- DEBUG=- ALIBABA_CLOUD_PROFILE=- ALIBABA_CLOUD_CLI_AI_MODE=- ALIBABA_CLOUD_CLI_AGENT_INTEGRATION=-
+NO_COLOR=1 DEBUG=x\\sy ALIBABA_CLOUD_PROFILE=\\e ALIBABA_CLOUD_CLI_AI_MODE=0 ALIBABA_CLOUD_CLI_AGENT_INTEGRATION=1" "$(cat "$tmp/envlog")"
 
 fresh
 mkdir -p "$tmp/venv/bin" "$tmp/scripts"
@@ -476,6 +478,45 @@ fresh
 expect "live: a bad FAKE_ALIYUN_TASK_MS is the double's own failure" 99 "" \
     "fake-aliyun: FAKE_ALIYUN_TASK_MS: bad milliseconds '-5'"$'\n' \
     env FAKE_ALIYUN_TASK_MS=-5 "$bin" sysom invoke-diagnosis --params "{\"cluster_id\":\"$c1\"}"
+
+# The 3.5.1 personality (README "The 3.5.x personality").
+cl=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
+fresh
+expect "3.5: version prints 3.5.1" 0 "3.5.1"$'\n' "" \
+    env FAKE_ALIYUN_PERSONALITY=3.5.1 "$bin" version
+expect "3.5: an older version fixture stays as it is" 0 "3.3.14"$'\n' "" \
+    env FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=old-cli "$bin" version
+"$bin" configure ai-mode enable >/dev/null
+env NO_COLOR=1 FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=forbidden \
+    "$bin" cs GET /clusters/$cl >"$tmp/out" 2>"$tmp/err"
+same "3.5: AI mode on, a cs server error is the compact envelope and exit 2" \
+    '2 {"schemaVersion":"v1","message":"User not authorized to operate on the specified resource, or this API doesn'"'"'t support RAM.","error_code":"Forbidden.RAM","status_code":403,"request_id":"B1F0C2D3-E4A5-5B6C-8D7E-9F0A1B2C3D4E","recovery":{"action":"lookup_error_code","hint":"Look up diagnostic solutions for error code Forbidden.RAM."}}' \
+    "$? $(cat "$tmp/err")"
+env NO_COLOR=1 FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=busy \
+    "$bin" sysom invoke-diagnosis --params "{\"cluster_id\":\"$cl\"}" >"$tmp/out" 2>"$tmp/err"
+same "3.5: a plugin server error is the envelope too, exit 2" \
+    '2 Sysom.TaskInProgress 400' \
+    "$? $(grep -o '"error_code":"[^"]*","status_code":[0-9]*' "$tmp/err" | sed 's/"error_code":"//; s/","status_code":/ /')"
+env NO_COLOR=1 FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=forbidden \
+    ALIBABA_CLOUD_CLI_AI_MODE=0 "$bin" cs GET /clusters/$cl >"$tmp/out" 2>"$tmp/err"
+same "3.5: ALIBABA_CLOUD_CLI_AI_MODE=0 wins over ai-mode.json: the 3.4 text, exit 1" \
+    "1 ERROR: SDK.ServerError" "$? $(head -1 "$tmp/err")"
+env NO_COLOR=1 FAKE_ALIYUN_SCENARIO=forbidden "$bin" cs GET /clusters/$cl >"$tmp/out" 2>"$tmp/err"
+same "3.4.11 (no personality): AI mode on changes no error text" \
+    "1 ERROR: SDK.ServerError" "$? $(head -1 "$tmp/err")"
+"$bin" configure ai-mode disable >/dev/null
+env NO_COLOR=1 FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=forbidden \
+    "$bin" cs GET /clusters/$cl >"$tmp/out" 2>"$tmp/err"
+same "3.5: AI mode off: the 3.4 text, exit 1" "1 ERROR: SDK.ServerError" "$? $(head -1 "$tmp/err")"
+env NO_COLOR=1 FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=forbidden \
+    ALIBABA_CLOUD_CLI_AI_MODE=1 "$bin" cs GET /clusters/$cl >"$tmp/out" 2>"$tmp/err"
+same "3.5: ALIBABA_CLOUD_CLI_AI_MODE=1 switches it on without the file" \
+    "2 Forbidden.RAM" "$? $(grep -o '"error_code":"[^"]*"' "$tmp/err" | cut -d'"' -f4)"
+env NO_COLOR=1 FAKE_ALIYUN_PERSONALITY=3.5.1 FAKE_ALIYUN_SCENARIO=corrupt-config \
+    ALIBABA_CLOUD_CLI_AI_MODE=1 "$bin" configure list >"$tmp/out" 2>"$tmp/err"
+a=$?
+env NO_COLOR=1 FAKE_ALIYUN_SCENARIO=corrupt-config "$bin" configure list >"$tmp/out2" 2>"$tmp/err2"
+same "3.5: a failure with a CLI tip keeps its text and status" "$? $(cat "$tmp/err2")" "$a $(cat "$tmp/err")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -387,6 +387,23 @@ else
 	check "1000: peak RSS grows by less than 2 MB over 100 targets" '[ $((big - small)) -lt 2048 ]'
 fi
 
+# Throttling in a batch: a refused cs GET, invoke or poll is sent again after a backoff
+# (--throttle-wait 0 here: no waiting), each cluster on its own; one that stays
+# throttled fails its targets with 69 and a line naming the cloud's code.
+T0=c00000000000000000000000000000020 T1=c00000000000000000000000000000021
+T2=c00000000000000000000000000000022 T3=c00000000000000000000000000000023
+h=$root/throttle
+mkdir -p "$h"
+printf '%s\n' "$T0 default t-0" "$T1 default t-1" "$T2 default t-2" "$T3 default t-3" > "$h/in"
+ab "$h" "$h/in" --jobs 4 --throttle-wait 0
+check "throttle: worst exit is 69 (the cluster that stays throttled)" '[ $rc = 69 ]'
+check "throttle: three targets diagnosed" '[ $(grep -c "^Info " "$h/out") = 3 ]'
+check "throttle: invoke sent three times on $T0" '[ $(grep -c "invoke-diagnosis.*$T0" "$h/calls.log") = 3 ]'
+check "throttle: cs GET sent twice on $T1" '[ $(grep -c "cs GET /clusters/$T1" "$h/calls.log") = 2 ]'
+check "throttle: three polls of $T2 (one refused)" '[ $(grep -c "get-diagnosis-result --task-id T0000022" "$h/calls.log") = 3 ]'
+check "throttle: cs GET sent six times on $T3, then 69 naming Throttling.User" '[ $(grep -c "cs GET /clusters/$T3" "$h/calls.log") = 6 ] && grep -qE "^exit 69 +$T3 default/t-3: cluster lookup \(cs GET /clusters\): still throttled after 5 retries: Throttling.User: " "$h/out"'
+check "throttle: initial-sysom once, ai-mode disable last" '[ $(grep -c "initial-sysom" "$h/calls.log") = 1 ] && [ "$(tail -1 "$h/calls.log")" = "aliyun configure ai-mode disable" ]'
+
 # Nothing unknown is ever printed as C's "(null)", in any output of any case above.
 check "no (null) in any output" '! grep -rFqs "(null)" "$root" --include=out\* --include=err\* --include=\*.prom'
 echo "$pass passed, $fail failed, $skipped skipped"

@@ -5,7 +5,9 @@
 # "N passed, N failed".
 #
 # usage: tests/e2e/run.sh [CASE...]        (default: every tests/e2e/cases/*.case)
-# env:   ACKPROF (binary, default ./ackprof), WRAP (e.g. "valgrind -q --error-exitcode=99
+#        tests/e2e/run.sh --list FILE      (the cases FILE names, e.g. tests/e2e/cli35.list)
+# env:   PERSONALITY=3.5.1 runs the double as the CLI 3.5.x (FAKE_ALIYUN_PERSONALITY; each
+#        case is then named "NAME@3.5.1"), ACKPROF (binary, default ./ackprof), WRAP (e.g. "valgrind -q --error-exitcode=99
 #        --leak-check=full --errors-for-leak-kinds=definite"), KEEP=1 keeps scratch dirs.
 #
 # Case file format (one key per line; see tests/e2e/README.md):
@@ -47,6 +49,7 @@ CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
 TASK=T${CL: -7}
 UA=AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling
 WRAP=${WRAP:-}
+PERSONALITY=${PERSONALITY:-}
 
 for tool in python3 mktemp; do
 	command -v "$tool" >/dev/null || { echo "e2e: needs $tool"; exit 2; }
@@ -54,6 +57,16 @@ done
 [ -x "$ACKPROF" ] || { echo "e2e: $ACKPROF not built (run make)"; exit 2; }
 [ -x "$DOUBLE" ] || { echo "e2e: $DOUBLE not built (run make)"; exit 2; }
 
+# --list FILE: the cases named in FILE (one name a line, # comments), e.g. cli35.list.
+if [ "${1:-}" = --list ]; then
+	[ -r "${2:-}" ] || { echo "e2e: --list needs a readable file"; exit 2; }
+	list=$2
+	set --
+	while read -r c; do
+		case $c in ''|'#'*) continue ;; esac
+		set -- "$@" "$top/tests/e2e/cases/$c.case"
+	done < "$list"
+fi
 if [ $# -eq 0 ]; then
 	set -- "$top"/tests/e2e/cases/*.case
 fi
@@ -82,6 +95,7 @@ run_case() {
 	local file=$1 name
 	name=$(basename "$file" .case)
 	home=$scratch_root/$name
+	[ -z "$PERSONALITY" ] || name+=@$PERSONALITY
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
@@ -145,12 +159,12 @@ run_case() {
 	# batch and mcp ask nothing, so they take no --yes.
 	if [ "$wiring" = yes ] && [ ${#argv[@]} -gt 0 ]; then
 		case ${argv[0]} in
-		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 "${argv[@]:1}") ;;
+		result) argv=("${argv[0]}" --aliyun "$DOUBLE" --poll-interval 0 --throttle-wait 0 "${argv[@]:1}") ;;
 		doctor) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS" "${argv[@]:1}") ;;
 		batch|mcp) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 "${argv[@]:1}") ;;
+			--poll-interval 0 --busy-wait 0 --throttle-wait 0 "${argv[@]:1}") ;;
 		*) argv=("${argv[0]}" --aliyun "$DOUBLE" --sdk-venv "$VENV" --scripts-dir "$SCRIPTS"
-			--poll-interval 0 --busy-wait 0 --yes "${argv[@]:1}") ;;
+			--poll-interval 0 --busy-wait 0 --throttle-wait 0 --yes "${argv[@]:1}") ;;
 		esac
 	fi
 	local out=$home/stdout err=$home/stderr log=$home/calls.log rc
@@ -171,7 +185,8 @@ run_case() {
 		unset XDG_RUNTIME_DIR ACKPROF_ALIYUN ACKPROF_SDK_VENV ACKPROF_SCRIPTS_DIR
 		export FAKE_ALIYUN_LOG=$log FAKE_ALIYUN_SCENARIO=$scenario FAKE_ALIYUN_ENVLOG=$home/env.log
 		export NO_COLOR= DEBUG=sdk
-		unset NO_COLOR
+		unset NO_COLOR FAKE_ALIYUN_PERSONALITY
+		[ -z "$PERSONALITY" ] || export FAKE_ALIYUN_PERSONALITY=$PERSONALITY
 		[ -z "${REAL:-}" ] || real_env
 		for e in ${envs[@]+"${envs[@]}"}; do export "$e"; done
 		if [ -n "$sig" ]; then
