@@ -187,6 +187,36 @@ body_code(const cJSON *j)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* code is Success, in any case (SysOM's own clients compare it case-blind). */
+static int
+body_success(const cJSON *j)
+{
+	const char *code = body_code(j);
+
+	return code && strcasecmp(code, "Success") == 0;
+}
+
+/* data, or Data as SysOM's gateway may spell it. */
+static const cJSON *
+body_data(const cJSON *j)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "data");
+
+	return cJSON_IsObject(v) ? v : cJSON_GetObjectItemCaseSensitive(j, "Data");
+}
+
+/* A string member of data under any of its spellings (task_id, taskId, TaskId). */
+static const cJSON *
+data_str(const cJSON *j, const char *const *names)
+{
+	const cJSON *v = NULL;
+	int i;
+
+	for (i = 0; names[i] && !cJSON_IsString(v); i++)
+		v = cJSON_GetObjectItemCaseSensitive(body_data(j), names[i]);
+	return v;
+}
+
 static int
 step_version(struct wf *w)
 {
@@ -425,7 +455,7 @@ wf_eval_initial(struct wf *w, struct child *c)
 
 	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
 	code = body_code(j);
-	if (c->status == 0 && code && strcmp(code, "Success") == 0)
+	if (c->status == 0 && body_success(j))
 		goto out;
 	cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
 	error_text(&e, c, text, sizeof(text));
@@ -586,15 +616,18 @@ wf_eval_invoke(struct wf *w, struct child *c, int *busy)
 {
 	struct cli_error e;
 	char text[1024];
-	cJSON *j, *v;
+	cJSON *j;
+	const cJSON *v;
 	const char *code;
 	int rc = 0;
 
 	*busy = 0;
 	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
 	code = body_code(j);
-	if (c->status == 0 && code && strcmp(code, "Success") == 0) {
-		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "task_id");
+	if (c->status == 0 && body_success(j)) {
+		static const char *const task_keys[] = { "task_id", "taskId", "TaskId", NULL };
+
+		v = data_str(j, task_keys);
 		if (!cJSON_IsString(v) || !valid_task_id(v->valuestring)) {
 			/* Never invent a task id: without one there is nothing to poll. */
 			errorf("invoke-diagnosis: the answer says Success but carries no usable data.task_id (run again; report it with -v output)");
@@ -718,7 +751,7 @@ params_from_result(struct wf *w, const char *text, size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e, *en;
 
-	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	p = cJSON_GetObjectItemCaseSensitive(body_data(j), "params");
 	if (cJSON_IsString(p))
 		p = cJSON_Parse(p->valuestring);
 	else
@@ -761,7 +794,7 @@ wf_result_names(const char *text, size_t len, const char *cluster, const char *n
 	cJSON *j = cJSON_ParseWithLength(text, len), *p, *c, *n, *q;
 	int same = 0;
 
-	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	p = cJSON_GetObjectItemCaseSensitive(body_data(j), "params");
 	p = cJSON_IsString(p) ? cJSON_Parse(p->valuestring) : cJSON_Duplicate(p, 1);
 	c = cJSON_GetObjectItemCaseSensitive(p, "cluster_id");
 	n = cJSON_GetObjectItemCaseSensitive(p, "namespace");
