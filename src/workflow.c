@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "report.h"
 #include "run.h"
+#include "scope.h"
 #include "scrub.h"
 #include "target.h"
 #include "steps.h"
@@ -651,6 +652,8 @@ wf_eval_invoke(struct wf *w, struct child *c, int *busy)
 	}
 	if ((rc = common_error(w, c, &e, "sysom:InvokeDiagnosis", text)) != 0)
 		goto out;
+	if ((rc = scope_stop(w->o->ns, w->o->pod, text)) != 0)
+		goto out;
 	if (strstr(e.code, "ClusterNotFound") || strstr(e.code, "ClusterIsNotRunning") ||
 	    strstr(e.code, "ClusterRegionNotMatch") ||
 	    (strstr(text, "not found") && (strstr(text, "pod") || strstr(text, "Pod")))) {
@@ -880,8 +883,11 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 		return diag_exit_code(&w->diag);
 	if (w->diag.state == TASK_FAIL) {
 		const char *m = w->diag.err_msg && *w->diag.err_msg ? w->diag.err_msg : "no reason given";
+		int rc;
 
-		if (strstr(m, "not found") || strstr(m, "not scheduled") || strstr(m, "Pending")) {
+		if ((rc = scope_stop(w->o->ns, w->o->pod, m)) != 0)
+			return rc;
+		if (strstr(m, "not found")) {
 			errorf("diagnosis task %s failed: %s (verify the namespace and pod name; the pod must be scheduled on an ECS node)",
 			    w->task_id, m);
 			return 65;
