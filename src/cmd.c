@@ -37,7 +37,7 @@
 /* Every command takes these. */
 #define ALWAYS	(B(O_HELP) | B(O_VERSION) | B(O_LANG))
 #define TARGET	(B(O_CLUSTER) | B(O_NS) | B(O_POD) | B(O_DESC) | B(O_REGION) | B(O_FROM) | \
-		 B(O_TO) | B(O_SINCE) | B(O_REALTIME))
+		 B(O_TO) | B(O_SINCE) | B(O_AROUND) | B(O_REALTIME))
 #define LOUD	(B(O_QUIET) | B(O_VERBOSE))
 #define POLL	(B(O_POLL_INTERVAL) | B(O_POLL_MAX) | B(O_CLI_TIMEOUT) | B(O_THROTTLE_WAIT) | \
 		 B(O_THROTTLE_RETRIES))
@@ -71,6 +71,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_TO] = { "to", 0, "TIME", C_NONE, NULL, S_TARGET, N_("historical window end") },
 	[O_SINCE] = { "since", 0, "DURATION", C_NONE, NULL, S_TARGET,
 	    N_("historical window [now-DURATION, now]: digits and a\nunit (s, m, h, d), e.g. 2h, 90m, 1h30m; at most 31d") },
+	[O_AROUND] = { "around", 0, "TIME", C_NONE, NULL, S_TARGET,
+	    N_("historical window [TIME-30m, TIME+30m] around a point\nin time (\"around 3am\"); TIME as for --from") },
 	[O_REALTIME] = { "realtime", 0, NULL, C_NONE, NULL, S_TARGET,
 	    N_("real-time diagnosis (the default without a window)") },
 	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json markdown", S_OUTPUT,
@@ -133,7 +135,7 @@ static int	run_completion(struct inv *);
 const struct cmd cmds[] = {
 	{ "diagnose", run_diagnose,
 	    "-c CLUSTER_ID -n NAMESPACE -p POD [-d TEXT] [-r REGION]\n"
-	    "[--from TIME --to TIME | --since DURATION | --realtime]\n"
+	    "[--from TIME --to TIME | --since DURATION | --around TIME | --realtime]\n"
 	    "[-o text|json|markdown] [--save FILE] [--metrics FILE] [--profile NAME]\n"
 	    "[--yes] [--dry-run] [-q] [-v]",
 	    NULL, 0, 0, C_NONE, NULL,
@@ -330,6 +332,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_FROM: v->a.from = arg; break;
 	case O_TO: v->a.to = arg; break;
 	case O_SINCE: v->a.since = arg; break;
+	case O_AROUND: v->a.around = arg; break;
 	case O_REALTIME: v->a.realtime = 1; break;
 	case O_OUTPUT: v->a.output = arg; break;
 	case O_SAVE: o->save = arg; break;

@@ -14,7 +14,7 @@
 #define EX_USAGE 64
 
 enum optid {
-	O_CLUSTER, O_NS, O_POD, O_DESC, O_REGION, O_FROM, O_TO, O_SINCE, O_REALTIME,
+	O_CLUSTER, O_NS, O_POD, O_DESC, O_REGION, O_FROM, O_TO, O_SINCE, O_AROUND, O_REALTIME,
 	O_OUTPUT, O_SAVE, O_METRICS, O_QUIET, O_VERBOSE,
 	O_JOBS, O_STATE, O_REPLY_WITHIN,
 	O_PROFILE, O_YES, O_DRY_RUN, O_FIX,
@@ -39,7 +39,8 @@ struct cmd_opt {
 
 /* The command line as given (before the Step 4 gate resolves it). */
 struct args {
-	const char	*cluster, *ns, *pod, *desc, *region, *from, *to, *since, *output;
+	const char	*cluster, *ns, *pod, *desc, *region, *from, *to, *since, *around,
+			*output;
 	const char	*pos[2];	/* positional arguments after the command */
 	int		 npos;
 	int		 realtime;

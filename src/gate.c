@@ -238,7 +238,7 @@ no_answer(const char *why)
 int
 gate(const struct args *a, struct opts *o)
 {
-	char err[256], found[256];
+	char err[256], found[256], point[256];
 	time_t now = time(NULL);
 
 	if (a->cluster)
@@ -278,9 +278,13 @@ gate(const struct args *a, struct opts *o)
 	o->region = a->region;
 	o->desc_raw = a->desc ? a->desc : "";
 	o->desc = sanitize_description(o->desc_raw);
-	if (timewin_resolve(a->from, a->to, a->since, a->realtime, now, &o->win, err, sizeof(err)) == -1)
+	if (timewin_resolve_around(a->around, a->from, a->to, a->since, a->realtime, now, &o->win, err,
+	    sizeof(err)) == -1)
 		return usage_error("%s", err);
 	if (!o->win.historical && !a->realtime && temporal_past(o->desc_raw, found, sizeof(found))) {
+		if (!o->interactive && temporal_point(o->desc_raw, point, sizeof(point)))
+			return usage_error("the description names a point in time ('%s') but no window was given (pass --around TIME for the 30 minutes either side of it, --from TIME --to TIME, or --realtime)",
+			    point);
 		if (!o->interactive)
 			return usage_error("the description names a past time ('%s') but no window was given (pass --from TIME --to TIME or --since DURATION for a historical diagnosis, or --realtime)",
 			    found);

@@ -17,7 +17,9 @@
 #include "util.h"
 
 const char *const issue_severity_keys[] = { "severity", "level", "status", "overall_status", NULL };
-const char *const issue_title_keys[] = { "title", "name", "item", "summary", NULL };
+/* item_name, itemName and metric: the keys SysOM's own inspection client reads. */
+const char *const issue_title_keys[] = { "title", "name", "item", "item_name", "itemName", "metric",
+	"summary", NULL };
 const char *const issue_detail_keys[] = { "detail", "description", "message", "desc", "reason", NULL };
 const char *const issue_area_keys[] = { "subsystem", "category", "type", "module", NULL };
 
@@ -43,18 +45,30 @@ issue_field(const cJSON *item, const char *const *names)
 	return NULL;
 }
 
+/*
+ * SysOM's words for a severity, in any case, onto our three levels.  low is a
+ * finding, not a clean bill: SysOM's own inspection client counts every level but
+ * normal/ok/success as abnormal, so low is Warn, never Info.
+ */
+static const struct { const char *word; enum overall o; } severity_words[] = {
+	{ "info", OVERALL_INFO }, { "normal", OVERALL_INFO }, { "healthy", OVERALL_INFO },
+	{ "ok", OVERALL_INFO }, { "success", OVERALL_INFO }, { "pass", OVERALL_INFO },
+	{ "warn", OVERALL_WARN }, { "warning", OVERALL_WARN }, { "medium", OVERALL_WARN },
+	{ "low", OVERALL_WARN }, { "abnormal", OVERALL_WARN }, { "alert", OVERALL_WARN },
+	{ "critical", OVERALL_CRITICAL }, { "error", OVERALL_CRITICAL }, { "high", OVERALL_CRITICAL },
+	{ "fatal", OVERALL_CRITICAL },
+};
+
 static enum overall
 overall_of(const char *s)
 {
+	size_t i;
+
 	if (s == NULL || *s == '\0')
 		return OVERALL_NONE;
-	if (strcasecmp(s, "Info") == 0 || strcasecmp(s, "Normal") == 0 ||
-	    strcasecmp(s, "Healthy") == 0 || strcasecmp(s, "OK") == 0)
-		return OVERALL_INFO;
-	if (strcasecmp(s, "Warn") == 0 || strcasecmp(s, "Warning") == 0)
-		return OVERALL_WARN;
-	if (strcasecmp(s, "Critical") == 0 || strcasecmp(s, "Error") == 0)
-		return OVERALL_CRITICAL;
+	for (i = 0; i < sizeof(severity_words) / sizeof(severity_words[0]); i++)
+		if (strcasecmp(s, severity_words[i].word) == 0)
+			return severity_words[i].o;
 	return OVERALL_OTHER;
 }
 
@@ -129,17 +143,70 @@ suggestions_of(const cJSON *v)
 	return arr;
 }
 
-static void
-parse_result(cJSON *res, struct diag *d)
+/* obj.lower, else obj.Pascal (SysOM's gateway and some services answer PascalCase). */
+static const cJSON *
+member(const cJSON *obj, const char *lower, const char *pascal)
 {
-	cJSON *sum, *v;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, lower);
+
+	if ((v == NULL || cJSON_IsNull(v)) && pascal)
+		v = cJSON_GetObjectItemCaseSensitive(obj, pascal);
+	return v;
+}
+
+/* The first string among obj's keys. */
+static char *
+first_str(const cJSON *obj, const char *k1, const char *k2)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, k1);
+
+	if (!cJSON_IsString(v) && k2)
+		v = cJSON_GetObjectItemCaseSensitive(obj, k2);
+	return dupstr(v);
+}
+
+/*
+ * No overall status: judge by the worst issue.  An issue whose severity is missing or
+ * a word we do not know is one we cannot vouch for (Unknown, treated as Warn); with no
+ * issue at all there is nothing to call healthy either.
+ */
+static enum overall
+worst_issue(const cJSON *issues)
+{
+	static const int rank[] = {
+		[OVERALL_INFO] = 1, [OVERALL_OTHER] = 2, [OVERALL_WARN] = 3, [OVERALL_CRITICAL] = 4,
+		[OVERALL_NONE] = 2,
+	};
+	enum overall worst = OVERALL_OTHER, o;
+	const cJSON *it;
+	int seen = 0;
+
+	cJSON_ArrayForEach(it, issues) {
+		o = overall_of(issue_field(it, issue_severity_keys));
+		if (o == OVERALL_NONE)
+			o = OVERALL_OTHER;
+		if (!seen++ || rank[o] > rank[worst])
+			worst = o;
+	}
+	return worst;
+}
+
+/*
+ * The content of a finished task.  summary.root_cause or summary.cause (SysOM's
+ * memgraph answers), summary.suggestions or summary.suggestion (one string).
+ */
+static void
+parse_result(const cJSON *res, struct diag *d)
+{
+	const cJSON *sum, *v;
 
 	d->mode_raw = dupstr(cJSON_GetObjectItemCaseSensitive(res, "diagnose_mode"));
 	sum = cJSON_GetObjectItemCaseSensitive(res, "summary");
 	if (cJSON_IsObject(sum)) {
 		d->overall_raw = dupstr(cJSON_GetObjectItemCaseSensitive(sum, "overall_status"));
-		d->root_cause = dupstr(cJSON_GetObjectItemCaseSensitive(sum, "root_cause"));
-		d->suggestions = suggestions_of(cJSON_GetObjectItemCaseSensitive(sum, "suggestions"));
+		d->root_cause = first_str(sum, "root_cause", "cause");
+		v = cJSON_GetObjectItemCaseSensitive(sum, "suggestions");
+		d->suggestions = suggestions_of(v ? v : cJSON_GetObjectItemCaseSensitive(sum, "suggestion"));
 	} else {
 		/* Older services: summary is a plain string; take it as the root cause. */
 		if (cJSON_IsString(sum))
@@ -150,28 +217,74 @@ parse_result(cJSON *res, struct diag *d)
 	v = cJSON_GetObjectItemCaseSensitive(res, "issues");
 	d->issues = xnn(cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray());
 	d->overall = overall_of(d->overall_raw);
-	/*
-	 * No overall status: judge by the worst issue severity.  With none to judge
-	 * by (a plain-text summary, say), do not call it healthy: it is unknown.
-	 */
-	if (d->overall == OVERALL_NONE) {
-		cJSON *it;
-		enum overall worst = OVERALL_NONE, o;
-
-		cJSON_ArrayForEach(it, d->issues) {
-			o = overall_of(issue_field(it, issue_severity_keys));
-			if (o == OVERALL_CRITICAL || (o == OVERALL_WARN && worst != OVERALL_CRITICAL) ||
-			    (o == OVERALL_INFO && worst == OVERALL_NONE))
-				worst = o;
-		}
-		d->overall = worst == OVERALL_NONE ? OVERALL_OTHER : worst;
-	}
+	if (d->overall == OVERALL_NONE)
+		d->overall = worst_issue(d->issues);
 }
 
+static int
+empty_value(const cJSON *v)
+{
+	return v == NULL || cJSON_IsNull(v) || (cJSON_IsString(v) && v->valuestring[0] == '\0') ||
+	    (cJSON_IsObject(v) && v->child == NULL);
+}
+
+/*
+ * data.result, typed `any`: an object, JSON text, or something else.  data.Result
+ * stands in when data.result is missing, null, "" or {} (SysOM's own client does the
+ * same).  What is kept is the result as sent (JSON text parsed); a shape we cannot
+ * read leaves every field unknown, the raw value still in the -o json document.
+ */
+static void
+read_result(const cJSON *data, struct diag *d)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(data, "result");
+	const cJSON *alt = cJSON_GetObjectItemCaseSensitive(data, "Result");
+
+	if (empty_value(res) && !empty_value(alt))
+		res = alt;
+	if (cJSON_IsString(res)) {
+		d->result = cJSON_Parse(res->valuestring);
+		if (d->result == NULL)
+			d->result = xnn(cJSON_CreateString(res->valuestring));
+	} else if (res)
+		d->result = xnn(cJSON_Duplicate(res, 1));
+	if (cJSON_IsObject(d->result)) {
+		parse_result(d->result, d);
+		return;
+	}
+	/* Plain text: SysOM's words, the root cause; what it means for the pod is unknown. */
+	if (cJSON_IsString(d->result) && d->result->valuestring[0])
+		d->root_cause = xstrdup(d->result->valuestring);
+	d->suggestions = xnn(cJSON_CreateArray());
+	d->issues = xnn(cJSON_CreateArray());
+	d->overall = OVERALL_OTHER;
+}
+
+static enum task_state
+state_of(const char *s)
+{
+	static const struct { const char *word; enum task_state st; } words[] = {
+		{ "Success", TASK_SUCCESS }, { "Fail", TASK_FAIL }, { "Failed", TASK_FAIL },
+		{ "Ready", TASK_PENDING }, { "Running", TASK_PENDING }, { "Pending", TASK_PENDING },
+		{ "Created", TASK_PENDING },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(s, words[i].word) == 0)
+			return words[i].st;
+	return TASK_UNKNOWN;
+}
+
+/*
+ * The envelope, in either casing: code or Code (Success in any case), data or Data,
+ * and in data status/Status, err_msg/ErrMsg.
+ */
 int
 diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errlen)
 {
-	cJSON *j, *data, *code, *res, *v;
+	const cJSON *data, *code, *v;
+	cJSON *j;
 	int rc = -1;
 
 	memset(d, 0, sizeof(*d));
@@ -180,52 +293,28 @@ diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errle
 		snprintf(err, errlen, "%s", N_("the answer is not a JSON object"));
 		goto out;
 	}
-	code = cJSON_GetObjectItemCaseSensitive(j, "code");
-	if (cJSON_IsString(code) && strcmp(code->valuestring, "Success") != 0) {
-		v = cJSON_GetObjectItemCaseSensitive(j, "message");
+	code = member(j, "code", "Code");
+	if (cJSON_IsString(code) && strcasecmp(code->valuestring, "Success") != 0) {
+		v = member(j, "message", "Message");
 		snprintf(err, errlen, "%s: %s", code->valuestring,
 		    cJSON_IsString(v) ? v->valuestring : "");
 		goto out;
 	}
-	data = cJSON_GetObjectItemCaseSensitive(j, "data");
+	data = member(j, "data", "Data");
 	if (!cJSON_IsObject(data)) {
 		snprintf(err, errlen, "%s", N_("the answer has no data object"));
 		goto out;
 	}
-	d->status = dupstr(cJSON_GetObjectItemCaseSensitive(data, "status"));
+	d->status = first_str(data, "status", "Status");
 	if (d->status == NULL) {
 		snprintf(err, errlen, "%s", N_("the answer has no data.status"));
 		goto out;
 	}
-	d->err_msg = dupstr(cJSON_GetObjectItemCaseSensitive(data, "err_msg"));
+	d->err_msg = first_str(data, "err_msg", "ErrMsg");
 	d->url = dupstr(cJSON_GetObjectItemCaseSensitive(data, "url"));
-	if (strcmp(d->status, "Success") == 0)
-		d->state = TASK_SUCCESS;
-	else if (strcmp(d->status, "Fail") == 0 || strcmp(d->status, "Failed") == 0)
-		d->state = TASK_FAIL;
-	else if (strcmp(d->status, "Ready") == 0 || strcmp(d->status, "Running") == 0 ||
-	    strcmp(d->status, "Pending") == 0 || strcmp(d->status, "Created") == 0)
-		d->state = TASK_PENDING;
-	else
-		d->state = TASK_UNKNOWN;
-	if (d->state == TASK_SUCCESS) {
-		res = cJSON_GetObjectItemCaseSensitive(data, "result");
-		if (cJSON_IsString(res)) {
-			/* data.result is typed `any`: it arrives as an object or as JSON text. */
-			d->result = cJSON_Parse(res->valuestring);
-			if (!cJSON_IsObject(d->result)) {
-				cJSON_Delete(d->result);
-				d->result = xnn(cJSON_CreateObject());
-				xnn(cJSON_AddStringToObject(d->result, "summary", res->valuestring));
-			}
-		} else if (cJSON_IsObject(res)) {
-			d->result = xnn(cJSON_Duplicate(res, 1));
-		} else {
-			snprintf(err, errlen, "%s", N_("the task succeeded but its result is missing"));
-			goto out;
-		}
-		parse_result(d->result, d);
-	}
+	d->state = state_of(d->status);
+	if (d->state == TASK_SUCCESS)
+		read_result(data, d);
 	rc = 0;
 out:
 	cJSON_Delete(j);
@@ -314,11 +403,22 @@ head(struct buf *b, enum head h)
 	buf_addpad(b, _(labels[h]), i18n_widest(labels, H_N) + 2);
 }
 
+/* No root cause is "none" only for a healthy result; otherwise it is unknown. */
 static const char *
 root_cause_text(const struct diag *d)
 {
-	return d->root_cause && *d->root_cause ? d->root_cause :
-	    _("None found: no anomaly was detected.");
+	if (d->root_cause && *d->root_cause)
+		return d->root_cause;
+	if (d->overall == OVERALL_INFO)
+		return _("None found: no anomaly was detected.");
+	return _("unknown: SysOM's result names none (its raw result is in -o json)");
+}
+
+/* The skill's rule: SysOM's suggestions may be high-risk; a person approves each. */
+static const char *
+approval_line(void)
+{
+	return _("These are SysOM's suggestions: some may be high-risk. Carry none out without the approval of the cluster's owner.");
 }
 
 static void
@@ -382,6 +482,8 @@ report_text(FILE *f, const struct report *r)
 	buf_printf(&b, "\n%s\n", _("Recommendations"));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
 		buf_printf(&b, "  %s\n", _("none"));
+	else
+		buf_printf(&b, "  %s\n", approval_line());
 	cJSON_ArrayForEach(it, d->suggestions)
 		buf_printf(&b, "  %d. %s\n", ++i, it->valuestring);
 	flush_redacted(f, &b);
@@ -459,6 +561,8 @@ report_markdown(FILE *f, const struct report *r)
 	buf_printf(&b, "### %s\n\n", _("Recommendations"));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
 		buf_printf(&b, "%s\n", _("None."));
+	else
+		buf_printf(&b, "> %s\n\n", approval_line());
 	cJSON_ArrayForEach(it, d->suggestions)
 		buf_printf(&b, "%d. %s\n", ++i, it->valuestring);
 	flush_redacted(f, &b);

@@ -245,6 +245,41 @@ timewin_resolve_on(const char *from, const char *to, const char *since, int real
 	return 0;
 }
 
+int
+timewin_resolve_around(const char *around, const char *from, const char *to, const char *since,
+    int realtime, time_t now, struct window *w, char *err, size_t errlen)
+{
+	char eb[64];
+	time_t t;
+
+	if (around == NULL)
+		return timewin_resolve(from, to, since, realtime, now, w, err, errlen);
+	memset(w, 0, sizeof(*w));
+	if (from || to || since || realtime) {
+		i18n_snprintf(err, errlen, "%s", N_("--around cannot be combined with --from/--to/--since/--realtime"));
+		return -1;
+	}
+	if (timewin_parse_time(around, now, &t) == -1) {
+		i18n_snprintf(err, errlen, "bad --around '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(around, eb));
+		return -1;
+	}
+	if (t > now + 60) {
+		i18n_snprintf(err, errlen, "%s", N_("--around names a time in the future"));
+		return -1;
+	}
+	if (t <= AROUND_SECS) {
+		i18n_snprintf(err, errlen, "bad --around '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(around, eb));
+		return -1;
+	}
+	w->start = t - AROUND_SECS;
+	/* A point less than 30 minutes ago: the window ends now; SysOM has no future data. */
+	w->end = t + AROUND_SECS < now ? t + AROUND_SECS : now;
+	if (w->end <= w->start)
+		w->end = w->start + 1;
+	w->historical = 1;
+	return 0;
+}
+
 /* Past-time phrases, English (caseless, word-bounded) and Chinese. */
 static const char past_re[] =
     "(?i)\\b(?:(?:this|yesterday|last|earlier this)\\s+(?:morning|afternoon|evening|night|week|weekend|month)"
@@ -262,18 +297,29 @@ static const char past_re[] =
     "\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?"
     "|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
     ")\\b"
+    "|[0-9０-９]{1,2}[:：][0-9０-９]{2}\\s*(?:左右|前后)"
     "|今天早上|今早|今天上午|今天下午|昨天|昨晚|昨夜|昨日|前天|前日|凌晨|上午|下午|中午|傍晚|晚上|早上|早晨|夜里|半夜|刚才|之前|上个月"
     "|(?:上|这|本|前)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天末]|上(?:个)?(?:周|星期|礼拜)|周末"
     "|[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}(?:日|号)?"
     "|[0-9０-９]{1,2}(?:日|号)(?![0-9])"
     "|[0-9０-９一二三四五六七八九十两半几]+\\s*(?:个)?(?:小时|分钟|天|周)(?:之)?前"
     "|(?:[0-9０-９]{1,2}|十[一二]?|[二三四五六七八九两]|一(?=点(?:钟|半|多|左右|[0-9一二三四五六七八九十]+分)))\\s*点";
+/*
+ * A point in time, the skill's "around 3am" (±30 min): around/about/at/approximately
+ * a clock time in English; a clock time followed by 左右 or 前后 in Chinese.
+ */
+static const char point_re[] =
+    "(?i)\\b(?:around|about|at|approximately|roughly|circa)\\s+(?:"
+    "\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.?|p\\.m\\.?)|\\d{1,2}:\\d{2}|noon|midnight)"
+    "|(?:凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|半夜)?\\s*"
+    "(?:(?:[0-9０-９]{1,2}|十[一二]?|[一二三四五六七八九两])\\s*点(?:钟|半|[0-9０-９一二三四五六七八九十]{1,3}分?)?"
+    "|[0-9０-９]{1,2}[:：][0-9０-９]{2})\\s*(?:左右|前后)";
 /* An ongoing problem: real time is right. */
 static const char now_re[] =
     "(?i)\\b(?:right\\s+now|now|currently|ongoing|at\\s+the\\s+moment|still\\s+happening|as\\s+we\\s+speak)\\b"
     "|现在|正在|当前|目前|此刻|实时";
 
-static pcre2_code *past_code, *now_code;
+static pcre2_code *past_code, *now_code, *point_code;
 
 static pcre2_code *
 compile(const char *pat)
@@ -324,6 +370,35 @@ temporal_past(const char *desc, char *found, size_t foundlen)
 		}
 		hit = 1;
 		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	pcre2_match_data_free(md);
+	return hit;
+}
+
+int
+temporal_point(const char *desc, char *found, size_t foundlen)
+{
+	pcre2_match_data *md;
+	PCRE2_SIZE *ov, len = strlen(desc), n;
+	int hit;
+
+	if (found && foundlen)
+		found[0] = '\0';
+	if (len == 0)
+		return 0;
+	if (point_code == NULL)
+		point_code = compile(point_re);
+	md = pcre2_match_data_create(1, NULL);
+	if (md == NULL)
+		abort();
+	hit = pcre2_match(point_code, (PCRE2_SPTR)desc, len, 0, 0, md, NULL) >= 0;
+	if (hit && found && foundlen) {
+		ov = pcre2_get_ovector_pointer(md);
+		n = ov[1] - ov[0];
+		if (n >= foundlen)
+			n = utf8_cut(desc + ov[0], n, foundlen - 1);
+		memcpy(found, desc + ov[0], n);
+		found[n] = '\0';
 	}
 	pcre2_match_data_free(md);
 	return hit;

@@ -22,6 +22,23 @@ struct window {
 int	timewin_resolve(const char *from, const char *to, const char *since, int realtime,
 	    time_t now, struct window *, char *err, size_t errlen);
 
+/* The half-width of an --around window: "around 3am" is 02:30 to 03:30 (the skill's rule). */
+#define AROUND_SECS	(30 * 60)
+
+/*
+ * Resolve --around TIME (with whatever else was given, which must be nothing of
+ * --from/--to/--since/--realtime) into [TIME-30m, TIME+30m], the end cut to now.
+ * Without --around, timewin_resolve.  Returns 0, or -1 with a one-line reason in err.
+ */
+int	timewin_resolve_around(const char *around, const char *from, const char *to,
+	    const char *since, int realtime, time_t now, struct window *, char *err, size_t errlen);
+
+/*
+ * A point in time in the description ("around 3am", "at 14:30", "凌晨3点左右", "3点前后"):
+ * 1 with the phrase copied to found, else 0.  Such a description wants --around.
+ */
+int	temporal_point(const char *desc, char *found, size_t foundlen);
+
 /*
  * The same, a bare HH:MM taken on the day of `day` (a time on that day) rather than
  * today; the window must still end before `now`.

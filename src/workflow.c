@@ -26,6 +26,7 @@
 #include "msg.h"
 #include "report.h"
 #include "run.h"
+#include "scope.h"
 #include "scrub.h"
 #include "target.h"
 #include "steps.h"
@@ -240,6 +241,36 @@ body_code(const cJSON *j)
 	if (!cJSON_IsString(v))
 		v = cJSON_GetObjectItemCaseSensitive(j, "Code");
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* code is Success, in any case (SysOM's own clients compare it case-blind). */
+static int
+body_success(const cJSON *j)
+{
+	const char *code = body_code(j);
+
+	return code && strcasecmp(code, "Success") == 0;
+}
+
+/* data, or Data as SysOM's gateway may spell it. */
+static const cJSON *
+body_data(const cJSON *j)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "data");
+
+	return cJSON_IsObject(v) ? v : cJSON_GetObjectItemCaseSensitive(j, "Data");
+}
+
+/* A string member of data under any of its spellings (task_id, taskId, TaskId). */
+static const cJSON *
+data_str(const cJSON *j, const char *const *names)
+{
+	const cJSON *v = NULL;
+	int i;
+
+	for (i = 0; names[i] && !cJSON_IsString(v); i++)
+		v = cJSON_GetObjectItemCaseSensitive(body_data(j), names[i]);
+	return v;
 }
 
 static int
@@ -480,7 +511,7 @@ wf_eval_initial(struct wf *w, struct child *c)
 
 	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
 	code = body_code(j);
-	if (c->status == 0 && code && strcmp(code, "Success") == 0)
+	if (c->status == 0 && body_success(j))
 		goto out;
 	cli_parse_error(buf_str(&c->err), buf_str(&c->out), &e);
 	error_text(&e, c, text, sizeof(text));
@@ -641,15 +672,18 @@ wf_eval_invoke(struct wf *w, struct child *c, int *busy)
 {
 	struct cli_error e;
 	char text[1024];
-	cJSON *j, *v;
+	cJSON *j;
+	const cJSON *v;
 	const char *code;
 	int rc = 0;
 
 	*busy = 0;
 	j = cJSON_ParseWithLength(buf_str(&c->out), c->out.len);
 	code = body_code(j);
-	if (c->status == 0 && code && strcmp(code, "Success") == 0) {
-		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "task_id");
+	if (c->status == 0 && body_success(j)) {
+		static const char *const task_keys[] = { "task_id", "taskId", "TaskId", NULL };
+
+		v = data_str(j, task_keys);
 		if (!cJSON_IsString(v) || !valid_task_id(v->valuestring)) {
 			/* Never invent a task id: without one there is nothing to poll. */
 			errorf("invoke-diagnosis: the answer says Success but carries no usable data.task_id (run again; report it with -v output)");
@@ -672,6 +706,8 @@ wf_eval_invoke(struct wf *w, struct child *c, int *busy)
 		goto out;
 	}
 	if ((rc = common_error(w, c, &e, "sysom:InvokeDiagnosis", text)) != 0)
+		goto out;
+	if ((rc = scope_stop(w->o->ns, w->o->pod, text)) != 0)
 		goto out;
 	if (strstr(e.code, "ClusterNotFound") || strstr(e.code, "ClusterIsNotRunning") ||
 	    strstr(e.code, "ClusterRegionNotMatch") ||
@@ -773,7 +809,7 @@ params_from_result(struct wf *w, const char *text, size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength(text, len), *p, *v, *e, *en;
 
-	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	p = cJSON_GetObjectItemCaseSensitive(body_data(j), "params");
 	if (cJSON_IsString(p))
 		p = cJSON_Parse(p->valuestring);
 	else
@@ -816,7 +852,7 @@ wf_result_names(const char *text, size_t len, const char *cluster, const char *n
 	cJSON *j = cJSON_ParseWithLength(text, len), *p, *c, *n, *q;
 	int same = 0;
 
-	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "data"), "params");
+	p = cJSON_GetObjectItemCaseSensitive(body_data(j), "params");
 	p = cJSON_IsString(p) ? cJSON_Parse(p->valuestring) : cJSON_Duplicate(p, 1);
 	c = cJSON_GetObjectItemCaseSensitive(p, "cluster_id");
 	n = cJSON_GetObjectItemCaseSensitive(p, "namespace");
@@ -902,8 +938,11 @@ wf_eval_poll(struct wf *w, struct child *c, int *pending)
 		return diag_exit_code(&w->diag);
 	if (w->diag.state == TASK_FAIL) {
 		const char *m = w->diag.err_msg && *w->diag.err_msg ? w->diag.err_msg : "no reason given";
+		int rc;
 
-		if (strstr(m, "not found") || strstr(m, "not scheduled") || strstr(m, "Pending")) {
+		if ((rc = scope_stop(w->o->ns, w->o->pod, m)) != 0)
+			return rc;
+		if (strstr(m, "not found")) {
 			errorf("diagnosis task %s failed: %s (verify the namespace and pod name; the pod must be scheduled on an ECS node)",
 			    w->task_id, m);
 			return 65;

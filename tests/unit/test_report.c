@@ -91,6 +91,18 @@ parse_bad(const char *text, char *err, size_t errlen)
 	assert_null(d.issues);
 }
 
+/* The content of RESULT_CONTENT, read. */
+static void
+check_full_result_core(const struct diag *d)
+{
+	assert_int_equal(d->state, TASK_SUCCESS);
+	assert_int_equal(d->overall, OVERALL_CRITICAL);
+	assert_contains(d->root_cause, "OOM-killed 3 times");
+	assert_int_equal(cJSON_GetArraySize(d->suggestions), 3);
+	assert_int_equal(cJSON_GetArraySize(d->issues), 3);
+	assert_true(cJSON_IsObject(d->result));
+}
+
 static void
 check_full_result(const struct diag *d)
 {
@@ -214,7 +226,11 @@ diag_should_keep_a_result_string_that_is_not_json(void **state)
 	parse_ok(b, &d);
 	assert_int_equal(d.state, TASK_SUCCESS);
 	assert_string_equal(d.root_cause, "the node was under memory pressure");
-	assert_true(cJSON_IsObject(d.result));
+	/* Kept as sent, and never called healthy: SysOM's text says nothing of a status. */
+	assert_true(cJSON_IsString(d.result));
+	assert_string_equal(d.result->valuestring, "the node was under memory pressure");
+	assert_int_equal(d.overall, OVERALL_OTHER);
+	assert_int_equal(diag_exit_code(&d), 1);
 	diag_free(&d);
 	free(b);
 }
@@ -280,21 +296,242 @@ diag_should_judge_by_the_worst_issue_without_an_overall_status(void **state)
 	free(b);
 }
 
+/*
+ * A finished task whose result we cannot read (missing, null, a number, an array, an
+ * object of unknown keys) still gives a report: every field unknown, the raw result
+ * kept, the exit 1 (Unknown, treated as Warn), never 0.
+ */
 static void
-diag_should_reject_a_success_without_a_result(void **state)
+diag_should_give_an_unknown_report_for_an_unknown_result_shape(void **state)
 {
+	static const char *const shapes[] = {
+		"null", "42", "[1, {\"a\": 2}]", "true", "{}", "{\"foo\": {\"bar\": 1}}",
+		"\"[\\\"x\\\"]\"", "{\"summary\": {}, \"issues\": []}", "{\"summary\": 7, \"issues\": \"x\"}",
+	};
+	struct diag d;
+	size_t i;
+	char *b;
+
+	(void)state;
+	parse_ok("{\"code\":\"Success\",\"data\":{\"task_id\":\"qT7mYx2L\",\"status\":\"Success\"}}", &d);
+	assert_int_equal(d.state, TASK_SUCCESS);
+	assert_int_equal(d.overall, OVERALL_OTHER);
+	assert_null(d.result);
+	assert_non_null(d.issues);
+	assert_non_null(d.suggestions);
+	assert_int_equal(diag_exit_code(&d), 1);
+	diag_free(&d);
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		b = success_body(shapes[i]);
+		parse_ok(b, &d);
+		if (d.state != TASK_SUCCESS || d.overall != OVERALL_OTHER || diag_exit_code(&d) != 1 ||
+		    d.issues == NULL || d.suggestions == NULL)
+			fail_msg("result %s: state %d overall %d", shapes[i], d.state, d.overall);
+		if (strcmp(shapes[i], "null") != 0 && d.result == NULL)
+			fail_msg("result %s: the raw result was dropped", shapes[i]);
+		diag_free(&d);
+		free(b);
+	}
+}
+
+/* SysOM's gateway and some services answer PascalCase (openapi_client.py's normalisation). */
+static void
+diag_should_read_pascal_case_envelopes(void **state)
+{
+	struct diag d;
 	char err[256], *b;
 
 	(void)state;
-	parse_bad("{\"code\":\"Success\",\"data\":{\"task_id\":\"qT7mYx2L\",\"status\":\"Success\"}}",
+	b = xasprintf("{\"Code\": \"Success\", \"RequestId\": \"R\", \"Data\": {\"TaskId\": \"qT7mYx2L\","
+	    " \"Status\": \"Success\", \"ErrMsg\": \"\", \"Result\": %s}}", RESULT_CONTENT);
+	parse_ok(b, &d);
+	assert_string_equal(d.status, "Success");
+	assert_int_equal(d.overall, OVERALL_CRITICAL);
+	assert_int_equal(cJSON_GetArraySize(d.issues), 3);
+	diag_free(&d);
+	free(b);
+	parse_ok("{\"Code\": \"Success\", \"Data\": {\"Status\": \"Fail\", \"ErrMsg\": \"pod gone\"}}", &d);
+	assert_int_equal(d.state, TASK_FAIL);
+	assert_string_equal(d.err_msg, "pod gone");
+	diag_free(&d);
+	parse_bad("{\"Code\": \"Sysom.ClusterNotFound\", \"Message\": \"no such cluster\", \"Data\": null}",
 	    err, sizeof(err));
-	assert_contains(err, "result");
-	b = success_body("null");
-	parse_bad(b, err, sizeof(err));
+	assert_string_equal(err, "Sysom.ClusterNotFound: no such cluster");
+}
+
+/* data.Result stands in when data.result is missing, null, "" or {}; never over a real one. */
+static void
+diag_should_take_data_result_capital_when_result_is_empty(void **state)
+{
+	static const char *const empties[] = { "null", "\"\"", "{}" };
+	struct diag d;
+	size_t i;
+	char *b;
+
+	(void)state;
+	for (i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
+		b = xasprintf("{\"code\": \"Success\", \"data\": {\"status\": \"Success\", \"result\": %s,"
+		    " \"Result\": %s}}", empties[i], RESULT_CONTENT);
+		parse_ok(b, &d);
+		check_full_result_core(&d);
+		diag_free(&d);
+		free(b);
+	}
+	b = xasprintf("{\"code\": \"Success\", \"data\": {\"status\": \"Success\", \"Result\": %s}}",
+	    RESULT_CONTENT);
+	parse_ok(b, &d);
+	check_full_result_core(&d);
+	diag_free(&d);
 	free(b);
-	b = success_body("42");
-	parse_bad(b, err, sizeof(err));
+	b = xasprintf("{\"code\": \"Success\", \"data\": {\"status\": \"Success\", \"result\": %s,"
+	    " \"Result\": {\"summary\": {\"overall_status\": \"Info\"}}}}", RESULT_CONTENT);
+	parse_ok(b, &d);
+	assert_int_equal(d.overall, OVERALL_CRITICAL);
+	diag_free(&d);
 	free(b);
+}
+
+static void
+diag_should_read_code_and_status_in_any_case(void **state)
+{
+	static const struct { const char *code, *status; enum task_state st; } cases[] = {
+		{ "success", "success", TASK_SUCCESS }, { "SUCCESS", "SUCCESS", TASK_SUCCESS },
+		{ "Success", "fail", TASK_FAIL }, { "success", "FAIL", TASK_FAIL },
+		{ "SUCCESS", "running", TASK_PENDING }, { "success", "READY", TASK_PENDING },
+	};
+	struct diag d;
+	size_t i;
+	char *b;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		b = xasprintf("{\"code\": \"%s\", \"data\": {\"status\": \"%s\", \"result\": %s}}",
+		    cases[i].code, cases[i].status, RESULT_CONTENT);
+		parse_ok(b, &d);
+		if (d.state != cases[i].st)
+			fail_msg("code %s status %s: state %d", cases[i].code, cases[i].status, d.state);
+		assert_string_equal(d.status, cases[i].status);	/* shown as sent */
+		if (d.state == TASK_SUCCESS)
+			assert_int_equal(d.overall, OVERALL_CRITICAL);
+		diag_free(&d);
+		free(b);
+	}
+}
+
+/* summary.cause and summary.suggestion (one string): what SysOM's memgraph answers carry. */
+static void
+diag_should_read_summary_cause_and_a_single_suggestion(void **state)
+{
+	struct diag d;
+	char *b = success_body("{\"summary\": {\"overall_status\": \"Warn\", \"cause\": \"memcg leak in app\","
+	    " \"suggestion\": \"restart the container and check its caches\"}}");
+
+	(void)state;
+	parse_ok(b, &d);
+	assert_string_equal(d.root_cause, "memcg leak in app");
+	assert_int_equal(cJSON_GetArraySize(d.suggestions), 1);
+	assert_string_equal(cJSON_GetArrayItem(d.suggestions, 0)->valuestring,
+	    "restart the container and check its caches");
+	diag_free(&d);
+	free(b);
+	/* root_cause wins over cause, suggestions over suggestion. */
+	b = success_body("{\"summary\": {\"overall_status\": \"Warn\", \"root_cause\": \"a\", \"cause\": \"b\","
+	    " \"suggestions\": [\"c\"], \"suggestion\": \"d\"}}");
+	parse_ok(b, &d);
+	assert_string_equal(d.root_cause, "a");
+	assert_int_equal(cJSON_GetArraySize(d.suggestions), 1);
+	assert_string_equal(cJSON_GetArrayItem(d.suggestions, 0)->valuestring, "c");
+	diag_free(&d);
+	free(b);
+}
+
+/* The severity words of SysOM's clients, in any case, onto Info/Warn/Critical. */
+static void
+diag_should_map_every_severity_word(void **state)
+{
+	static const struct { const char *word; enum overall o; } cases[] = {
+		{ "high", OVERALL_CRITICAL }, { "HIGH", OVERALL_CRITICAL }, { "critical", OVERALL_CRITICAL },
+		{ "CRITICAL", OVERALL_CRITICAL }, { "error", OVERALL_CRITICAL }, { "Error", OVERALL_CRITICAL },
+		{ "medium", OVERALL_WARN }, { "Medium", OVERALL_WARN }, { "warning", OVERALL_WARN },
+		{ "WARNING", OVERALL_WARN }, { "low", OVERALL_WARN }, { "LOW", OVERALL_WARN },
+		{ "info", OVERALL_INFO }, { "NORMAL", OVERALL_INFO }, { "ok", OVERALL_INFO },
+		{ "severe-ish", OVERALL_OTHER },
+	};
+	struct diag d;
+	size_t i;
+	char *r, *b;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* As an issue's level, with no overall status ... */
+		r = xasprintf("{\"issues\": [{\"level\": \"%s\", \"item_name\": \"x\"}]}", cases[i].word);
+		b = success_body(r);
+		parse_ok(b, &d);
+		if (d.overall != cases[i].o)
+			fail_msg("issue level %s: overall %d, want %d", cases[i].word, d.overall, cases[i].o);
+		diag_free(&d);
+		free(b);
+		free(r);
+		/* ... and as the overall status itself. */
+		r = xasprintf("{\"summary\": {\"overall_status\": \"%s\"}}", cases[i].word);
+		b = success_body(r);
+		parse_ok(b, &d);
+		if (d.overall != cases[i].o)
+			fail_msg("overall_status %s: overall %d, want %d", cases[i].word, d.overall, cases[i].o);
+		diag_free(&d);
+		free(b);
+		free(r);
+	}
+}
+
+/* An issue whose severity is missing or unknown is no reason to call the pod healthy. */
+static void
+diag_should_not_call_healthy_beside_an_issue_it_cannot_rate(void **state)
+{
+	static const char *const results[] = {
+		"{\"issues\": [{\"severity\": \"Info\"}, {\"severity\": \"\u4e25\u91cd\"}]}",
+		"{\"issues\": [{\"severity\": \"Info\"}, {\"title\": \"no severity\"}]}",
+		"{\"issues\": [{\"severity\": \"ok\"}, {\"level\": 3}]}",
+		"{\"issues\": []}",
+	};
+	struct diag d;
+	size_t i;
+	char *b;
+
+	(void)state;
+	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++) {
+		b = success_body(results[i]);
+		parse_ok(b, &d);
+		if (diag_exit_code(&d) == 0)
+			fail_msg("%s: called healthy", results[i]);
+		assert_int_equal(d.overall, OVERALL_OTHER);
+		diag_free(&d);
+		free(b);
+	}
+	b = success_body("{\"issues\": [{\"severity\": \"low\"}, {\"title\": \"?\"}, {\"level\": \"HIGH\"}]}");
+	parse_ok(b, &d);
+	assert_int_equal(d.overall, OVERALL_CRITICAL);
+	diag_free(&d);
+	free(b);
+}
+
+static void
+issue_field_should_read_the_title_keys_of_sysom_clients(void **state)
+{
+	static const char *const items[] = {
+		"{\"item_name\": \"sysom:metric:memory_usage_rate\"}",
+		"{\"itemName\": \"sysom:metric:memory_usage_rate\"}",
+		"{\"metric\": \"sysom:metric:memory_usage_rate\"}",
+	};
+	size_t i;
+	cJSON *it;
+
+	(void)state;
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		it = cJSON_Parse(items[i]);
+		assert_string_equal(issue_field(it, issue_title_keys), "sysom:metric:memory_usage_rate");
+		cJSON_Delete(it);
+	}
 }
 
 static void
@@ -757,6 +994,69 @@ report_json_should_not_leak_quoted_secrets_once_printed(void **state)
 	free(b);
 }
 
+/* An unknown shape: the report still comes, fields unknown, the raw result kept in JSON. */
+static void
+report_should_render_an_unknown_result_shape(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body("[{\"odd\": \"shape\"}]"), *out;
+	cJSON *doc, *res;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_text, &r);
+	assert_contains(out, "Status:       Unknown (SysOM gave no overall status; treated as Warn)\n");
+	assert_contains(out, "Root cause\n  unknown: SysOM's result names none (its raw result is in -o json)\n");
+	assert_not_contains(out, "None found");
+	assert_not_contains(out, "Info");
+	free(out);
+	out = render(report_markdown, &r);
+	assert_contains(out, "unknown: SysOM's result names none");
+	free(out);
+	doc = report_json(&r, 1);
+	assert_string_equal(cJSON_GetObjectItem(doc, "overall_status")->valuestring, "Unknown");
+	res = cJSON_GetObjectItem(doc, "result");
+	assert_true(cJSON_IsArray(res));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0), "odd")->valuestring, "shape");
+	cJSON_Delete(doc);
+	diag_free(&d);
+	free(b);
+}
+
+/* The skill's rule: SysOM's suggestions need the owner's approval; said once, under them. */
+static void
+report_should_say_that_suggestions_need_approval(void **state)
+{
+	struct diag d;
+	struct report r;
+	char *b = success_body(RESULT_CONTENT), *out;
+
+	(void)state;
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_text, &r);
+	assert_contains(out, "Recommendations\n  These are SysOM's suggestions: some may be high-risk. "
+	    "Carry none out without the approval of the cluster's owner.\n  1. Raise");
+	free(out);
+	out = render(report_markdown, &r);
+	assert_contains(out, "### Recommendations\n\n> These are SysOM's suggestions: some may be high-risk. "
+	    "Carry none out without the approval of the cluster's owner.\n\n1. Raise");
+	free(out);
+	diag_free(&d);
+	free(b);
+	/* No suggestion, nothing to approve. */
+	b = success_body("{\"summary\": {\"overall_status\": \"Info\"}}");
+	parse_ok(b, &d);
+	fill_report(&r, &d, 0);
+	out = render(report_text, &r);
+	assert_not_contains(out, "approval");
+	free(out);
+	diag_free(&d);
+	free(b);
+}
+
 static void
 overall_name_should_name_every_value(void **state)
 {
@@ -799,7 +1099,14 @@ main(void)
 		cmocka_unit_test(diag_should_map_an_unknown_overall_status_to_other),
 		cmocka_unit_test(diag_should_read_overall_status_without_regard_to_case),
 		cmocka_unit_test(diag_should_judge_by_the_worst_issue_without_an_overall_status),
-		cmocka_unit_test(diag_should_reject_a_success_without_a_result),
+		cmocka_unit_test(diag_should_give_an_unknown_report_for_an_unknown_result_shape),
+		cmocka_unit_test(diag_should_read_pascal_case_envelopes),
+		cmocka_unit_test(diag_should_take_data_result_capital_when_result_is_empty),
+		cmocka_unit_test(diag_should_read_code_and_status_in_any_case),
+		cmocka_unit_test(diag_should_read_summary_cause_and_a_single_suggestion),
+		cmocka_unit_test(diag_should_map_every_severity_word),
+		cmocka_unit_test(diag_should_not_call_healthy_beside_an_issue_it_cannot_rate),
+		cmocka_unit_test(issue_field_should_read_the_title_keys_of_sysom_clients),
 		cmocka_unit_test(diag_should_report_a_non_success_code),
 		cmocka_unit_test(diag_should_reject_text_that_is_not_a_json_object),
 		cmocka_unit_test(diag_should_read_only_len_bytes),
@@ -817,6 +1124,8 @@ main(void)
 		cmocka_unit_test(report_json_should_describe_a_realtime_run_and_missing_values),
 		cmocka_unit_test(report_json_should_not_leak_plain_secrets_once_printed),
 		cmocka_unit_test(report_json_should_not_leak_quoted_secrets_once_printed),
+		cmocka_unit_test(report_should_render_an_unknown_result_shape),
+		cmocka_unit_test(report_should_say_that_suggestions_need_approval),
 		cmocka_unit_test(overall_name_should_name_every_value),
 	};
 

@@ -502,6 +502,97 @@ temporal_should_find_chinese_past_phrases(void **state)
 	past("\xe4\xb8\x89\xe7\x82\xb9", "\xe4\xb8\x89\xe7\x82\xb9");		/* 三点 */
 }
 
+/* --around TIME: the skill's "around 3am" is [TIME-30m, TIME+30m]. */
+static void
+around_should_make_a_window_of_half_an_hour_either_side(void **state)
+{
+	struct window w;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(timewin_resolve_around("09:31", NULL, NULL, NULL, 0, NOW, &w, err, sizeof(err)), 0);
+	assert_true(w.historical);
+	assert_int_equal(w.start, T0931 - 1800);
+	assert_int_equal(w.end, T0931 + 1800);
+	assert_int_equal(timewin_resolve_around("2026-06-10T09:31:00Z", NULL, NULL, NULL, 0, NOW, &w, err,
+	    sizeof(err)), 0);
+	assert_int_equal(w.start, T0931 - 1800);
+	assert_int_equal(timewin_resolve_around("1781083860", NULL, NULL, NULL, 0, NOW, &w, err,
+	    sizeof(err)), 0);
+	assert_int_equal(w.end, T0931 + 1800);
+	/* Ten minutes ago: the window ends now, not in the future. */
+	assert_int_equal(timewin_resolve_around("1781092200", NULL, NULL, NULL, 0, NOW, &w, err,
+	    sizeof(err)), 0);
+	assert_int_equal(w.start, NOW - 600 - 1800);
+	assert_int_equal(w.end, NOW);
+	/* Without --around, the other flags as before. */
+	assert_int_equal(timewin_resolve_around(NULL, NULL, NULL, "2h", 0, NOW, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.start, NOW - 7200);
+}
+
+static void
+around_should_refuse_other_window_flags_a_future_time_and_junk(void **state)
+{
+	struct window w;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(timewin_resolve_around("09:31", "09:00", NULL, NULL, 0, NOW, &w, err, sizeof(err)), -1);
+	assert_contains(err, "--around cannot be combined");
+	assert_int_equal(timewin_resolve_around("09:31", NULL, "10:00", NULL, 0, NOW, &w, err, sizeof(err)), -1);
+	assert_int_equal(timewin_resolve_around("09:31", NULL, NULL, "1h", 0, NOW, &w, err, sizeof(err)), -1);
+	assert_int_equal(timewin_resolve_around("09:31", NULL, NULL, NULL, 1, NOW, &w, err, sizeof(err)), -1);
+	assert_contains(err, "--realtime");
+	assert_int_equal(timewin_resolve_around("23:00", NULL, NULL, NULL, 0, NOW, &w, err, sizeof(err)), -1);
+	assert_contains(err, "future");
+	assert_int_equal(timewin_resolve_around("3am", NULL, NULL, NULL, 0, NOW, &w, err, sizeof(err)), -1);
+	assert_contains(err, "bad --around '3am'");
+	assert_int_equal(timewin_resolve_around("0", NULL, NULL, NULL, 0, NOW, &w, err, sizeof(err)), -1);
+	assert_int_equal(timewin_resolve_around("", NULL, NULL, NULL, 0, NOW, &w, err, sizeof(err)), -1);
+}
+
+static void
+point(const char *desc, const char *want)
+{
+	char found[256];
+
+	if (!temporal_point(desc, found, sizeof(found)))
+		fail_msg("no point in time found in \"%s\"", desc);
+	if (strcmp(found, want) != 0)
+		fail_msg("\"%s\": found \"%s\", want \"%s\"", desc, found, want);
+	/* Every point in time is also a past-time phrase: the rule asks for a window. */
+	if (!temporal_past(desc, found, sizeof(found)))
+		fail_msg("\"%s\" is a point in time but not a past time", desc);
+}
+
+/* "around/about/at TIME", "…左右", "…前后": a point in time, which wants --around. */
+static void
+temporal_point_should_find_points_in_time(void **state)
+{
+	char found[64];
+
+	(void)state;
+	point("pod restarted around 3am", "around 3am");
+	point("slow About 3 PM", "About 3 PM");
+	point("oom at 14:30", "at 14:30");
+	point("latency approximately 11 p.m.", "approximately 11 p.m.");
+	point("\xe5\x87\x8c\xe6\x99\xa8" "3\xe7\x82\xb9\xe5\xb7\xa6\xe5\x8f\xb3\xe9\x87\x8d\xe5\x90\xaf",
+	    "\xe5\x87\x8c\xe6\x99\xa8" "3\xe7\x82\xb9\xe5\xb7\xa6\xe5\x8f\xb3");	/* 凌晨3点左右重启 */
+	point("\xe4\xb8\x8b\xe5\x8d\x88\xe4\xb8\x89\xe7\x82\xb9\xe5\x89\x8d\xe5\x90\x8e\xe6\x85\xa2",
+	    "\xe4\xb8\x8b\xe5\x8d\x88\xe4\xb8\x89\xe7\x82\xb9\xe5\x89\x8d\xe5\x90\x8e");	/* 下午三点前后慢 */
+	point("10:30\xe5\xb7\xa6\xe5\x8f\xb3 oom", "10:30\xe5\xb7\xa6\xe5\x8f\xb3");		/* 10:30左右 */
+	point("3\xe7\x82\xb9\xe5\x8d\x8a\xe5\x89\x8d\xe5\x90\x8e", "3\xe7\x82\xb9\xe5\x8d\x8a\xe5\x89\x8d\xe5\x90\x8e");	/* 3点半前后 */
+	/* A span or a vague past is no point in time. */
+	assert_false(temporal_point("slow since yesterday afternoon", found, sizeof(found)));
+	assert_false(temporal_point("oom 2 hours ago", found, sizeof(found)));
+	assert_false(temporal_point("at least 3 pods", found, sizeof(found)));
+	assert_false(temporal_point("", found, sizeof(found)));
+	assert_false(temporal_point("\xe5\xb7\xa6\xe5\x8f\xb3\xe4\xb8\xa4\xe4\xb8\xaa pod", found, sizeof(found)));	/* 左右两个 pod */
+	/* A small buffer holds a cut phrase, whole characters only. */
+	assert_true(temporal_point("\xe5\x87\x8c\xe6\x99\xa8" "3\xe7\x82\xb9\xe5\xb7\xa6\xe5\x8f\xb3", found, 5));
+	assert_string_equal(found, "\xe5\x87\x8c");
+}
+
 static void
 temporal_should_let_ongoing_words_override(void **state)
 {
@@ -704,6 +795,9 @@ main(void)
 /* Regression (fixed): see temporal_should_find_a_m_and_p_m_spellings */
 		cmocka_unit_test(temporal_should_find_a_m_and_p_m_spellings),
 		cmocka_unit_test(temporal_should_find_chinese_past_phrases),
+		cmocka_unit_test(around_should_make_a_window_of_half_an_hour_either_side),
+		cmocka_unit_test(around_should_refuse_other_window_flags_a_future_time_and_junk),
+		cmocka_unit_test(temporal_point_should_find_points_in_time),
 		cmocka_unit_test(temporal_should_let_ongoing_words_override),
 		cmocka_unit_test(temporal_should_ignore_text_without_a_time),
 		cmocka_unit_test(temporal_should_respect_word_boundaries),
