@@ -497,10 +497,14 @@ mcp_serve(struct opts *base, const struct batch_opts *bo, double bound)
 			for (k = 0; k < n; k++)
 				if (owner[k] == i)
 					mine[m++] = p[k];
-			if (job_pump(&sv, &sv.jobs[i], mine, m))
+			if (job_pump(&sv, &sv.jobs[i], mine, m, &status)) {
+				job_answer(&sv, &sv.jobs[i], status);
 				job_free(&sv.jobs[i]);
-			else
-				job_check_bound(&sv, &sv.jobs[i], now_mono());
+			} else if (job_due(&sv.jobs[i], now_mono())) {
+				/* At the bound: answer with what is known, then stop the worker. */
+				job_answer_bound(&sv, &sv.jobs[i]);
+				job_stop_at_bound(&sv.jobs[i]);
+			}
 		}
 	}
 	for (i = 0; i < MAX_JOBS; i++)

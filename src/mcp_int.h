@@ -106,25 +106,26 @@ void	 rpc_collect(struct rpc_batch *);
 void	 rpc_batch_done(struct rpc_batch *);
 void	 rpc_batch_release(struct rpc_batch **);
 void	 send_error_naming(const cJSON *id, int code, const char *what, const char *name);
-cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
-void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
 void	 clip(char *dst, size_t n, const char *s, size_t max);
 
 /* mcp_tools.c: the tool definitions, argument checking, starting a call. */
 cJSON	*tools_list(int rev);
 void	 call_tool(struct server *, const cJSON *id, const cJSON *params);
-void	 mcp_words(char *text, size_t n);
 
-/* mcp_result.c: a finished or bounded call's result. */
+/* mcp_result.c: a finished or bounded call's result; the tools' words. */
+cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
+void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
+void	 mcp_words(char *text, size_t n);
 void	 job_answer(struct server *, struct job *, int status);
 void	 job_answer_bound(struct server *, struct job *);
 
 /* mcp_jobs.c: the forked workers that run a call; the tasks they started. */
 struct job *job_slot(struct server *);
 int	 job_start(struct server *, struct job *, struct opts *, const struct batch_opts *);
-int	 job_pump(struct server *, struct job *, const struct pollfd *, int);
+int	 job_pump(struct server *, struct job *, const struct pollfd *, int, int *status);
 void	 job_free(struct job *);
-void	 job_check_bound(struct server *, struct job *, double now);
+int	 job_due(const struct job *, double now);
+void	 job_stop_at_bound(struct job *);
 void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
 void	 task_forget(struct server *, const char *task_id);

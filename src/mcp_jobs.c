@@ -346,13 +346,16 @@ on_event(struct server *sv, struct job *j, char *line)
 	}
 }
 
-/* Read what a worker wrote; forward progress.  Returns 1 when it is finished. */
+/*
+ * Read what a worker wrote; forward progress.  Returns 1 when it is finished, its
+ * wait status in *status: the caller answers (jobs never call up into results).
+ */
 int
-job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
+job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n, int *status)
 {
 	char rbuf[65536];
 	ssize_t r;
-	int i, k, status;
+	int i, k;
 
 	for (k = 0; k < n; k++) {
 		if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -375,9 +378,8 @@ job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
 	each_line(sv, j, &j->prog, on_progress);
 	if (j->fd[0] >= 0 || j->fd[1] >= 0 || j->fd[2] >= 0 || j->fd[3] >= 0)
 		return 0;
-	while (waitpid(j->pid, &status, 0) == -1 && errno == EINTR)
+	while (waitpid(j->pid, status, 0) == -1 && errno == EINTR)
 		;
-	job_answer(sv, j, status);
 	return 1;
 }
 
@@ -398,17 +400,22 @@ job_cancel(struct job *j, int sig)
 	rpc_batch_release(&j->batch);
 }
 
+/* Is the job's answer due (its bound passed, nothing answered yet)?  The caller answers. */
+int
+job_due(const struct job *j, double now)
+{
+	/* An MCP task has no answer bound: tasks/get answers at once. */
+	return j->used && !j->cancelled && !j->mtask && now >= j->deadline;
+}
+
 /*
- * At the bound: answer with what is known, and stop the worker.  One that is
- * invoking is stopped only once the invoke has answered: killed in flight, the
- * task SysOM may have started would have no known id.
+ * Answered at the bound: stop the worker.  One that is invoking is stopped only
+ * once the invoke has answered: killed in flight, the task SysOM may have started
+ * would have no known id.
  */
 void
-job_check_bound(struct server *sv, struct job *j, double now)
+job_stop_at_bound(struct job *j)
 {
-	if (!j->used || j->cancelled || j->mtask || now < j->deadline)
-		return;	/* an MCP task has no answer bound: tasks/get answers at once */
-	job_answer_bound(sv, j);
 	job_cancel(j, j->invoking ? 0 : SIGINT);
 	j->stop_pending = j->invoking > 0;
 }

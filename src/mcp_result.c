@@ -4,6 +4,8 @@
  * as the command line would give, the next call to make when there is one, a
  * short summary for people, and the document itself (structuredContent and the
  * same JSON as text).  A call that reaches the answer bound says so with its task.
+ * The tools' words (the command line's hints said as a tool's caller reads them)
+ * are here too, so that the tools (mcp_tools.c) sit above this file, not beside it.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -16,7 +18,105 @@
 
 #include "mcp_int.h"
 #include "report.h"
+#include "scrub.h"
 #include "util.h"
+
+/* ---- the tools' words --------------------------------------------------------------- */
+
+/* The workflow speaks the command line's language; a tool's caller knows arguments and tools. */
+static const struct {
+	const char	*cli, *tool;
+} words[] = {
+	{ "resume with: ackprof result ", "resume: call get_diagnosis_result with task_id " },
+	{ "ackprof result ", "get_diagnosis_result with task_id " },
+	{ "rerun with the same --state to resume", "call get_diagnosis_result for the running tasks" },
+	{ "pass --aliyun PATH", "start ackprof mcp with --aliyun PATH" },
+	{ "raise --cli-timeout", "start ackprof mcp with a larger --cli-timeout" },
+	{ "pass --scripts-dir DIR", "start ackprof mcp with --scripts-dir DIR" },
+	{ "--from/--to/--since", "from/to/since" },
+	{ "--from/--to", "from/to" },
+	{ "--since DURATION", "since" },
+	{ "--from", "from" },
+	{ "--to", "to" },
+	{ "--since", "since" },
+	{ "--realtime", "realtime" },
+	{ "(run again when ready)", "(call the tool again when ready)" },
+};
+
+/* Rewrite text (a buffer of n bytes) in place, each phrase once per occurrence. */
+void
+mcp_words(char *text, size_t n)
+{
+	size_t i, at, from, to, len;
+	char *p;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		from = strlen(words[i].cli);
+		to = strlen(words[i].tool);
+		for (at = 0; (p = strstr(text + at, words[i].cli)) != NULL;) {
+			len = strlen(text);
+			if (len - from + to >= n)
+				break;
+			memmove(p + to, p + from, len - (size_t)(p - text) - from + 1);
+			memcpy(p, words[i].tool, to);
+			at = (size_t)(p - text) + to;
+		}
+	}
+}
+
+/* ---- tool results ---------------------------------------------------------- */
+
+static void
+add_text(cJSON *content, const char *text)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "type", "text");
+	cJSON_AddStringToObject(t, "text", text);
+	cJSON_AddItemToArray(content, t);
+}
+
+/*
+ * A tool result: a short summary for people, then the structured document as JSON
+ * text (for hosts that pass only content to the model), and the same document as
+ * structuredContent where the protocol has it (2025-06-18 on).
+ */
+cJSON *
+tool_result(const char *summary, cJSON *structured, int is_error, int rev)
+{
+	cJSON *r = cJSON_CreateObject(), *content = cJSON_CreateArray();
+	char *s;
+
+	add_text(content, summary);
+	if (structured && (s = scrub_print(structured, 0)) != NULL) {
+		add_text(content, s);
+		free(s);
+	}
+	cJSON_AddItemToObject(r, "content", content);
+	if (structured && rev >= REV_2025_06_18)
+		cJSON_AddItemToObject(r, "structuredContent", structured);
+	else
+		cJSON_Delete(structured);
+	cJSON_AddBoolToObject(r, "isError", is_error);
+	return r;
+}
+
+/* A refused call: its error in the tool's own words, as {"error": text}. */
+void
+send_tool_error(const struct server *sv, const cJSON *id, const char *text)
+{
+	char words[1024];
+	cJSON *doc = cJSON_CreateObject();
+
+	clip(words, sizeof(words), text, sizeof(words) - 1);
+	mcp_words(words, sizeof(words));
+	cJSON_AddStringToObject(doc, "state", "refused");
+	cJSON_AddStringToObject(doc, "error", words);
+	cJSON_AddNumberToObject(doc, "exit_code", 64);
+	send_result(id, tool_result(words, doc, 1, sv->rev));
+}
+
+/* ---- a call's answer -------------------------------------------------------- */
 
 static const struct {
 	int		 rc;

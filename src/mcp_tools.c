@@ -199,49 +199,6 @@ tools_list(int rev)
 	return r;
 }
 
-/* ---- the tools' words --------------------------------------------------------------- */
-
-/* The workflow speaks the command line's language; a tool's caller knows arguments and tools. */
-static const struct {
-	const char	*cli, *tool;
-} words[] = {
-	{ "resume with: ackprof result ", "resume: call get_diagnosis_result with task_id " },
-	{ "ackprof result ", "get_diagnosis_result with task_id " },
-	{ "rerun with the same --state to resume", "call get_diagnosis_result for the running tasks" },
-	{ "pass --aliyun PATH", "start ackprof mcp with --aliyun PATH" },
-	{ "raise --cli-timeout", "start ackprof mcp with a larger --cli-timeout" },
-	{ "pass --scripts-dir DIR", "start ackprof mcp with --scripts-dir DIR" },
-	{ "--from/--to/--since", "from/to/since" },
-	{ "--from/--to", "from/to" },
-	{ "--since DURATION", "since" },
-	{ "--from", "from" },
-	{ "--to", "to" },
-	{ "--since", "since" },
-	{ "--realtime", "realtime" },
-	{ "(run again when ready)", "(call the tool again when ready)" },
-};
-
-/* Rewrite text (a buffer of n bytes) in place, each phrase once per occurrence. */
-void
-mcp_words(char *text, size_t n)
-{
-	size_t i, at, from, to, len;
-	char *p;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		from = strlen(words[i].cli);
-		to = strlen(words[i].tool);
-		for (at = 0; (p = strstr(text + at, words[i].cli)) != NULL;) {
-			len = strlen(text);
-			if (len - from + to >= n)
-				break;
-			memmove(p + to, p + from, len - (size_t)(p - text) - from + 1);
-			memcpy(p, words[i].tool, to);
-			at = (size_t)(p - text) + to;
-		}
-	}
-}
-
 /* ---- argument checking ----------------------------------------------------- */
 
 static const char *const target_keys[] = { "cluster_id", "namespace", "pod", "description",
