@@ -13,6 +13,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 VERSION	 = 0.1.0
+# The agent skill: skill/NAME/SKILL.md, installed as $(SHAREDIR)/skills/NAME/SKILL.md (the
+# directory's name is the skill's name, as the Agent Skills format wants).
+SKILL	 = ackprof-ack-pod-diagnosis
 # O: where objects and binaries go (the sanitizer build uses build/asan).
 O	?= .
 
@@ -183,8 +186,13 @@ demo: deps-build
 	sh tools/demo
 
 # ---- install -----------------------------------------------------------------
-install: $(O)/ackprof $(MOS) $(COMPLETIONS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill \
+# The skill alone (no build): tests/py/test_skill.py validates what this installs.
+install-skill:
+	install -d $(DESTDIR)$(SHAREDIR)/skills/$(SKILL)
+	install -m 644 skill/$(SKILL)/SKILL.md $(DESTDIR)$(SHAREDIR)/skills/$(SKILL)/SKILL.md
+
+install: $(O)/ackprof $(MOS) $(COMPLETIONS) install-skill
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/zh_CN/man1
 	install -m 755 $(O)/ackprof $(DESTDIR)$(BINDIR)/ackprof
@@ -198,7 +206,6 @@ install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
-	install -m 644 skill/SKILL.md $(DESTDIR)$(SHAREDIR)/skill/SKILL.md
 	install -m 644 $(O)/completion/ackprof.bash $(DESTDIR)$(BASHCOMPDIR)/ackprof
 	install -m 644 $(O)/completion/_ackprof $(DESTDIR)$(ZSHCOMPDIR)/_ackprof
 	install -m 644 $(O)/completion/ackprof.fish $(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
