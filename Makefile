@@ -31,7 +31,7 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
 SRCS	 = src/aliyun.c src/batch.c src/buf.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
-	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
+	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_server.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
 	   src/redact.c src/report.c src/run.c src/scrub.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)

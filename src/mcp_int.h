@@ -1,4 +1,9 @@
-/* mcp_int.h: what the parts of `ackprof mcp` share (framing, tools, workers). */
+/*
+ * mcp_int.h: the layers of `ackprof mcp` above the transport (mcp_rpc.h), top down:
+ * the server (mcp_server.c: methods, the serve loop), the tools (mcp_tools.c), their
+ * results (mcp_result.c), MCP tasks (mcp_tasks.c), the workers (mcp_jobs.c).  Each
+ * calls only downward; the jobs report back through returned values.
+ */
 #ifndef ACKPROF_MCP_INT_H
 #define ACKPROF_MCP_INT_H
 
@@ -9,24 +14,13 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "mcp_rpc.h"
 #include "util.h"
 #include "workflow.h"
 
 #define MAX_JOBS		8
 #define MAX_TARGETS		1000
 #define MAX_TASKS		256	/* tasks remembered; the oldest is forgotten first */
-
-/* JSON-RPC error codes. */
-#define PARSE_ERROR		-32700
-#define INVALID_REQUEST		-32600
-#define METHOD_NOT_FOUND	-32601
-#define INVALID_PARAMS		-32602
-
-/* Protocol revisions, as comparable numbers. */
-#define REV_2024_11_05		20241105
-#define REV_2025_03_26		20250326
-#define REV_2025_06_18		20250618
-#define REV_2025_11_25		20251125
 
 #define MAX_MTASKS		64	/* MCP tasks (2025-11-25) kept per session */
 
@@ -44,12 +38,6 @@ struct mtask {
 	double		 ttl;		/* as the client asked, or -1 */
 	cJSON		*result;	/* the CallToolResult, once ended */
 	cJSON		*waiting;	/* ids of tasks/result requests to answer when it ends */
-};
-
-/* A JSON-RPC batch (2025-03-26): its responses leave together, as one array. */
-struct rpc_batch {
-	cJSON		*arr;
-	int		 pending;	/* responses still to come (workers, and the batch's own handling) */
 };
 
 struct job {
@@ -87,26 +75,12 @@ struct server {
 	struct opts	*base;
 	const struct batch_opts *bo;
 	double		 bound;		/* --reply-within */
-	int		 rev;		/* negotiated protocol revision; 0 before initialize */
-	struct rpc_batch *cur_batch;	/* while handling a batch's messages */
+	struct rpc_conn	 rpc;		/* the transport: the revision, the batch being handled */
 	struct job	 jobs[MAX_JOBS];
 	struct task_memo tasks[MAX_TASKS];
 	struct mtask	 mtasks[MAX_MTASKS];
 	unsigned long	 task_seq;
-	struct buf	 in;
-	int		 in_eof;
-	int		 discarding;	/* inside an over-long line */
 };
-
-/* mcp_rpc.c: messages out, one line each, valid UTF-8, written whole. */
-void	 send_json(cJSON *);
-void	 send_error(const cJSON *id, int code, const char *message);
-void	 send_result(const cJSON *id, cJSON *result);
-void	 rpc_collect(struct rpc_batch *);
-void	 rpc_batch_done(struct rpc_batch *);
-void	 rpc_batch_release(struct rpc_batch **);
-void	 send_error_naming(const cJSON *id, int code, const char *what, const char *name);
-void	 clip(char *dst, size_t n, const char *s, size_t max);
 
 /* mcp_tools.c: the tool definitions, argument checking, starting a call. */
 cJSON	*tools_list(int rev);

@@ -113,7 +113,7 @@ send_tool_error(const struct server *sv, const cJSON *id, const char *text)
 	cJSON_AddStringToObject(doc, "state", "refused");
 	cJSON_AddStringToObject(doc, "error", words);
 	cJSON_AddNumberToObject(doc, "exit_code", 64);
-	send_result(id, tool_result(words, doc, 1, sv->rev));
+	send_result(id, tool_result(words, doc, 1, sv->rpc.rev));
 }
 
 /* ---- a call's answer -------------------------------------------------------- */
@@ -415,13 +415,13 @@ answer(struct server *sv, struct job *j, const char *text, cJSON *doc, int is_er
 
 	if (j->mtask) {
 		clip(first, sizeof(first), text, strcspn(text, "\n"));
-		mtask_finish(j->mtask, tool_result(text, doc, is_error, sv->rev),
+		mtask_finish(j->mtask, tool_result(text, doc, is_error, sv->rpc.rev),
 		    is_error ? MT_FAILED : MT_COMPLETED, first);
 		return;
 	}
 	if (j->batch)
 		rpc_collect(j->batch);
-	send_result(j->id, tool_result(text, doc, is_error, sv->rev));
+	send_result(j->id, tool_result(text, doc, is_error, sv->rpc.rev));
 	rpc_batch_release(&j->batch);
 }
 

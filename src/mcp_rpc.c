@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "mcp_int.h"
+#include "mcp_rpc.h"
 #include "scrub.h"
 #include "utf8.h"
 #include "util.h"

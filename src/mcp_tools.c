@@ -473,7 +473,7 @@ launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 
 		cJSON_AddItemToObject(r, "task", mtask_json(mt));
 		send_result(c->id, r);
-	} else if ((j->batch = c->sv->cur_batch) != NULL)
+	} else if ((j->batch = c->sv->rpc.cur_batch) != NULL)
 		j->batch->pending++;
 }
 
@@ -483,7 +483,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name"));
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(params, "_meta");
 	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
-	const cJSON *task = sv->rev >= REV_2025_11_25 ? cJSON_GetObjectItemCaseSensitive(params, "task") : NULL;
+	const cJSON *task = sv->rpc.rev >= REV_2025_11_25 ? cJSON_GetObjectItemCaseSensitive(params, "task") : NULL;
 	struct call c;
 	cJSON *empty = NULL;
 	size_t i;
