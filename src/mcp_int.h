@@ -52,6 +52,9 @@ struct job {
 	struct buf	 out, err, prog, ev;
 	double		 progress;
 	double		 deadline;	/* monotonic: answer by then */
+	double		 started;	/* monotonic: when the worker started */
+	int		 polls;		/* results the worker read of its task ("status" events) */
+	char		 cluster[40], ns[64], pod[256];	/* the target, when known, or "" */
 	int		 cancelled;	/* no response is due any more */
 	int		 resumed;	/* diagnose_pod that resumed a remembered task */
 	int		 busy;		/* the worker met Sysom.TaskInProgress */
@@ -102,6 +105,8 @@ int	 job_due(const struct job *, double now);
 void	 job_stop_at_bound(struct job *);
 void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
+const struct task_memo *task_find_id(const struct server *, const char *task_id);
+void	 job_target(struct job *, const char *cluster, const char *ns, const char *pod);
 void	 task_forget(struct server *, const char *task_id);
 void	 task_forget_all(struct server *);
 

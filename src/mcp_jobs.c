@@ -77,6 +77,17 @@ task_find(const struct server *sv, const char *cluster, const char *ns, const ch
 	return NULL;
 }
 
+const struct task_memo *
+task_find_id(const struct server *sv, const char *task_id)
+{
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
+			return &sv->tasks[i];
+	return NULL;
+}
+
 void
 task_forget(struct server *sv, const char *task_id)
 {
@@ -132,6 +143,15 @@ job_slot(struct server *sv)
 			return &sv->jobs[i];
 		}
 	return NULL;
+}
+
+/* The pod the job diagnoses (a "still running" answer names it). */
+void
+job_target(struct job *j, const char *cluster, const char *ns, const char *pod)
+{
+	snprintf(j->cluster, sizeof(j->cluster), "%s", cluster ? cluster : "");
+	snprintf(j->ns, sizeof(j->ns), "%s", ns ? ns : "");
+	snprintf(j->pod, sizeof(j->pod), "%s", pod ? pod : "");
 }
 
 /* diagnose_pods: its targets on a memory file, the worker's stdin (no temporary file). */
@@ -255,7 +275,8 @@ job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_o
 	if (pid == -1)
 		goto out;
 	j->pid = pid;
-	j->deadline = now_mono() + sv->bound;
+	j->started = now_mono();
+	j->deadline = j->started + sv->bound;
 	for (i = 0; i < 4; i++) {
 		close(p[i][1]);
 		p[i][1] = -1;
@@ -326,11 +347,15 @@ on_event(struct server *sv, struct job *j, char *line)
 		f[n++] = w;
 	if (n == 5 && strcmp(f[0], "task") == 0) {
 		task_remember(sv, f[1], f[2], f[3], f[4]);
-		if (j->tool != T_BATCH)
+		if (j->tool != T_BATCH) {
 			snprintf(j->task, sizeof(j->task), "%s", f[1]);
+			job_target(j, f[2], f[3], f[4]);
+		}
 	} else if (n >= 3 && strcmp(f[0], "status") == 0) {
-		if (strcmp(f[1], j->task) == 0)
+		if (strcmp(f[1], j->task) == 0) {
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
+			j->polls++;
+		}
 		/* A task that ended is not resumed again: a new call starts a new one. */
 		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
 			task_forget(sv, f[1]);

@@ -185,24 +185,60 @@ str(const cJSON *doc, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, key));
 }
 
-/* The next call, when the task goes on or the cluster is busy. */
+/* {"tool": "get_diagnosis_result", "arguments": {"task_id": task}}: a call an agent can make as is. */
+static cJSON *
+follow_call(const char *task)
+{
+	cJSON *call = cJSON_CreateObject(), *args = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(call, "tool", "get_diagnosis_result");
+	cJSON_AddStringToObject(args, "task_id", task);
+	cJSON_AddItemToObject(call, "arguments", args);
+	return call;
+}
+
+/*
+ * The next call, when the task goes on or the cluster is busy: next is the call itself
+ * where its arguments are known (a task to follow), else the advice as text; next_hint
+ * says it in words either way.
+ */
 static void
 set_next(cJSON *doc, const char *state)
 {
 	const char *task = str(doc, "task_id"), *hint = str(doc, "running_task_hint");
+	cJSON *call = NULL;
 	char *next = NULL;
 
-	if (strcmp(state, "running") == 0 && task && *task)
+	if (strcmp(state, "running") == 0 && task && *task) {
 		next = xasprintf("call get_diagnosis_result with task_id %s", task);
-	else if (strcmp(state, "cluster_busy") == 0 && hint)
+		call = follow_call(task);
+	} else if (strcmp(state, "cluster_busy") == 0 && hint) {
 		next = xasprintf("another task (%s) runs on the cluster: call get_diagnosis_result with task_id %s, "
 		    "or diagnose_pod again in 3-5 minutes", hint, hint);
-	else if (strcmp(state, "cluster_busy") == 0)
+		call = follow_call(hint);
+	} else if (strcmp(state, "cluster_busy") == 0)
 		next = xstrdup("call diagnose_pod again in 3-5 minutes");
 	else if (strcmp(state, "not_started") == 0)
 		next = xstrdup("call diagnose_pod again for this pod");
-	set(doc, "next", next ? cJSON_CreateString(next) : cJSON_CreateNull());
+	set(doc, "next", call ? call : next ? cJSON_CreateString(next) : cJSON_CreateNull());
+	set(doc, "next_hint", next ? cJSON_CreateString(next) : cJSON_CreateNull());
 	free(next);
+}
+
+/* Where a call stands: its target (when known), the time it took, the polls it made. */
+static void
+set_progress(cJSON *doc, const struct job *j, int polls_too)
+{
+	static const char *const keys[] = { "cluster_id", "namespace", "pod" };
+	const char *vals[] = { j->cluster, j->ns, j->pod };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, keys[i])))
+			set(doc, keys[i], vals[i][0] ? cJSON_CreateString(vals[i]) : cJSON_CreateNull());
+	set(doc, "elapsed_seconds", cJSON_CreateNumber((double)(long)((now_mono() - j->started) * 10) / 10));
+	if (polls_too || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "polls")))
+		set(doc, "polls", cJSON_CreateNumber(j->polls));
 }
 
 static void
@@ -252,17 +288,25 @@ diagnosis_text(struct buf *t, const cJSON *doc, int rc, double bound)
 		return;
 	}
 	if (strcmp(state, "running") == 0 && task && *task) {
+		const char *pod = str(doc, "pod"), *ns = str(doc, "namespace"), *cl = str(doc, "cluster_id");
+
 		s = str(doc, "status");
-		buf_printf(t, "Task %s is still %s", task, s ? s : "Running");
+		buf_printf(t, "Task %s", task);
+		if (pod && ns && cl)
+			buf_printf(t, " (pod %s/%s of cluster %s)", ns, pod, cl);
+		buf_printf(t, " is still %s", s ? s : "Running");
 		if (bound > 0)
 			buf_printf(t, " after the %gs answer bound", bound);
+		buf_printf(t, " (%g s, %d polls)",
+		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "elapsed_seconds")),
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "polls")));
 		buf_printf(t, ": call get_diagnosis_result with task_id %s to wait for it.", task);
 		return;
 	}
 	buf_printf(t, "%s (exit %d)", (s = str(doc, "error")) ? s : "failed", rc);
 	if ((s = str(doc, "message")) != NULL)
 		buf_printf(t, "\n%s", s);
-	if ((s = str(doc, "next")) != NULL)
+	if ((s = str(doc, "next_hint")) != NULL)
 		buf_printf(t, "\nNext: %s.", s);
 }
 
@@ -283,6 +327,7 @@ diagnosis_doc(struct job *j, int rc, const char *err, const char *state)
 	set(doc, "resumed", cJSON_CreateBool(j->resumed));
 	reword(doc, "error");
 	reword(doc, "message");
+	set_progress(doc, j, 0);
 	set_next(doc, state);
 	return doc;
 }
@@ -532,6 +577,7 @@ job_answer_bound(struct server *sv, struct job *j)
 				cJSON_AddStringToObject(doc, "last_step", j->step);
 		}
 		cJSON_AddBoolToObject(doc, "resumed", j->resumed);
+		set_progress(doc, j, 1);
 		set_next(doc, str(doc, "state"));
 		diagnosis_text(&text, doc, (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "exit_code")),
 		    sv->bound);

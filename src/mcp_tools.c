@@ -48,7 +48,8 @@ static const char target_props[] =
 static const char state_prop[] =
     "\"state\":{\"type\":\"string\",\"enum\":[\"finished\",\"running\",\"task_failed\",\"cluster_busy\","
     "\"not_started\",\"refused\",\"error\"]},\"exit_code\":{\"type\":\"integer\"},"
-    "\"error\":{\"type\":[\"string\",\"null\"]},\"next\":{\"type\":[\"string\",\"null\"]}";
+    "\"error\":{\"type\":[\"string\",\"null\"]},\"next\":{\"type\":[\"object\",\"string\",\"null\"]},"
+    "\"next_hint\":{\"type\":[\"string\",\"null\"]},\"elapsed_seconds\":{\"type\":\"number\"}";
 
 static const char diagnosis_out[] =
     "\"task_id\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":[\"string\",\"null\"]},"
@@ -432,6 +433,7 @@ static int (*const prep[])(struct call *) = {
 static void
 launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 {
+	const struct task_memo *m;
 	struct mtask *mt = NULL;
 	struct job *j;
 
@@ -452,6 +454,10 @@ launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 	j->resumed = c->resume != NULL;
 	if (j->tool == T_RESULT)	/* the task is known from the start */
 		snprintf(j->task, sizeof(j->task), "%s", c->o.task_id);
+	if (tl == T_DIAGNOSE)
+		job_target(j, c->t.cluster, c->t.ns, c->t.pod);
+	else if (tl == T_RESULT && (m = task_find_id(c->sv, c->o.task_id)) != NULL)
+		job_target(j, m->cluster, m->ns, m->pod);	/* a task this server started */
 	j->id = cJSON_Duplicate(c->id, 1);
 	j->token = token ? cJSON_Duplicate(token, 1) : NULL;
 	j->input = c->input;
