@@ -22,6 +22,7 @@
 #include "batch.h"
 #include "mcp.h"
 #include "mcp_int.h"
+#include "msg.h"
 #include "run.h"
 #include "util.h"
 #include "workflow.h"
@@ -244,6 +245,10 @@ mcp_serve(struct opts *base, const struct batch_opts *bo, double bound)
 	int i, n, k, running, status;
 
 	server_init(&sv, base, bo, bound);
+	/* Started by hand: say what this is.  A client's pipes get nothing extra. */
+	if (isatty(0))
+		notef("ackprof mcp speaks the Model Context Protocol on stdin/stdout; register it in your MCP "
+		    "client (see README), or press Ctrl-D to end it");
 	/* A client that goes away must not kill us by SIGPIPE: writes just fail. */
 	signal(SIGPIPE, SIG_IGN);
 	for (;;) {
