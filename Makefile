@@ -21,6 +21,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 VERSION	 = 0.1.0
+# The agent skill: skill/NAME/SKILL.md, installed as $(SHAREDIR)/skills/NAME/SKILL.md (the
+# directory's name is the skill's name, as the Agent Skills format wants).
+SKILL	 = ackprof-ack-pod-diagnosis
 # O: where objects and binaries go (the sanitizer build uses build/asan).
 O	?= .
 
@@ -36,8 +39,8 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DLOCALEDIR=$(call q,$(call cstr,$(LOCALEDIR)))
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/agenterr.c src/aliyun.c src/backoff.c src/batch.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
-	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
+SRCS	 = src/agenterr.c src/aliyun.c src/backoff.c src/batch.c src/buf.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
+	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_server.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
 	   src/redact.c src/report.c src/run.c src/scope.c src/scrub.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
@@ -129,7 +132,10 @@ check: deps
 	done; \
 	sh tests/tally build/check.log $$status; exit $$status
 
-check-unit: unit
+# check-unit also checks that no two objects of src/ need each other, through any
+# chain (tools/cycles reads nm; exemptions, documented, in tools/cycles.exempt).
+check-unit: unit $(OBJS) $(O)/src/main.o
+	sh tests/cycles.sh $(O)/src
 
 check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
@@ -226,9 +232,14 @@ demo: deps-build
 # ---- install -----------------------------------------------------------------
 # Every installed path, quoted for the shell (D: under DESTDIR).
 D	 = $(call q,$(DESTDIR)$(1))
-install: $(O)/ackprof $(MOS) $(COMPLETIONS)
+# The skill alone (no build): tests/py/test_skill.py validates what this installs.
+install-skill:
+	install -d $(call D,$(SHAREDIR)/skills/$(SKILL))
+	install -m 644 skill/$(SKILL)/SKILL.md $(call D,$(SHAREDIR)/skills/$(SKILL)/SKILL.md)
+
+install: $(O)/ackprof $(MOS) $(COMPLETIONS) install-skill
 	install -d $(call D,$(BINDIR)) $(call D,$(MANDIR)/man1) $(call D,$(SHAREDIR)/scripts) \
-		$(call D,$(SHAREDIR)/skill) $(call D,$(BASHCOMPDIR)) $(call D,$(ZSHCOMPDIR)) \
+		$(call D,$(BASHCOMPDIR)) $(call D,$(ZSHCOMPDIR)) \
 		$(call D,$(FISHCOMPDIR)) $(call D,$(MANDIR)/zh_CN/man1)
 	install -m 755 $(O)/ackprof $(call D,$(BINDIR)/ackprof)
 	install -m 644 man/ackprof.1 $(call D,$(MANDIR)/man1/ackprof.1)
@@ -241,7 +252,6 @@ install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 	install -m 755 scripts/setup-sdk.sh $(call D,$(SHAREDIR)/scripts/setup-sdk.sh)
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(call D,$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py)
-	install -m 644 skill/SKILL.md $(call D,$(SHAREDIR)/skill/SKILL.md)
 	install -m 644 $(O)/completion/ackprof.bash $(call D,$(BASHCOMPDIR)/ackprof)
 	install -m 644 $(O)/completion/_ackprof $(call D,$(ZSHCOMPDIR)/_ackprof)
 	install -m 644 $(O)/completion/ackprof.fish $(call D,$(FISHCOMPDIR)/ackprof.fish)

@@ -178,17 +178,6 @@ static const char exit_text[] = N_("Exit status:\n"
 "  69 cloud call failed   75 another batch holds the --state file\n"
 "  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
 
-int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verrorf(fmt, ap);
-	va_end(ap);
-	return EX_USAGE;
-}
-
 /* Print TEXT with its first line after LEFT padded to COL, later lines indented to COL. */
 static void
 put_column(const char *left, int col, const char *text)
@@ -603,7 +592,7 @@ run_setup_sdk(struct inv *v)
 static int
 run_completion(struct inv *v)
 {
-	int rc = complete_print(v->a.pos[0]);
+	int rc = complete_print(v->a.pos[0], cmds, cmd_opts);
 
 	if (rc == 1)
 		return usage_error("unknown shell '%s' (bash, zsh or fish)", v->a.pos[0]);

@@ -9,9 +9,8 @@
 #include <stdint.h>
 
 #include "batch.h"
+#include "msg.h"
 #include "workflow.h"
-
-#define EX_USAGE 64
 
 enum optid {
 	O_CLUSTER, O_NS, O_POD, O_DESC, O_REGION, O_FROM, O_TO, O_SINCE, O_AROUND, O_REALTIME,
@@ -73,7 +72,5 @@ extern const char		*cmd_sections[];
 
 /* Parse argv and run the command; returns the exit status. */
 int	cmd_main(int argc, char **argv);
-/* Print one line on stderr and return EX_USAGE. */
-int	usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -8,6 +8,10 @@
 #include "cmd.h"
 #include "complete.h"
 
+/* The command table, as complete_print was given it (complete.c uses nothing of cmd.c). */
+static const struct cmd *commands;
+static const struct cmd_opt *opts;
+
 #define TAKES(c, i)	((c)->opts & (UINT64_C(1) << (i)))
 
 /* The first line of a help text, with what a shell would read as syntax replaced. */
@@ -46,35 +50,35 @@ bash_script(void)
 	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} opts\n"
 	    "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
 	    "\t\tCOMPREPLY=($(compgen -W '");
-	for (c = cmds; c->name; c++)
+	for (c = commands; c->name; c++)
 		printf("%s ", c->name);
 	printf("--help --version' -- \"$cur\"))\n\t\treturn\n\tfi\n\tcase $prev in\n");
 	/* The options whose value we can complete, then one arm for all the others. */
 	for (i = 0; i < O_COUNT; i++) {
-		if (!cmd_opts[i].arg || cmd_opts[i].compl == C_NONE)
+		if (!opts[i].arg || opts[i].compl == C_NONE)
 			continue;
 		printf("\t");
-		if (cmd_opts[i].short_name)
-			printf("-%c|", cmd_opts[i].short_name);
-		printf("--%s) ", cmd_opts[i].name);
-		put_action(bash_act, cmd_opts[i].compl, cmd_opts[i].words);
+		if (opts[i].short_name)
+			printf("-%c|", opts[i].short_name);
+		printf("--%s) ", opts[i].name);
+		put_action(bash_act, opts[i].compl, opts[i].words);
 		printf("; return ;;\n");
 	}
 	printf("\t");
 	for (i = 0, n = 0; i < O_COUNT; i++) {
-		if (!cmd_opts[i].arg || cmd_opts[i].compl != C_NONE)
+		if (!opts[i].arg || opts[i].compl != C_NONE)
 			continue;
-		if (cmd_opts[i].short_name)
-			printf("%s-%c", n++ ? "|" : "", cmd_opts[i].short_name);
-		printf("%s--%s", n++ ? "|" : "", cmd_opts[i].name);
+		if (opts[i].short_name)
+			printf("%s-%c", n++ ? "|" : "", opts[i].short_name);
+		printf("%s--%s", n++ ? "|" : "", opts[i].name);
 	}
 	printf(") COMPREPLY=(); return ;;\n");
 	printf("\tesac\n\tcase ${COMP_WORDS[1]} in\n");
-	for (c = cmds; c->name; c++) {
+	for (c = commands; c->name; c++) {
 		printf("\t%s) opts='", c->name);
 		for (i = 0, n = 0; i < O_COUNT; i++)
 			if (TAKES(c, i))
-				printf("%s--%s", n++ ? " " : "", cmd_opts[i].name);
+				printf("%s--%s", n++ ? " " : "", opts[i].name);
 		printf("'\n\t\tif [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
 		    "\t\telse ");
 		put_action(bash_act, c->max_args ? c->args_compl : C_NONE, c->args_words);
@@ -91,17 +95,17 @@ zsh_script(void)
 
 	printf("#compdef ackprof\n# zsh completion for ackprof (ackprof completion zsh)\n"
 	    "_ackprof() {\n\tlocal -a cmds\n\tcmds=(\n");
-	for (c = cmds; c->name; c++) {
+	for (c = commands; c->name; c++) {
 		printf("\t\t'%s:", c->name);
 		put_desc(c->help, "':", "' ");
 		printf("'\n");
 	}
 	printf("\t)\n\tif (( CURRENT == 2 )); then\n\t\t_describe command cmds\n\t\treturn\n\tfi\n"
 	    "\tlocal cmd=$words[2]\n\tshift words\n\t(( CURRENT-- ))\n\tcase $cmd in\n");
-	for (c = cmds; c->name; c++) {
+	for (c = commands; c->name; c++) {
 		printf("\t%s)\n\t\t_arguments -s", c->name);
 		for (i = 0; i < O_COUNT; i++) {
-			const struct cmd_opt *op = &cmd_opts[i];
+			const struct cmd_opt *op = &opts[i];
 			int n;
 
 			if (!TAKES(c, i))
@@ -139,19 +143,19 @@ fish_script(void)
 	int i;
 
 	printf("# fish completion for ackprof (ackprof completion fish)\ncomplete -c ackprof -f\n");
-	for (c = cmds; c->name; c++) {
+	for (c = commands; c->name; c++) {
 		printf("complete -c ackprof -n __fish_use_subcommand -a %s -d '", c->name);
 		put_desc(c->help, "'\\", "'/");
 		printf("'\n");
 	}
-	for (c = cmds; c->name; c++) {
+	for (c = commands; c->name; c++) {
 		if (c->max_args && c->args_compl == C_FILE)
 			printf("complete -c ackprof -n '__fish_seen_subcommand_from %s' -F\n", c->name);
 		if (c->max_args && c->args_compl == C_WORDS)
 			printf("complete -c ackprof -n '__fish_seen_subcommand_from %s' -a '%s'\n",
 			    c->name, c->args_words);
 		for (i = 0; i < O_COUNT; i++) {
-			const struct cmd_opt *op = &cmd_opts[i];
+			const struct cmd_opt *op = &opts[i];
 
 			if (!TAKES(c, i))
 				continue;
@@ -184,9 +188,12 @@ static const struct {
 };
 
 int
-complete_print(const char *shell)
+complete_print(const char *shell, const struct cmd *cmd_table, const struct cmd_opt *opt_table)
 {
 	size_t i;
+
+	commands = cmd_table;
+	opts = opt_table;
 
 	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
 		if (strcmp(shells[i].name, shell) == 0) {

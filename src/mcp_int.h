@@ -1,4 +1,9 @@
-/* mcp_int.h: what the parts of `ackprof mcp` share (framing, tools, workers). */
+/*
+ * mcp_int.h: the layers of `ackprof mcp` above the transport (mcp_rpc.h), top down:
+ * the server (mcp_server.c: methods, the serve loop), the tools (mcp_tools.c), their
+ * results (mcp_result.c), MCP tasks (mcp_tasks.c), the workers (mcp_jobs.c).  Each
+ * calls only downward; the jobs report back through returned values.
+ */
 #ifndef ACKPROF_MCP_INT_H
 #define ACKPROF_MCP_INT_H
 
@@ -9,24 +14,13 @@
 #include <cjson/cJSON.h>
 
 #include "batch.h"
+#include "mcp_rpc.h"
 #include "util.h"
 #include "workflow.h"
 
 #define MAX_JOBS		8
 #define MAX_TARGETS		1000
 #define MAX_TASKS		256	/* tasks remembered; the oldest is forgotten first */
-
-/* JSON-RPC error codes. */
-#define PARSE_ERROR		-32700
-#define INVALID_REQUEST		-32600
-#define METHOD_NOT_FOUND	-32601
-#define INVALID_PARAMS		-32602
-
-/* Protocol revisions, as comparable numbers. */
-#define REV_2024_11_05		20241105
-#define REV_2025_03_26		20250326
-#define REV_2025_06_18		20250618
-#define REV_2025_11_25		20251125
 
 #define MAX_MTASKS		64	/* MCP tasks (2025-11-25) kept per session */
 
@@ -46,12 +40,6 @@ struct mtask {
 	cJSON		*waiting;	/* ids of tasks/result requests to answer when it ends */
 };
 
-/* A JSON-RPC batch (2025-03-26): its responses leave together, as one array. */
-struct rpc_batch {
-	cJSON		*arr;
-	int		 pending;	/* responses still to come (workers, and the batch's own handling) */
-};
-
 struct job {
 	int		 used;
 	enum tool	 tool;
@@ -64,6 +52,9 @@ struct job {
 	struct buf	 out, err, prog, ev;
 	double		 progress;
 	double		 deadline;	/* monotonic: answer by then */
+	double		 started;	/* monotonic: when the worker started */
+	int		 polls;		/* results the worker read of its task ("status" events) */
+	char		 cluster[40], ns[64], pod[256];	/* the target, when known, or "" */
 	int		 cancelled;	/* no response is due any more */
 	int		 resumed;	/* diagnose_pod that resumed a remembered task */
 	int		 busy;		/* the worker met Sysom.TaskInProgress */
@@ -87,46 +78,35 @@ struct server {
 	struct opts	*base;
 	const struct batch_opts *bo;
 	double		 bound;		/* --reply-within */
-	int		 rev;		/* negotiated protocol revision; 0 before initialize */
-	struct rpc_batch *cur_batch;	/* while handling a batch's messages */
+	struct rpc_conn	 rpc;		/* the transport: the revision, the batch being handled */
 	struct job	 jobs[MAX_JOBS];
 	struct task_memo tasks[MAX_TASKS];
 	struct mtask	 mtasks[MAX_MTASKS];
 	unsigned long	 task_seq;
-	struct buf	 in;
-	int		 in_eof;
-	int		 discarding;	/* inside an over-long line */
 };
-
-/* mcp_rpc.c: messages out, one line each, valid UTF-8, written whole. */
-void	 send_json(cJSON *);
-void	 send_error(const cJSON *id, int code, const char *message);
-void	 send_result(const cJSON *id, cJSON *result);
-void	 rpc_collect(struct rpc_batch *);
-void	 rpc_batch_done(struct rpc_batch *);
-void	 rpc_batch_release(struct rpc_batch **);
-void	 send_error_naming(const cJSON *id, int code, const char *what, const char *name);
-cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
-void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
-void	 clip(char *dst, size_t n, const char *s, size_t max);
 
 /* mcp_tools.c: the tool definitions, argument checking, starting a call. */
 cJSON	*tools_list(int rev);
 void	 call_tool(struct server *, const cJSON *id, const cJSON *params);
-void	 mcp_words(char *text, size_t n);
 
-/* mcp_result.c: a finished or bounded call's result. */
+/* mcp_result.c: a finished or bounded call's result; the tools' words. */
+cJSON	*tool_result(const char *summary, cJSON *structured, int is_error, int rev);
+void	 send_tool_error(const struct server *, const cJSON *id, const char *text);
+void	 mcp_words(char *text, size_t n);
 void	 job_answer(struct server *, struct job *, int status);
 void	 job_answer_bound(struct server *, struct job *);
 
 /* mcp_jobs.c: the forked workers that run a call; the tasks they started. */
 struct job *job_slot(struct server *);
 int	 job_start(struct server *, struct job *, struct opts *, const struct batch_opts *);
-int	 job_pump(struct server *, struct job *, const struct pollfd *, int);
+int	 job_pump(struct server *, struct job *, const struct pollfd *, int, int *status);
 void	 job_free(struct job *);
-void	 job_check_bound(struct server *, struct job *, double now);
+int	 job_due(const struct job *, double now);
+void	 job_stop_at_bound(struct job *);
 void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
+const struct task_memo *task_find_id(const struct server *, const char *task_id);
+void	 job_target(struct job *, const char *cluster, const char *ns, const char *pod);
 void	 task_forget(struct server *, const char *task_id);
 void	 task_forget_all(struct server *);
 

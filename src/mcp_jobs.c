@@ -78,6 +78,17 @@ task_find(const struct server *sv, const char *cluster, const char *ns, const ch
 	return NULL;
 }
 
+const struct task_memo *
+task_find_id(const struct server *sv, const char *task_id)
+{
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
+			return &sv->tasks[i];
+	return NULL;
+}
+
 void
 task_forget(struct server *sv, const char *task_id)
 {
@@ -133,6 +144,15 @@ job_slot(struct server *sv)
 			return &sv->jobs[i];
 		}
 	return NULL;
+}
+
+/* The pod the job diagnoses (a "still running" answer names it). */
+void
+job_target(struct job *j, const char *cluster, const char *ns, const char *pod)
+{
+	snprintf(j->cluster, sizeof(j->cluster), "%s", cluster ? cluster : "");
+	snprintf(j->ns, sizeof(j->ns), "%s", ns ? ns : "");
+	snprintf(j->pod, sizeof(j->pod), "%s", pod ? pod : "");
 }
 
 /* diagnose_pods: its targets on a memory file, the worker's stdin (no temporary file). */
@@ -256,7 +276,8 @@ job_start(struct server *sv, struct job *j, struct opts *o, const struct batch_o
 	if (pid == -1)
 		goto out;
 	j->pid = pid;
-	j->deadline = now_mono() + sv->bound;
+	j->started = now_mono();
+	j->deadline = j->started + sv->bound;
 	for (i = 0; i < 4; i++) {
 		close(p[i][1]);
 		p[i][1] = -1;
@@ -327,11 +348,15 @@ on_event(struct server *sv, struct job *j, char *line)
 		f[n++] = w;
 	if (n == 5 && strcmp(f[0], "task") == 0) {
 		task_remember(sv, f[1], f[2], f[3], f[4]);
-		if (j->tool != T_BATCH)
+		if (j->tool != T_BATCH) {
 			snprintf(j->task, sizeof(j->task), "%s", f[1]);
+			job_target(j, f[2], f[3], f[4]);
+		}
 	} else if (n >= 3 && strcmp(f[0], "status") == 0) {
-		if (strcmp(f[1], j->task) == 0)
+		if (strcmp(f[1], j->task) == 0) {
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
+			j->polls++;
+		}
 		/* A task that ended is not resumed again: a new call starts a new one. */
 		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
 			task_forget(sv, f[1]);
@@ -347,13 +372,16 @@ on_event(struct server *sv, struct job *j, char *line)
 	}
 }
 
-/* Read what a worker wrote; forward progress.  Returns 1 when it is finished. */
+/*
+ * Read what a worker wrote; forward progress.  Returns 1 when it is finished, its
+ * wait status in *status: the caller answers (jobs never call up into results).
+ */
 int
-job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
+job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n, int *status)
 {
 	char rbuf[65536];
 	ssize_t r;
-	int i, k, status;
+	int i, k;
 
 	for (k = 0; k < n; k++) {
 		if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -376,9 +404,8 @@ job_pump(struct server *sv, struct job *j, const struct pollfd *p, int n)
 	each_line(sv, j, &j->prog, on_progress);
 	if (j->fd[0] >= 0 || j->fd[1] >= 0 || j->fd[2] >= 0 || j->fd[3] >= 0)
 		return 0;
-	while (waitpid(j->pid, &status, 0) == -1 && errno == EINTR)
+	while (waitpid(j->pid, status, 0) == -1 && errno == EINTR)
 		;
-	job_answer(sv, j, status);
 	return 1;
 }
 
@@ -399,17 +426,22 @@ job_cancel(struct job *j, int sig)
 	rpc_batch_release(&j->batch);
 }
 
+/* Is the job's answer due (its bound passed, nothing answered yet)?  The caller answers. */
+int
+job_due(const struct job *j, double now)
+{
+	/* An MCP task has no answer bound: tasks/get answers at once. */
+	return j->used && !j->cancelled && !j->mtask && now >= j->deadline;
+}
+
 /*
- * At the bound: answer with what is known, and stop the worker.  One that is
- * invoking is stopped only once the invoke has answered: killed in flight, the
- * task SysOM may have started would have no known id.
+ * Answered at the bound: stop the worker.  One that is invoking is stopped only
+ * once the invoke has answered: killed in flight, the task SysOM may have started
+ * would have no known id.
  */
 void
-job_check_bound(struct server *sv, struct job *j, double now)
+job_stop_at_bound(struct job *j)
 {
-	if (!j->used || j->cancelled || j->mtask || now < j->deadline)
-		return;	/* an MCP task has no answer bound: tasks/get answers at once */
-	job_answer_bound(sv, j);
 	job_cancel(j, j->invoking ? 0 : SIGINT);
 	j->stop_pending = j->invoking > 0;
 }

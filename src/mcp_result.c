@@ -4,6 +4,8 @@
  * as the command line would give, the next call to make when there is one, a
  * short summary for people, and the document itself (structuredContent and the
  * same JSON as text).  A call that reaches the answer bound says so with its task.
+ * The tools' words (the command line's hints said as a tool's caller reads them)
+ * are here too, so that the tools (mcp_tools.c) sit above this file, not beside it.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -16,7 +18,105 @@
 
 #include "mcp_int.h"
 #include "report.h"
+#include "scrub.h"
 #include "util.h"
+
+/* ---- the tools' words --------------------------------------------------------------- */
+
+/* The workflow speaks the command line's language; a tool's caller knows arguments and tools. */
+static const struct {
+	const char	*cli, *tool;
+} words[] = {
+	{ "resume with: ackprof result ", "resume: call get_diagnosis_result with task_id " },
+	{ "ackprof result ", "get_diagnosis_result with task_id " },
+	{ "rerun with the same --state to resume", "call get_diagnosis_result for the running tasks" },
+	{ "pass --aliyun PATH", "start ackprof mcp with --aliyun PATH" },
+	{ "raise --cli-timeout", "start ackprof mcp with a larger --cli-timeout" },
+	{ "pass --scripts-dir DIR", "start ackprof mcp with --scripts-dir DIR" },
+	{ "--from/--to/--since", "from/to/since" },
+	{ "--from/--to", "from/to" },
+	{ "--since DURATION", "since" },
+	{ "--from", "from" },
+	{ "--to", "to" },
+	{ "--since", "since" },
+	{ "--realtime", "realtime" },
+	{ "(run again when ready)", "(call the tool again when ready)" },
+};
+
+/* Rewrite text (a buffer of n bytes) in place, each phrase once per occurrence. */
+void
+mcp_words(char *text, size_t n)
+{
+	size_t i, at, from, to, len;
+	char *p;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		from = strlen(words[i].cli);
+		to = strlen(words[i].tool);
+		for (at = 0; (p = strstr(text + at, words[i].cli)) != NULL;) {
+			len = strlen(text);
+			if (len - from + to >= n)
+				break;
+			memmove(p + to, p + from, len - (size_t)(p - text) - from + 1);
+			memcpy(p, words[i].tool, to);
+			at = (size_t)(p - text) + to;
+		}
+	}
+}
+
+/* ---- tool results ---------------------------------------------------------- */
+
+static void
+add_text(cJSON *content, const char *text)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "type", "text");
+	cJSON_AddStringToObject(t, "text", text);
+	cJSON_AddItemToArray(content, t);
+}
+
+/*
+ * A tool result: a short summary for people, then the structured document as JSON
+ * text (for hosts that pass only content to the model), and the same document as
+ * structuredContent where the protocol has it (2025-06-18 on).
+ */
+cJSON *
+tool_result(const char *summary, cJSON *structured, int is_error, int rev)
+{
+	cJSON *r = cJSON_CreateObject(), *content = cJSON_CreateArray();
+	char *s;
+
+	add_text(content, summary);
+	if (structured && (s = scrub_print(structured, 0)) != NULL) {
+		add_text(content, s);
+		free(s);
+	}
+	cJSON_AddItemToObject(r, "content", content);
+	if (structured && rev >= REV_2025_06_18)
+		cJSON_AddItemToObject(r, "structuredContent", structured);
+	else
+		cJSON_Delete(structured);
+	cJSON_AddBoolToObject(r, "isError", is_error);
+	return r;
+}
+
+/* A refused call: its error in the tool's own words, as {"error": text}. */
+void
+send_tool_error(const struct server *sv, const cJSON *id, const char *text)
+{
+	char words[1024];
+	cJSON *doc = cJSON_CreateObject();
+
+	clip(words, sizeof(words), text, sizeof(words) - 1);
+	mcp_words(words, sizeof(words));
+	cJSON_AddStringToObject(doc, "state", "refused");
+	cJSON_AddStringToObject(doc, "error", words);
+	cJSON_AddNumberToObject(doc, "exit_code", 64);
+	send_result(id, tool_result(words, doc, 1, sv->rpc.rev));
+}
+
+/* ---- a call's answer -------------------------------------------------------- */
 
 static const struct {
 	int		 rc;
@@ -85,24 +185,60 @@ str(const cJSON *doc, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, key));
 }
 
-/* The next call, when the task goes on or the cluster is busy. */
+/* {"tool": "get_diagnosis_result", "arguments": {"task_id": task}}: a call an agent can make as is. */
+static cJSON *
+follow_call(const char *task)
+{
+	cJSON *call = cJSON_CreateObject(), *args = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(call, "tool", "get_diagnosis_result");
+	cJSON_AddStringToObject(args, "task_id", task);
+	cJSON_AddItemToObject(call, "arguments", args);
+	return call;
+}
+
+/*
+ * The next call, when the task goes on or the cluster is busy: next is the call itself
+ * where its arguments are known (a task to follow), else the advice as text; next_hint
+ * says it in words either way.
+ */
 static void
 set_next(cJSON *doc, const char *state)
 {
 	const char *task = str(doc, "task_id"), *hint = str(doc, "running_task_hint");
+	cJSON *call = NULL;
 	char *next = NULL;
 
-	if (strcmp(state, "running") == 0 && task && *task)
+	if (strcmp(state, "running") == 0 && task && *task) {
 		next = xasprintf("call get_diagnosis_result with task_id %s", task);
-	else if (strcmp(state, "cluster_busy") == 0 && hint)
+		call = follow_call(task);
+	} else if (strcmp(state, "cluster_busy") == 0 && hint) {
 		next = xasprintf("another task (%s) runs on the cluster: call get_diagnosis_result with task_id %s, "
 		    "or diagnose_pod again in 3-5 minutes", hint, hint);
-	else if (strcmp(state, "cluster_busy") == 0)
+		call = follow_call(hint);
+	} else if (strcmp(state, "cluster_busy") == 0)
 		next = xstrdup("call diagnose_pod again in 3-5 minutes");
 	else if (strcmp(state, "not_started") == 0)
 		next = xstrdup("call diagnose_pod again for this pod");
-	set(doc, "next", next ? cJSON_CreateString(next) : cJSON_CreateNull());
+	set(doc, "next", call ? call : next ? cJSON_CreateString(next) : cJSON_CreateNull());
+	set(doc, "next_hint", next ? cJSON_CreateString(next) : cJSON_CreateNull());
 	free(next);
+}
+
+/* Where a call stands: its target (when known), the time it took, the polls it made. */
+static void
+set_progress(cJSON *doc, const struct job *j, int polls_too)
+{
+	static const char *const keys[] = { "cluster_id", "namespace", "pod" };
+	const char *vals[] = { j->cluster, j->ns, j->pod };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, keys[i])))
+			set(doc, keys[i], vals[i][0] ? cJSON_CreateString(vals[i]) : cJSON_CreateNull());
+	set(doc, "elapsed_seconds", cJSON_CreateNumber((double)(long)((now_mono() - j->started) * 10) / 10));
+	if (polls_too || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "polls")))
+		set(doc, "polls", cJSON_CreateNumber(j->polls));
 }
 
 static void
@@ -152,17 +288,25 @@ diagnosis_text(struct buf *t, const cJSON *doc, int rc, double bound)
 		return;
 	}
 	if (strcmp(state, "running") == 0 && task && *task) {
+		const char *pod = str(doc, "pod"), *ns = str(doc, "namespace"), *cl = str(doc, "cluster_id");
+
 		s = str(doc, "status");
-		buf_printf(t, "Task %s is still %s", task, s ? s : "Running");
+		buf_printf(t, "Task %s", task);
+		if (pod && ns && cl)
+			buf_printf(t, " (pod %s/%s of cluster %s)", ns, pod, cl);
+		buf_printf(t, " is still %s", s ? s : "Running");
 		if (bound > 0)
 			buf_printf(t, " after the %gs answer bound", bound);
+		buf_printf(t, " (%g s, %d polls)",
+		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "elapsed_seconds")),
+		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "polls")));
 		buf_printf(t, ": call get_diagnosis_result with task_id %s to wait for it.", task);
 		return;
 	}
 	buf_printf(t, "%s (exit %d)", (s = str(doc, "error")) ? s : "failed", rc);
 	if ((s = str(doc, "message")) != NULL)
 		buf_printf(t, "\n%s", s);
-	if ((s = str(doc, "next")) != NULL)
+	if ((s = str(doc, "next_hint")) != NULL)
 		buf_printf(t, "\nNext: %s.", s);
 }
 
@@ -183,6 +327,7 @@ diagnosis_doc(struct job *j, int rc, const char *err, const char *state)
 	set(doc, "resumed", cJSON_CreateBool(j->resumed));
 	reword(doc, "error");
 	reword(doc, "message");
+	set_progress(doc, j, 0);
 	set_next(doc, state);
 	return doc;
 }
@@ -315,13 +460,13 @@ answer(struct server *sv, struct job *j, const char *text, cJSON *doc, int is_er
 
 	if (j->mtask) {
 		clip(first, sizeof(first), text, strcspn(text, "\n"));
-		mtask_finish(j->mtask, tool_result(text, doc, is_error, sv->rev),
+		mtask_finish(j->mtask, tool_result(text, doc, is_error, sv->rpc.rev),
 		    is_error ? MT_FAILED : MT_COMPLETED, first);
 		return;
 	}
 	if (j->batch)
 		rpc_collect(j->batch);
-	send_result(j->id, tool_result(text, doc, is_error, sv->rev));
+	send_result(j->id, tool_result(text, doc, is_error, sv->rpc.rev));
 	rpc_batch_release(&j->batch);
 }
 
@@ -432,6 +577,7 @@ job_answer_bound(struct server *sv, struct job *j)
 				cJSON_AddStringToObject(doc, "last_step", j->step);
 		}
 		cJSON_AddBoolToObject(doc, "resumed", j->resumed);
+		set_progress(doc, j, 1);
 		set_next(doc, str(doc, "state"));
 		diagnosis_text(&text, doc, (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "exit_code")),
 		    sv->bound);

@@ -1,6 +1,6 @@
 /*
- * mcp_rpc.c: the messages `ackprof mcp` writes: JSON-RPC responses, errors and
- * tool results, one line each, redacted, valid UTF-8 whatever went in, written
+ * mcp_rpc.c: the messages `ackprof mcp` writes: JSON-RPC responses and errors
+ * (what they carry is the caller's; this file knows nothing of tools), one line each, redacted, valid UTF-8 whatever went in, written
  * whole with write(2) (never stdio: workers are forked).  Inside a JSON-RPC batch
  * the responses are collected and leave as one array.
  */
@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "mcp_int.h"
+#include "mcp_rpc.h"
 #include "scrub.h"
 #include "utf8.h"
 #include "util.h"
@@ -131,56 +131,6 @@ send_result(const cJSON *id, cJSON *result)
 
 	cJSON_AddItemToObject(m, "result", result);
 	send_json(m);
-}
-
-static void
-add_text(cJSON *content, const char *text)
-{
-	cJSON *t = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(t, "type", "text");
-	cJSON_AddStringToObject(t, "text", text);
-	cJSON_AddItemToArray(content, t);
-}
-
-/*
- * A tool result: a short summary for people, then the structured document as JSON
- * text (for hosts that pass only content to the model), and the same document as
- * structuredContent where the protocol has it (2025-06-18 on).
- */
-cJSON *
-tool_result(const char *summary, cJSON *structured, int is_error, int rev)
-{
-	cJSON *r = cJSON_CreateObject(), *content = cJSON_CreateArray();
-	char *s;
-
-	add_text(content, summary);
-	if (structured && (s = scrub_print(structured, 0)) != NULL) {
-		add_text(content, s);
-		free(s);
-	}
-	cJSON_AddItemToObject(r, "content", content);
-	if (structured && rev >= REV_2025_06_18)
-		cJSON_AddItemToObject(r, "structuredContent", structured);
-	else
-		cJSON_Delete(structured);
-	cJSON_AddBoolToObject(r, "isError", is_error);
-	return r;
-}
-
-/* A refused call: its error in the tool's own words, as {"error": text}. */
-void
-send_tool_error(const struct server *sv, const cJSON *id, const char *text)
-{
-	char words[1024];
-	cJSON *doc = cJSON_CreateObject();
-
-	clip(words, sizeof(words), text, sizeof(words) - 1);
-	mcp_words(words, sizeof(words));
-	cJSON_AddStringToObject(doc, "state", "refused");
-	cJSON_AddStringToObject(doc, "error", words);
-	cJSON_AddNumberToObject(doc, "exit_code", 64);
-	send_result(id, tool_result(words, doc, 1, sv->rev));
 }
 
 /* Copy at most max bytes of s, never cutting a character in two. */

@@ -48,7 +48,8 @@ static const char target_props[] =
 static const char state_prop[] =
     "\"state\":{\"type\":\"string\",\"enum\":[\"finished\",\"running\",\"task_failed\",\"cluster_busy\","
     "\"not_started\",\"refused\",\"error\"]},\"exit_code\":{\"type\":\"integer\"},"
-    "\"error\":{\"type\":[\"string\",\"null\"]},\"next\":{\"type\":[\"string\",\"null\"]}";
+    "\"error\":{\"type\":[\"string\",\"null\"]},\"next\":{\"type\":[\"object\",\"string\",\"null\"]},"
+    "\"next_hint\":{\"type\":[\"string\",\"null\"]},\"elapsed_seconds\":{\"type\":\"number\"}";
 
 static const char diagnosis_out[] =
     "\"task_id\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":[\"string\",\"null\"]},"
@@ -198,49 +199,6 @@ tools_list(int rev)
 	}
 	cJSON_AddItemToObject(r, "tools", arr);
 	return r;
-}
-
-/* ---- the tools' words --------------------------------------------------------------- */
-
-/* The workflow speaks the command line's language; a tool's caller knows arguments and tools. */
-static const struct {
-	const char	*cli, *tool;
-} words[] = {
-	{ "resume with: ackprof result ", "resume: call get_diagnosis_result with task_id " },
-	{ "ackprof result ", "get_diagnosis_result with task_id " },
-	{ "rerun with the same --state to resume", "call get_diagnosis_result for the running tasks" },
-	{ "pass --aliyun PATH", "start ackprof mcp with --aliyun PATH" },
-	{ "raise --cli-timeout", "start ackprof mcp with a larger --cli-timeout" },
-	{ "pass --scripts-dir DIR", "start ackprof mcp with --scripts-dir DIR" },
-	{ "--from/--to/--since", "from/to/since" },
-	{ "--from/--to", "from/to" },
-	{ "--since DURATION", "since" },
-	{ "--from", "from" },
-	{ "--to", "to" },
-	{ "--since", "since" },
-	{ "--realtime", "realtime" },
-	{ "(run again when ready)", "(call the tool again when ready)" },
-};
-
-/* Rewrite text (a buffer of n bytes) in place, each phrase once per occurrence. */
-void
-mcp_words(char *text, size_t n)
-{
-	size_t i, at, from, to, len;
-	char *p;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		from = strlen(words[i].cli);
-		to = strlen(words[i].tool);
-		for (at = 0; (p = strstr(text + at, words[i].cli)) != NULL;) {
-			len = strlen(text);
-			if (len - from + to >= n)
-				break;
-			memmove(p + to, p + from, len - (size_t)(p - text) - from + 1);
-			memcpy(p, words[i].tool, to);
-			at = (size_t)(p - text) + to;
-		}
-	}
 }
 
 /* ---- argument checking ----------------------------------------------------- */
@@ -476,6 +434,7 @@ static int (*const prep[])(struct call *) = {
 static void
 launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 {
+	const struct task_memo *m;
 	struct mtask *mt = NULL;
 	struct job *j;
 
@@ -496,6 +455,10 @@ launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 	j->resumed = c->resume != NULL;
 	if (j->tool == T_RESULT)	/* the task is known from the start */
 		snprintf(j->task, sizeof(j->task), "%s", c->o.task_id);
+	if (tl == T_DIAGNOSE)
+		job_target(j, c->t.cluster, c->t.ns, c->t.pod);
+	else if (tl == T_RESULT && (m = task_find_id(c->sv, c->o.task_id)) != NULL)
+		job_target(j, m->cluster, m->ns, m->pod);	/* a task this server started */
 	j->id = cJSON_Duplicate(c->id, 1);
 	j->token = token ? cJSON_Duplicate(token, 1) : NULL;
 	j->input = c->input;
@@ -517,7 +480,7 @@ launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 
 		cJSON_AddItemToObject(r, "task", mtask_json(mt));
 		send_result(c->id, r);
-	} else if ((j->batch = c->sv->cur_batch) != NULL)
+	} else if ((j->batch = c->sv->rpc.cur_batch) != NULL)
 		j->batch->pending++;
 }
 
@@ -527,7 +490,7 @@ call_tool(struct server *sv, const cJSON *id, const cJSON *params)
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name"));
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(params, "_meta");
 	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
-	const cJSON *task = sv->rev >= REV_2025_11_25 ? cJSON_GetObjectItemCaseSensitive(params, "task") : NULL;
+	const cJSON *task = sv->rpc.rev >= REV_2025_11_25 ? cJSON_GetObjectItemCaseSensitive(params, "task") : NULL;
 	struct call c;
 	cJSON *empty = NULL;
 	size_t i;

@@ -229,3 +229,14 @@ eventf(const char *fmt, ...)
 	line[n++] = '\n';
 	(void)!write(msg_event_fd, line, (size_t)n);
 }
+
+int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrorf(fmt, ap);
+	va_end(ap);
+	return EX_USAGE;
+}

@@ -25,4 +25,8 @@ const char *msg_last_error(void);	/* in English: for JSON */
 const char *msg_last_error_shown(void);	/* as shown to people: for text output */
 void	msg_clear_error(void);
 
+#define EX_USAGE 64
+/* Print one line on stderr and return EX_USAGE (the command line's and the gate's). */
+int	usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "utf8.h"
-#include "util.h"
+#include "buf.h"
 
 struct urange {
 	uint32_t lo, hi;

@@ -1,4 +1,4 @@
-/* util.c: allocation, buffers and strict number parsing shared by every module. */
+/* util.c: strict number parsing, the string map, time, padding to display width (allocation and buffers: buf.c). */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -11,73 +11,6 @@
 
 #include "utf8.h"
 #include "util.h"
-
-/*
- * Running out of memory leaves nothing sensible to do but stop; the message is
- * written with write(2) because stdio may itself need memory.
- */
-static void
-oom(void)
-{
-	static const char m[] = "ackprof: out of memory (free some memory and run again)\n";
-
-	(void)!write(2, m, sizeof(m) - 1);
-	_exit(70);
-}
-
-/* p, or the out-of-memory exit when an allocation that gave p failed (NULL). */
-void *
-xnn(void *p)
-{
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-/* ok, or the out-of-memory exit: for cJSON's adders, which fail only for memory. */
-void
-xok(int ok)
-{
-	if (!ok)
-		oom();
-}
-
-void *
-xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-void *
-xcalloc(size_t n, size_t m)
-{
-	void *p = calloc(n ? n : 1, m ? m : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-void *
-xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-char *
-xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xmalloc(n), s, n);
-}
 
 /* The directory of the running binary (malloc'd), or NULL. */
 char *
@@ -95,81 +28,6 @@ exe_dir(void)
 	return xstrdup(exe);
 }
 
-char *
-xasprintf(const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom();
-	b.p = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return b.p;
-}
-
-static void
-buf_grow(struct buf *b, size_t more)
-{
-	size_t need = b->len + more + 1;
-
-	if (need <= b->cap)
-		return;
-	if (b->cap == 0)
-		b->cap = 256;
-	while (b->cap < need)
-		b->cap *= 2;
-	b->p = xrealloc(b->p, b->cap);
-}
-
-void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	buf_grow(b, n);
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void
-buf_vprintf(struct buf *b, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	int n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return;
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	b->len += (size_t)n;
-}
-
-void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(b, fmt, ap);
-	va_end(ap);
-}
-
 /* s, then spaces up to width display columns (CJK counts 2): columns line up in every language. */
 void
 buf_addpad(struct buf *b, const char *s, int width)
@@ -179,28 +37,6 @@ buf_addpad(struct buf *b, const char *s, int width)
 	buf_adds(b, s);
 	for (w = utf8_width(s); w < width; w++)
 		buf_add(b, " ", 1);
-}
-
-void
-buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-void
-buf_free(struct buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
-const char *
-buf_str(const struct buf *b)
-{
-	return b->p ? b->p : "";
 }
 
 int

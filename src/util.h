@@ -1,33 +1,14 @@
-/* util.h: allocation that never returns NULL, a growable byte buffer, strict numbers. */
+/* util.h: strict numbers, a string map, time, padding; with buf.h (allocation, buffers). */
 #ifndef ACKPROF_UTIL_H
 #define ACKPROF_UTIL_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
-struct buf {
-	char	*p;	/* always NUL-terminated when non-NULL */
-	size_t	 len;
-	size_t	 cap;
-};
+#include "buf.h"
 
-void	*xmalloc(size_t);
-void	*xnn(void *);
-void	 xok(int);
-void	*xcalloc(size_t, size_t);
-void	*xrealloc(void *, size_t);
-char	*xstrdup(const char *);
 char	*exe_dir(void);
-char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-void	 buf_add(struct buf *, const void *, size_t);
-void	 buf_adds(struct buf *, const char *);
-void	 buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
-void	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+/* s, then spaces up to width display columns (CJK counts 2): buf_add with utf8_width. */
 void	 buf_addpad(struct buf *, const char *, int width);
-void	 buf_reset(struct buf *);
-void	 buf_free(struct buf *);
-const char *buf_str(const struct buf *);
 
 /* Strict parsers: the whole string, in range, no junk. Return 0 or -1. */
 int	 parse_ulong(const char *, unsigned long, unsigned long, unsigned long *);

@@ -15,7 +15,7 @@ r=$tmp/root/opt/ackprof
 check "the binary is in PREFIX/bin" '[ -x "$r/bin/ackprof" ]'
 check "the manual is in PREFIX/share/man/man1" '[ -f "$r/share/man/man1/ackprof.1" ]'
 check "the scripts are in PREFIX/share/ackprof/scripts" '[ -x "$r/share/ackprof/scripts/setup-sdk.sh" ] && [ -f "$r/share/ackprof/scripts/create-cluster-vpc-endpoint-connection.py" ]'
-check "the agent skill is in PREFIX/share/ackprof/skill" 'cmp -s "$r/share/ackprof/skill/SKILL.md" "$top/skill/SKILL.md"'
+check "the agent skill is in PREFIX/share/ackprof/skills/NAME" 'cmp -s "$r/share/ackprof/skills/ackprof-ack-pod-diagnosis/SKILL.md" "$top/skill/ackprof-ack-pod-diagnosis/SKILL.md"'
 check "the completions are in the usual directories" '[ -f "$r/share/bash-completion/completions/ackprof" ] && [ -f "$r/share/zsh/site-functions/_ackprof" ] && [ -f "$r/share/fish/vendor_completions.d/ackprof.fish" ]'
 check "the installed bash completion is the binary's" '"$r/bin/ackprof" completion bash | cmp -s - "$r/share/bash-completion/completions/ackprof"'
 out=$(env -u ACKPROF_SCRIPTS_DIR "$r/bin/ackprof" diagnose -c c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6 -n default -p p --dry-run --yes -q 2>&1)

@@ -243,6 +243,28 @@ def test_a_timeout_then_resume(client):
     assert len(invokes) == 1  # resuming never starts a second task
 
 
+def test_a_running_answer_names_its_target_and_the_next_call(client):
+    """Issue 21, item 4: "still running" (after --reply-within, or --poll-max) carries the
+    target, the task, the time taken and the polls; next is the call to make, structured."""
+    c = client("--poll-interval", "0.5", "--reply-within", "1")
+    r = c.tool(1, "diagnose_pod", {"cluster_id": SLOW, "namespace": "default", "pod": "p"})
+    s = r["structuredContent"]
+    assert r["isError"] is False and s["state"] == "running" and s["exit_code"] == 4
+    task = s["task_id"]
+    assert (s["cluster_id"], s["namespace"], s["pod"]) == (SLOW, "default", "p")
+    assert s["elapsed_seconds"] > 0 and isinstance(s["polls"], int)
+    assert s["next"] == {"tool": "get_diagnosis_result", "arguments": {"task_id": task}}
+    assert s["next_hint"] == f"call get_diagnosis_result with task_id {task}"
+    assert f"pod default/p of cluster {SLOW}" in r["content"][0]["text"]
+    # Following the task by its id alone: the server knows whose task it started.
+    r = c.tool(2, s["next"]["tool"], s["next"]["arguments"])
+    s = r["structuredContent"]
+    assert s["state"] == "running" and s["task_id"] == task
+    assert (s["cluster_id"], s["namespace"], s["pod"]) == (SLOW, "default", "p")
+    assert s["next"] == {"tool": "get_diagnosis_result", "arguments": {"task_id": task}}
+    assert len([x for x in c.calls() if "invoke-diagnosis" in x]) == 1
+
+
 def test_diagnose_pods(client):
     c = client()
     r = c.tool(1, "diagnose_pods", {"targets": [

@@ -189,7 +189,12 @@ def test_a_diagnosis_longer_than_the_bound(tmp_path):
                                 env={"FAKE_ALIYUN_TASK_MS": "3000", "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
     s = doc(first)
     assert first.isError is False and s["state"] == "running" and s["exit_code"] == 4
-    assert s["task_id"] and s["next"] == f"call get_diagnosis_result with task_id {s['task_id']}"
+    # The "still running" document names its target and says where it stands (issue 21,
+    # item 4); its next is the call itself, its hint beside it.
+    assert s["task_id"] and s["next"] == {"tool": "get_diagnosis_result", "arguments": {"task_id": s["task_id"]}}
+    assert s["next_hint"] == f"call get_diagnosis_result with task_id {s['task_id']}"
+    assert (s["cluster_id"], s["namespace"], s["pod"]) == (HEALTHY, "default", "p")
+    assert s["elapsed_seconds"] >= 1 and isinstance(s["polls"], int) and s["polls"] >= 0
     assert f"call get_diagnosis_result with task_id {s['task_id']}" in first.content[0].text
     # The same pod again while its task runs: that task is resumed, none is invoked.
     assert doc(again)["resumed"] is True and doc(again)["task_id"] == s["task_id"]

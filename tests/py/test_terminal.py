@@ -221,3 +221,29 @@ def test_each_answer_is_checked_as_typed(tmp_path):
     t.expect("Proceed? [y/N] ")
     t.send("n")
     assert t.wait() == 64
+
+
+HINT = ("ackprof: ackprof mcp speaks the Model Context Protocol on stdin/stdout; register it in your "
+        "MCP client (see README), or press Ctrl-D to end it")
+
+
+def test_mcp_on_a_terminal_prints_one_hint_line(tmp_path):
+    """Issue 21, item 6: started by hand, `ackprof mcp` says what it is, once, on stderr."""
+    t = Tty(tmp_path, "mcp")
+    t.expect("press Ctrl-D to end it")
+    os.write(t.fd, b"\x04")             # end of input: the server ends
+    assert t.wait() == 0
+    lines = [x for x in t.seen.decode().replace("\r", "").split("\n") if x]
+    assert lines == [HINT]
+
+
+def test_mcp_on_pipes_prints_nothing_extra(tmp_path):
+    import json
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKE_ALIYUN_", "ACKPROF_"))}
+    env.update(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    ping = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}) + "\n"
+    r = subprocess.run([str(ACKPROF), "mcp", "--aliyun", str(DOUBLE)], input=ping, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=30)
+    assert r.returncode == 0 and r.stderr == ""
+    assert json.loads(r.stdout) == {"jsonrpc": "2.0", "id": 1, "result": {}}
