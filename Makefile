@@ -29,7 +29,7 @@ LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
 SRCS	 = src/aliyun.c src/batch.c src/cmd.c src/complete.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
 	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
-	   src/redact.c src/report.c src/run.c src/scrub.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
+	   src/redact.c src/report.c src/push.c src/run.c src/scrub.c src/shard.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
