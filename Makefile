@@ -118,6 +118,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/metrics.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/shard.sh
 
 check-py:
 	sh tests/py/run
