@@ -194,6 +194,7 @@ install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ackprof.mo || exit 1; \
 	done
 	install -m 755 scripts/setup-sdk.sh $(DESTDIR)$(SHAREDIR)/scripts/setup-sdk.sh
+	install -m 755 scripts/rrsa-profile.sh $(DESTDIR)$(SHAREDIR)/scripts/rrsa-profile.sh
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(DESTDIR)$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py
 	install -m 644 skill/SKILL.md $(DESTDIR)$(SHAREDIR)/skill/SKILL.md
