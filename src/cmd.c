@@ -87,7 +87,7 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
 	    N_("record invokes and task ids; a rerun resumes instead of invoking") },
 	[O_SHARD] = { "shard", 0, "K/N", C_NONE, NULL, S_BATCH,
-	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K; %K in --state/--metrics is K") },
+	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard names its own files)") },
 	[O_PUSH] = { "push", 0, "URL", C_NONE, NULL, S_BATCH,
 	    N_("PUT the --metrics file to a Prometheus Pushgateway at\nURL/metrics/job/ackprof[/shard/K] when the run ends") },
 	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,

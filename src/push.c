@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "msg.h"
 #include "push.h"
 #include "run.h"
@@ -28,16 +29,16 @@ push_check_url(const char *u, char *err, size_t errlen)
 	const char *p;
 
 	if (host == NULL) {
-		snprintf(err, errlen, "--push: the URL must start with http:// or https:// (e.g. http://pushgateway:9091)");
+		snprintf(err, errlen, "%s", _("--push: the URL must start with http:// or https:// (e.g. http://pushgateway:9091)"));
 		return -1;
 	}
 	if (strlen(u) > 2000 || *host == '\0' || *host == '/') {
-		snprintf(err, errlen, "--push: the URL names no host, or is longer than 2000 characters");
+		snprintf(err, errlen, "%s", _("--push: the URL names no host, or is longer than 2000 characters"));
 		return -1;
 	}
 	for (p = u; *p; p++)
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("\"\\'<>`{}|^?#", *p)) {
-			snprintf(err, errlen, "--push: the URL holds a space, a quote, '?', '#' or another character a base URL cannot (give scheme, host, port and path only)");
+			snprintf(err, errlen, "%s", _("--push: the URL holds a space, a quote, '?', '#' or another character a base URL cannot (give scheme, host, port and path only)"));
 			return -1;
 		}
 	return 0;
@@ -120,13 +121,13 @@ curl_put(const char *conf, struct buf *why)
 	c.argv = argv;
 	c.timeout = PUSH_TIMEOUT + 5;
 	if (run_capture(&c) == -1)
-		buf_printf(why, "cannot run curl: %s (install curl)", strerror(c.spawn_errno));
+		buf_printf(why, _("cannot run curl: %s (install curl)"), strerror(c.spawn_errno));
 	else if (c.timed_out)
-		buf_printf(why, "curl did not finish within %d s", PUSH_TIMEOUT + 5);
+		buf_printf(why, _("curl did not finish within %d s"), PUSH_TIMEOUT + 5);
 	else if (c.status != 0) {
-		char *e = scrub_line(c.err.len ? buf_str(&c.err) : "no message");
+		char *e = scrub_line(c.err.len ? buf_str(&c.err) : _("no message"));
 
-		buf_printf(why, "curl exit %d: %.*s", c.status, (int)utf8_cut(e, strlen(e), 300), e);
+		buf_printf(why, _("curl exit %d: %.*s"), c.status, (int)utf8_cut(e, strlen(e), 300), e);
 		free(e);
 	} else
 		rc = 0;
