@@ -180,6 +180,10 @@ demo: deps-build
 	$(MAKE) --no-print-directory all
 	sh tools/demo
 
+# The PrometheusRule of deploy/kubernetes holds the alert rules of contrib/prometheus.
+deploy/kubernetes/prometheusrule.yaml: contrib/prometheus/ackprof.rules.yml tools/prometheusrule
+	sh tools/prometheusrule $< > $@.tmp && mv $@.tmp $@
+
 # ---- install -----------------------------------------------------------------
 install: $(O)/ackprof $(MOS) $(COMPLETIONS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill \

@@ -313,3 +313,29 @@ def test_rrsa_profile_is_valid_to_the_real_cli_and_resolved_by_the_sdk(tmp_path,
     assert q["OIDCToken"] == (tmp_path / "token").read_text()
     assert got["seen"]["host"].startswith("sts")
     assert "oidc" in got["provider"] and got["id"] == "STS.fakeid"
+
+
+# ---- the alert rules, as a PrometheusRule ------------------------------------------
+
+def test_prometheusrule_holds_the_textfile_setups_rules():
+    rules = REPO / "contrib" / "prometheus" / "ackprof.rules.yml"
+    made = subprocess.run(["sh", str(REPO / "tools/prometheusrule"), str(rules)], stdout=subprocess.PIPE,
+                          universal_newlines=True, check=True).stdout
+    assert (KDIR / "prometheusrule.yaml").read_text() == made, \
+        "deploy/kubernetes/prometheusrule.yaml is stale: make deploy/kubernetes/prometheusrule.yaml"
+    doc = yaml.safe_load(made)
+    assert (doc["apiVersion"], doc["kind"]) == ("monitoring.coreos.com/v1", "PrometheusRule")
+    assert doc["spec"] == yaml.safe_load(rules.read_text())
+    assert doc["spec"]["groups"] and all(g["rules"] for g in doc["spec"]["groups"])
+
+
+def test_prometheusrule_spec_passes_promtool(tmp_path):
+    promtool = subprocess.run(["sh", "-c", "command -v promtool"], stdout=subprocess.PIPE,
+                              universal_newlines=True).stdout.strip()
+    if not promtool:
+        pytest.skip("promtool is not installed (tools/deps --all installs prometheus)")
+    spec = tmp_path / "rules.yml"
+    spec.write_text(yaml.safe_dump(yaml.safe_load((KDIR / "prometheusrule.yaml").read_text())["spec"]))
+    r = subprocess.run([promtool, "check", "rules", str(spec)], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    assert r.returncode == 0, r.stdout
