@@ -41,7 +41,7 @@ LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
 SRCS	 = src/agenterr.c src/aliyun.c src/backoff.c src/batch.c src/buf.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
 	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_server.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
-	   src/redact.c src/report.c src/run.c src/scope.c src/scrub.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
+	   src/redact.c src/report.c src/push.c src/run.c src/scope.c src/scrub.c src/shard.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
 HDRS	 = $(wildcard src/*.h)
 # The message catalogs (po/LANG.po), compiled where the binary looks when run from here.
@@ -146,6 +146,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/metrics.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/prometheus.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/shard.sh
 
 check-py:
 	sh tests/py/run
@@ -229,6 +230,10 @@ demo: deps-build
 	$(MAKE) --no-print-directory all
 	sh tools/demo
 
+# The PrometheusRule of deploy/kubernetes holds the alert rules of contrib/prometheus.
+deploy/kubernetes/prometheusrule.yaml: contrib/prometheus/ackprof.rules.yml tools/prometheusrule
+	sh tools/prometheusrule $< > $@.tmp && mv $@.tmp $@
+
 # ---- install -----------------------------------------------------------------
 # Every installed path, quoted for the shell (D: under DESTDIR).
 D	 = $(call q,$(DESTDIR)$(1))
@@ -250,6 +255,7 @@ install: $(O)/ackprof $(MOS) $(COMPLETIONS) install-skill
 			$(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES/ackprof.mo || exit 1; \
 	done
 	install -m 755 scripts/setup-sdk.sh $(call D,$(SHAREDIR)/scripts/setup-sdk.sh)
+	install -m 755 scripts/rrsa-profile.sh $(call D,$(SHAREDIR)/scripts/rrsa-profile.sh)
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
 		$(call D,$(SHAREDIR)/scripts/create-cluster-vpc-endpoint-connection.py)
 	install -m 644 $(O)/completion/ackprof.bash $(call D,$(BASHCOMPDIR)/ackprof)

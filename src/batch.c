@@ -22,6 +22,7 @@
 #include "batch.h"
 #include "filelock.h"
 #include "metrics.h"
+#include "push.h"
 #include "i18n.h"
 #include "msg.h"
 #include "run.h"
@@ -499,6 +500,7 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 			cJSON_AddStringToObject(o, "pod", t->pod);
 			cJSON_AddNumberToObject(o, "exit_code", t->rc);
 			cJSON_AddStringToObject(o, "error", err ? err : "");
+			shard_json(o, &b->o->shard);
 			p = scrub_print(o, 0);
 			cJSON_Delete(o);
 			s = xasprintf("%s\n", p ? p : "{}");
@@ -1135,6 +1137,7 @@ summary(struct batch *b)
 		cJSON_AddItemToObject(sum, "by_class", by);
 		cJSON_AddItemToObject(sum, "clusters", cls);
 		cJSON_AddItemToObject(o, "summary", sum);
+		shard_json(o, &b->o->shard);
 		p = scrub_print(o, 0);
 		cJSON_Delete(o);
 		buf_printf(&s, "%s\n", p ? p : "{}");
@@ -1267,6 +1270,31 @@ group(struct batch *b)
 	}
 }
 
+/*
+ * --shard K/N: keep the targets whose cluster falls in shard K, once the whole input
+ * has been validated (a typo fails every shard alike).  Returns how many are kept.
+ */
+static size_t
+take_shard(struct batch *b)
+{
+	const struct shard *sh = &b->o->shard;
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nt; i++) {
+		if (shard_of(b->t[i].cluster, sh->n) == sh->k)
+			b->t[n++] = b->t[i];
+		else
+			target_free(&b->t[i]);
+	}
+	if (n == 0)
+		notef("shard %u/%u: none of the %zu targets falls in this shard; nothing to do", sh->k, sh->n,
+		    b->nt);
+	else
+		verbosef("shard %u/%u: %zu of %zu targets", sh->k, sh->n, n, b->nt);
+	b->nt = n;
+	return n;
+}
+
 /* One batch per state file: a second one exits 75 rather than race the first. */
 static int
 lock_state(struct batch *b)
@@ -1301,6 +1329,11 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		metrics_init(&b.m, o->metrics);
 	if ((rc = read_input(&b)) != 0)
 		goto out;
+	if (o->shard.n && take_shard(&b) == 0) {
+		summary(&b);
+		rc = 0;
+		goto out;
+	}
 	if (bo->state && (rc = lock_state(&b)) != 0)
 		goto out;
 	if (bo->state && (b.statefd = state_load(bo->state, b.t, b.nt)) == -1) {
@@ -1366,8 +1399,9 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	}
 out:
 	/* The metrics of a run that could not start are not written over the running one's. */
-	if (o->metrics && rc != EX_TEMPFAIL)
-		(void)metrics_write(&b.m, o->metrics, rc, now_mono() - o->t0, time(NULL));
+	if (o->metrics && rc != EX_TEMPFAIL &&
+	    metrics_write(&b.m, o->metrics, rc, now_mono() - o->t0, time(NULL)) == 0 && bo->push)
+		rc = push_after_run(bo->push, o->metrics, &o->shard, rc);
 	if (o->metrics)
 		metrics_free(&b.m);
 	if (b.lockfd >= 0)

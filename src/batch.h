@@ -40,6 +40,7 @@ struct batch_opts {
 	const char	*input;		/* file, or "-" for stdin */
 	const char	*state;		/* --state FILE, or NULL */
 	unsigned long	 jobs;		/* clusters in parallel */
+	const char	*push;		/* --push URL: a Pushgateway */
 };
 
 int	wf_batch(struct opts *, const struct batch_opts *);

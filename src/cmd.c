@@ -21,6 +21,8 @@
 #include "mcp.h"
 #include "metrics.h"
 #include "msg.h"
+#include "push.h"
+#include "shard.h"
 #include "target.h"
 #include "utf8.h"
 #include "util.h"
@@ -88,6 +90,10 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, N_("clusters diagnosed in parallel [4]") },
 	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
 	    N_("record invokes and task ids; a rerun resumes instead of invoking") },
+	[O_SHARD] = { "shard", 0, "K/N", C_NONE, NULL, S_BATCH,
+	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard names its own files)") },
+	[O_PUSH] = { "push", 0, "URL", C_NONE, NULL, S_BATCH,
+	    N_("PUT the --metrics file to a Prometheus Pushgateway at\nURL/metrics/job/ackprof[/shard/K] when the run ends") },
 	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,
 	    N_("every tool call answers within SECS; a task still\nrunning comes back with its id [40]") },
 	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
@@ -148,9 +154,10 @@ const struct cmd cmds[] = {
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
 	    N_("resume polling an existing diagnosis task") },
 	{ "batch", run_batch,
-	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [-o text|json]",
+	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [--shard K/N]\n"
+	    "[--push URL] [-o text|json]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
-	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
 	    "or JSON objects; clusters in parallel, results as they end") },
 	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
@@ -326,13 +333,24 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_OUTPUT: v->a.output = arg; break;
 	case O_SAVE: o->save = arg; break;
 	case O_METRICS:
-		if (metrics_check_path(arg, err, sizeof(err)) == -1)
+		/* A path with %K is checked once --shard has made it a path (run_batch). */
+		if (!shard_has_placeholder(arg) && metrics_check_path(arg, err, sizeof(err)) == -1)
 			return usage_error("%s", err);
 		o->metrics = arg;
 		break;
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
 	case O_STATE: v->bo.state = arg; break;
+	case O_SHARD:
+		if (shard_parse(arg, &v->o.shard) == -1)
+			return usage_error("bad --shard '%s' (K/N: whole numbers, 0 <= K < N <= %d, e.g. 0/4)",
+			    arg, SHARD_MAX);
+		break;
+	case O_PUSH:
+		if (push_check_url(arg, err, sizeof(err)) == -1)
+			return usage_error("%s", err);
+		v->bo.push = arg;
+		break;
 	case O_REPLY_WITHIN:
 		if (parse_seconds(arg, 3600, &v->reply_within) == -1 || v->reply_within <= 0)
 			return usage_error("bad --reply-within '%s' (seconds, more than 0, at most 3600)", arg);
@@ -545,8 +563,14 @@ resolve(struct inv *v)
 static int
 run_diagnose(struct inv *v)
 {
-	int rc = gate(&v->a, &v->o);
+	char err[1200];
+	int rc;
 
+	/* A --metrics path with %K was left for --shard, which diagnose does not take. */
+	if (v->o.metrics && shard_has_placeholder(v->o.metrics) &&
+	    metrics_check_path(v->o.metrics, err, sizeof(err)) == -1)
+		return usage_error("%s", err);
+	rc = gate(&v->a, &v->o);
 	return rc ? rc : wf_diagnose(&v->o);
 }
 
@@ -561,11 +585,50 @@ run_result(struct inv *v)
 	return wf_result(&v->o);
 }
 
+/*
+ * --shard: "%K" in --state and --metrics becomes the shard's index, so that the shards
+ * of one fleet never share a file; two shards on one path are refused.
+ */
+static int
+shard_paths(struct inv *v)
+{
+	const struct shard *sh = &v->o.shard;
+	char err[1200];
+	int had_k;
+
+	if (v->bo.state) {
+		if (sh->n == 0 && shard_has_placeholder(v->bo.state))
+			return usage_error("--state %s holds %%K or %%N but there is no --shard (name the file itself)",
+			    v->bo.state);
+		if (sh->n) {
+			v->bo.state = v->own_state = shard_path(v->bo.state, sh, &had_k);
+			if (!had_k && sh->n > 1)
+				return usage_error("--state: with --shard, the path must hold %%K so the shards do not share it (e.g. fleet-%%K.state)");
+		}
+	}
+	if (v->o.metrics && shard_has_placeholder(v->o.metrics)) {
+		if (sh->n == 0)
+			return usage_error("--metrics %s holds %%K or %%N but there is no --shard (name the file itself)",
+			    v->o.metrics);
+		v->o.metrics = v->own_metrics = shard_path(v->o.metrics, sh, &had_k);
+		if (metrics_check_path(v->o.metrics, err, sizeof(err)) == -1)
+			return usage_error("%s", err);
+	} else if (v->o.metrics && sh->n > 1)
+		return usage_error("--metrics: with --shard, the path must hold %%K so the shards do not share it (e.g. ackprof-%%K.prom)");
+	if (v->bo.push && !v->o.metrics)
+		return usage_error("--push sends the --metrics file: give --metrics FILE too");
+	return 0;
+}
+
 static int
 run_batch(struct inv *v)
 {
+	int rc;
+
 	if (v->o.out == OUT_MARKDOWN)
 		return usage_error("batch writes text or json (-o text|json)");
+	if ((rc = shard_paths(v)) != 0)
+		return rc;
 	v->bo.input = v->a.npos ? v->a.pos[0] : "-";
 	return wf_batch(&v->o, &v->bo);
 }
@@ -686,6 +749,8 @@ cmd_main(int argc, char **argv)
 	free(v.o.pod);
 	free(v.o.desc);
 	free(v.own_scripts);
+	free(v.own_state);
+	free(v.own_metrics);
 	free(v.own_venv);
 	return rc == -1 ? 0 : rc;
 }

@@ -1193,6 +1193,7 @@ wf_render(struct wf *w, int rc)
 			json_add_str(doc, "message", w->template.len ? buf_str(&w->template) : NULL);
 			cJSON_AddItemToObject(doc, "calls", cJSON_Duplicate(w->cli.calls, 1));
 		}
+		shard_json(doc, &w->o->shard);
 		/* The structure is scrubbed, never its text: the document stays JSON. */
 		s = scrub_print(doc, !w->jsonl);
 		cJSON_Delete(doc);

@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include "shard.h"
 #include "timewin.h"
 
 enum outfmt { OUT_TEXT, OUT_JSON, OUT_MARKDOWN };
@@ -20,6 +21,7 @@ struct opts {
 	enum outfmt	 out;
 	const char	*save;
 	const char	*metrics;	/* --metrics FILE (diagnose, batch) */
+	struct shard	 shard;		/* batch --shard K/N (n == 0: the whole input) */
 	double		 t0;		/* when the run began (now_mono) */
 	const char	*profile;
 	int		 yes, dry_run, interactive;

@@ -1,0 +1,159 @@
+/*
+ * push.c: batch --push URL.  A CronJob's pod is gone before Prometheus could scrape
+ * it, so the run's metrics file goes to a Pushgateway: one HTTP PUT, replacing the
+ * group job="ackprof" (and shard="K"), made by curl so that ackprof carries no HTTP
+ * or TLS code of its own.  curl reads the URL from a config file only we can read:
+ * a URL's user:password never reaches an argv.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "msg.h"
+#include "push.h"
+#include "run.h"
+#include "scrub.h"
+#include "utf8.h"
+#include "util.h"
+
+#define PUSH_TIMEOUT 30	/* seconds for the whole PUT */
+
+int
+push_check_url(const char *u, char *err, size_t errlen)
+{
+	const char *host = strncmp(u, "http://", 7) == 0 ? u + 7 :
+	    strncmp(u, "https://", 8) == 0 ? u + 8 : NULL;
+	const char *p;
+
+	if (host == NULL) {
+		snprintf(err, errlen, "%s", _("--push: the URL must start with http:// or https:// (e.g. http://pushgateway:9091)"));
+		return -1;
+	}
+	if (strlen(u) > 2000 || *host == '\0' || *host == '/') {
+		snprintf(err, errlen, "%s", _("--push: the URL names no host, or is longer than 2000 characters"));
+		return -1;
+	}
+	for (p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("\"\\'<>`{}|^?#", *p)) {
+			snprintf(err, errlen, "%s", _("--push: the URL holds a space, a quote, '?', '#' or another character a base URL cannot (give scheme, host, port and path only)"));
+			return -1;
+		}
+	return 0;
+}
+
+char *
+push_url_shown(const char *u)
+{
+	const char *host = strstr(u, "://") + 3, *end = host + strcspn(host, "/"), *at;
+
+	for (at = end; at > host && at[-1] != '@'; at--)
+		;
+	if (at == host)
+		return xstrdup(u);
+	return xasprintf("%.*s***@%s", (int)(host - u), u, at);
+}
+
+char *
+push_url(const char *base, const struct shard *sh)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (sh->n)
+		return xasprintf("%.*s/metrics/job/ackprof/shard/%u", (int)n, base, sh->k);
+	return xasprintf("%.*s/metrics/job/ackprof", (int)n, base);
+}
+
+/* A curl config string: in double quotes, with \ and " escaped. */
+static void
+conf_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "%s = \"", key);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', f);
+		fputc(*v, f);
+	}
+	fputs("\"\n", f);
+}
+
+/* The config file curl reads: mode 0600 (mkstemp), in TMPDIR; its path, or NULL. */
+static char *
+write_config(const char *url, const char *file)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/ackprof-push.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	FILE *f;
+
+	if (fd == -1 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		errorf("--push: cannot write curl's config in %s: %s (set TMPDIR to a writable directory)",
+		    tmp && *tmp == '/' ? tmp : "/tmp", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	conf_str(f, "url", url);
+	conf_str(f, "upload-file", file);
+	conf_str(f, "header", "Content-Type: text/plain; version=0.0.4");
+	if (fclose(f) != 0) {
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* Run curl; 0 when the gateway took the file, else -1 with the reason in why. */
+static int
+curl_put(const char *conf, struct buf *why)
+{
+	const char *argv[] = { "curl", "-q", "--silent", "--show-error", "--fail",
+	    "--proto", "=http,https", "--max-time", "30", "--config", conf, NULL };
+	struct child c = {0};
+	int rc = -1;
+
+	c.argv = argv;
+	c.timeout = PUSH_TIMEOUT + 5;
+	if (run_capture(&c) == -1)
+		buf_printf(why, _("cannot run curl: %s (install curl)"), strerror(c.spawn_errno));
+	else if (c.timed_out)
+		buf_printf(why, _("curl did not finish within %d s"), PUSH_TIMEOUT + 5);
+	else if (c.status != 0) {
+		char *e = scrub_line(c.err.len ? buf_str(&c.err) : _("no message"));
+
+		buf_printf(why, _("curl exit %d: %.*s"), c.status, (int)utf8_cut(e, strlen(e), 300), e);
+		free(e);
+	} else
+		rc = 0;
+	child_free(&c);
+	return rc;
+}
+
+int
+push_after_run(const char *base, const char *file, const struct shard *sh, int rc)
+{
+	char *url = push_url(base, sh), *shown = push_url_shown(url), *conf;
+	struct buf why = {0};
+	int ok = -1;
+
+	if ((conf = write_config(url, file)) != NULL) {
+		ok = curl_put(conf, &why);
+		unlink(conf);
+		free(conf);
+		if (ok == 0)
+			verbosef("--push: metrics sent to %s", shown);
+		else
+			errorf("--push: the metrics did not reach %s: %s (they are in %s)", shown,
+			    buf_str(&why), file);
+	}
+	free(url);
+	free(shown);
+	buf_free(&why);
+	return ok == 0 || rc > 1 ? rc : EX_IOERR;
+}
