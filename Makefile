@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ackprof: SysOM pod diagnosis over the aliyun CLI.  See README.md.
 #   make demo     install what is missing, build, diagnose a pod on the simulator
 #   make check    install what the tests need (as root; else print the one command),
@@ -134,6 +135,7 @@ check-docs: $(O)/ackprof $(MOS)
 	bash tests/completion.sh $(O)/ackprof
 	sh tests/install.sh
 	sh tests/tally-test.sh
+	sh tests/spdx.sh
 
 # Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
 FUZZ_SECONDS ?= 10

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp.c: `ackprof mcp`, the same workflow as a Model Context Protocol server over
  * stdio (JSON-RPC 2.0, one message a line).  This file owns the framing, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mcp_int.h: what the parts of `ackprof mcp` share (framing, tools, workers). */
 #ifndef ACKPROF_MCP_INT_H
 #define ACKPROF_MCP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.c: allocation, buffers and strict number parsing shared by every module. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.h: allocation that never returns NULL, a growable byte buffer, strict numbers. */
 #ifndef ACKPROF_UTIL_H
 #define ACKPROF_UTIL_H

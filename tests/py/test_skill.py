@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """skill/SKILL.md: the front matter parses, and every ackprof command in it runs on the
 simulator (the aliyun double) with the outcome it documents (its `# exit A|B` comment)."""
 
