@@ -182,7 +182,10 @@ demo: deps-build
 	sh tools/demo
 
 # ---- install -----------------------------------------------------------------
-install: $(O)/ackprof $(MOS) $(COMPLETIONS)
+# What install installs, built (debian/rules builds this, not `all`, which adds the tests' double).
+programs: $(O)/ackprof $(MOS) $(COMPLETIONS)
+
+install: programs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SHAREDIR)/skill \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/zh_CN/man1
@@ -210,6 +213,24 @@ uninstall:
 		$(DESTDIR)$(FISHCOMPDIR)/ackprof.fish
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
+# ---- packages ------------------------------------------------------------------
+# make deb: build/ackprof_VERSION_ARCH.deb with debhelper from debian/ (tools/mkdeb), lintian
+# clean of errors; check-deb installs it with apt-get, runs it away from the tree, purges it.
+# make image: build/ackprof-image.oci.tar from Debian packages alone (tools/mkimage);
+# check-image runs it under buildah.  .ci/run runs check-deb and check-image after make check.
+deb:
+	sh tools/mkdeb
+
+check-deb: deb tests/double/aliyun
+	bash tests/deb.sh
+
+image: deb
+	sh tools/mkimage
+
+check-image: tests/double/aliyun
+	@[ -f build/ackprof-image.oci.tar ] || $(MAKE) --no-print-directory image
+	bash tests/image.sh
+
 lint:
 	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
 
@@ -218,4 +239,4 @@ clean:
 	rm -rf build completion tests/double/venv locale po/ackprof.pot
 
 .PHONY: FORCE all check check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
-	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po
+	check-valgrind programs deb check-deb image check-image deps deps-check deps-build demo install uninstall lint clean unit pot update-po
