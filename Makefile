@@ -97,18 +97,29 @@ update-po: po/ackprof.pot
 -include tests/unit/Makefile.inc
 
 # ---- tests ---------------------------------------------------------------
-# Each suite prints "N passed, N failed" (or cmocka's, pytest's summary) after a
-# "== check-NAME" line; tests/tally sums them into "N passed, N failed, N skipped".
+# Each check target's recipe line is one test script, run by tests/script (the SHELL of
+# every target in CHECKS), which prints "== script NAME" before it and "== end NAME:
+# exit N" after it.  Each script ends with one closing line, "N passed, N failed[,
+# N skipped]" (or cmocka's, pytest's summary).  `make check` runs the targets in CHECKS
+# after a "== check-NAME" line each; tests/tally sums the closing lines per script into
+# "N passed, N failed, N skipped": a script that printed none is one failure, named.
+# To add a test script: one recipe line in a check target below (or a new target in
+# CHECKS); nothing else is needed for the tally to see it.
+CHECKS	= check-unit check-double check-e2e check-real check-py check-docs check-fuzz \
+	  check-sanitize check-valgrind
+$(CHECKS): private SHELL := $(CURDIR)/tests/script
+$(CHECKS): private .SHELLFLAGS = $@ -c
+
 check: deps
 	@rm -f build/check.log; mkdir -p build
 	@set -e; status=0; \
 	$(MAKE) --no-print-directory all CFLAGS='-O2 -g -Werror' || exit 1; \
-	for t in check-unit check-double check-e2e check-real check-py check-docs check-fuzz check-sanitize check-valgrind; do \
+	for t in $(CHECKS); do \
 		echo "== $$t" | tee -a build/check.log; \
 		$(MAKE) --no-print-directory $$t 2>&1 | tee -a build/check.log; \
 		[ $${PIPESTATUS[0]} -eq 0 ] || status=1; \
 	done; \
-	sh tests/tally build/check.log; exit $$status
+	sh tests/tally build/check.log $$status; exit $$status
 
 check-unit: unit
 
@@ -129,13 +140,19 @@ check-real: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/real/run.sh
 
 check-docs: $(O)/ackprof $(MOS)
-	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
+	sh tests/man-lint.sh man/ackprof.1 man/zh_CN/ackprof.1
 	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
 	bash tests/completion.sh $(O)/ackprof
 	sh tests/install.sh
 	sh tests/tally-test.sh
 	sh tests/spdx.sh
+
+# The mutation check (tests/mutations/README.md): each deliberate one-line bug must be
+# killed by the suites it names.  Separate from `make check`; .ci/run runs it after.
+MUTATION_JOBS ?= 2
+check-mutations: all
+	JOBS=$(MUTATION_JOBS) MUTATIONS='$(MUTATIONS)' python3 tests/mutations/run
 
 # Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
 FUZZ_SECONDS ?= 10
@@ -148,7 +165,7 @@ fuzz:
 # The same unit, end-to-end and MCP suites on an ASan+UBSan build in build/asan.
 check-sanitize: tests/double/aliyun tests/double/venv/bin/python
 	$(MAKE) --no-print-directory O=build/asan CFLAGS='$(SAN_FLAGS) -Werror' \
-		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit
+		LDFLAGS='-fsanitize=address,undefined' build/asan/ackprof build/asan/locale/zh_CN/LC_MESSAGES/ackprof.mo unit UNIT_SKIP=oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ACKPROF=$(CURDIR)/build/asan/ackprof bash tests/e2e/run.sh
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -238,5 +255,8 @@ clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
 	rm -rf build completion tests/double/venv locale po/ackprof.pot
 
-.PHONY: FORCE all check check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
+check-mutations: private SHELL := $(CURDIR)/tests/script
+check-mutations: private .SHELLFLAGS = $@ -c
+
+.PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize \
 	check-valgrind programs deb check-deb image check-image deps deps-check deps-build demo install uninstall lint clean unit pot update-po

@@ -114,18 +114,18 @@ diag_free(struct diag *d)
 static cJSON *
 suggestions_of(const cJSON *v)
 {
-	cJSON *arr = cJSON_CreateArray(), *it;
+	cJSON *arr = xnn(cJSON_CreateArray()), *it;
 	const char *t;
 
 	if (cJSON_IsString(v) && v->valuestring[0])
-		cJSON_AddItemToArray(arr, cJSON_CreateString(v->valuestring));
+		xok(cJSON_AddItemToArray(arr, xnn(cJSON_CreateString(v->valuestring))));
 	else if (cJSON_IsArray(v))
 		cJSON_ArrayForEach(it, v) {
 			if (cJSON_IsString(it))
-				cJSON_AddItemToArray(arr, cJSON_CreateString(it->valuestring));
+				xok(cJSON_AddItemToArray(arr, xnn(cJSON_CreateString(it->valuestring))));
 			else if ((t = issue_field(it, issue_detail_keys)) != NULL ||
 			    (t = issue_field(it, issue_title_keys)) != NULL)
-				cJSON_AddItemToArray(arr, cJSON_CreateString(t));
+				xok(cJSON_AddItemToArray(arr, xnn(cJSON_CreateString(t))));
 		}
 	return arr;
 }
@@ -149,7 +149,7 @@ parse_result(cJSON *res, struct diag *d)
 		d->suggestions = suggestions_of(cJSON_GetObjectItemCaseSensitive(res, "suggestions"));
 	}
 	v = cJSON_GetObjectItemCaseSensitive(res, "issues");
-	d->issues = cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray();
+	d->issues = xnn(cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray());
 	d->overall = overall_of(d->overall_raw);
 	/*
 	 * No overall status: judge by the worst issue severity.  With none to judge
@@ -216,11 +216,11 @@ diag_parse(const char *text, size_t len, struct diag *d, char *err, size_t errle
 			d->result = cJSON_Parse(res->valuestring);
 			if (!cJSON_IsObject(d->result)) {
 				cJSON_Delete(d->result);
-				d->result = cJSON_CreateObject();
-				cJSON_AddStringToObject(d->result, "summary", res->valuestring);
+				d->result = xnn(cJSON_CreateObject());
+				xnn(cJSON_AddStringToObject(d->result, "summary", res->valuestring));
 			}
 		} else if (cJSON_IsObject(res)) {
-			d->result = cJSON_Duplicate(res, 1);
+			d->result = xnn(cJSON_Duplicate(res, 1));
 		} else {
 			snprintf(err, errlen, "%s", N_("the task succeeded but its result is missing"));
 			goto out;
@@ -469,41 +469,52 @@ void
 json_add_str(cJSON *o, const char *k, const char *v)
 {
 	if (v)
-		cJSON_AddStringToObject(o, k, v);
+		xnn(cJSON_AddStringToObject(o, k, v));
 	else
-		cJSON_AddNullToObject(o, k);
+		xnn(cJSON_AddNullToObject(o, k));
 }
 
+/* o[k] = a deep copy of v, or empty() when there is no v; out of memory exits 70. */
+static void
+add_copy(cJSON *o, const char *k, const cJSON *v, cJSON *(*empty)(void))
+{
+	xok(cJSON_AddItemToObject(o, k, xnn(v ? cJSON_Duplicate(v, 1) : empty())));
+}
+
+/*
+ * Every cJSON allocation here is checked (xnn, xok): ackprof's cJSON allocates through
+ * xmalloc and exits 70 itself, and any other allocator gets the same exit, never a
+ * document with a field silently missing (tests/unit/test_oom.c).
+ */
 cJSON *
 report_json(const struct report *r, int exit_code)
 {
 	const struct diag *d = r->diag;
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = xnn(cJSON_CreateObject());
 
 	json_add_str(o, "cluster_id", r->cluster_id && *r->cluster_id ? r->cluster_id : NULL);
 	json_add_str(o, "cluster_name", r->cluster_name);
 	json_add_str(o, "region", r->region);
 	json_add_str(o, "namespace", r->namespace);
 	json_add_str(o, "pod", r->pod);
-	cJSON_AddStringToObject(o, "description", r->description ? r->description : "");
+	xnn(cJSON_AddStringToObject(o, "description", r->description ? r->description : ""));
 	json_add_str(o, "mode", report_mode(r));
-	cJSON_AddNumberToObject(o, "start_time", (double)r->start_time);
-	cJSON_AddNumberToObject(o, "end_time", (double)r->end_time);
-	cJSON_AddStringToObject(o, "task_id", r->task_id);
-	cJSON_AddStringToObject(o, "status", d->status ? d->status : "");
-	cJSON_AddStringToObject(o, "overall_status", overall_name(d->overall));
+	xnn(cJSON_AddNumberToObject(o, "start_time", (double)r->start_time));
+	xnn(cJSON_AddNumberToObject(o, "end_time", (double)r->end_time));
+	xnn(cJSON_AddStringToObject(o, "task_id", r->task_id));
+	xnn(cJSON_AddStringToObject(o, "status", d->status ? d->status : ""));
+	xnn(cJSON_AddStringToObject(o, "overall_status", overall_name(d->overall)));
 	json_add_str(o, "overall_status_raw", d->overall_raw);
-	cJSON_AddStringToObject(o, "root_cause", d->root_cause ? d->root_cause : "");
-	cJSON_AddItemToObject(o, "suggestions", d->suggestions ? cJSON_Duplicate(d->suggestions, 1) :
-	    cJSON_CreateArray());
-	cJSON_AddItemToObject(o, "issues", d->issues ? cJSON_Duplicate(d->issues, 1) : cJSON_CreateArray());
+	xnn(cJSON_AddStringToObject(o, "root_cause", d->root_cause ? d->root_cause : ""));
+	add_copy(o, "suggestions", d->suggestions, cJSON_CreateArray);
+	add_copy(o, "issues", d->issues, cJSON_CreateArray);
 	if (d->err_msg && *d->err_msg)
-		cJSON_AddStringToObject(o, "err_msg", d->err_msg);
+		xnn(cJSON_AddStringToObject(o, "err_msg", d->err_msg));
 	if (d->url)
-		cJSON_AddStringToObject(o, "url", d->url);
-	cJSON_AddNumberToObject(o, "polls", r->polls);
-	cJSON_AddNumberToObject(o, "exit_code", exit_code);
-	cJSON_AddItemToObject(o, "result", d->result ? cJSON_Duplicate(d->result, 1) : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "calls", r->calls ? cJSON_Duplicate(r->calls, 1) : cJSON_CreateArray());
+		xnn(cJSON_AddStringToObject(o, "url", d->url));
+	xnn(cJSON_AddNumberToObject(o, "polls", r->polls));
+	xnn(cJSON_AddNumberToObject(o, "exit_code", exit_code));
+	add_copy(o, "result", d->result, cJSON_CreateNull);
+	add_copy(o, "calls", r->calls, cJSON_CreateArray);
 	return o;
 }

@@ -26,6 +26,23 @@ oom(void)
 	_exit(70);
 }
 
+/* p, or the out-of-memory exit when an allocation that gave p failed (NULL). */
+void *
+xnn(void *p)
+{
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* ok, or the out-of-memory exit: for cJSON's adders, which fail only for memory. */
+void
+xok(int ok)
+{
+	if (!ok)
+		oom();
+}
+
 void *
 xmalloc(size_t n)
 {

@@ -13,6 +13,8 @@ struct buf {
 };
 
 void	*xmalloc(size_t);
+void	*xnn(void *);
+void	 xok(int);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);

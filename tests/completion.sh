@@ -3,10 +3,10 @@
 # tests/completion.sh ACKPROF: the completion scripts written from the command table.
 # bash: the real bash runs the script and its registered completion function is driven
 # with COMP_WORDS, as bash does on TAB.  zsh and fish: parsed when installed.
-# Prints "N passed, N failed".
+# Prints "N passed, N failed, N skipped".
 set -u
 bin=$1
-pass=0 fail=0
+. "$(dirname "$0")/skip.sh"
 check() { if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1: got '$2', want '$3'"; fi; }
 
 # complete WORD...: what bash offers for the last word (sorted, one line).
@@ -41,8 +41,7 @@ if command -v fish > /dev/null; then
 	check "fish: ackprof doctor --jo<TAB> offers nothing" "$(fishc 'ackprof doctor --jo')" ""
 	rm -f "$fishfile"
 else
-	echo "ok - fish completion # skip: fish not installed"
-	pass=$((pass + 1))
+	skip "fish completion" "fish not installed" tool
 fi
 # zsh completes through its own completion system (compinit), driven in a zsh/zpty
 # pseudo-terminal; each "got" line is what the terminal showed after TAB.
@@ -68,8 +67,7 @@ if command -v zsh > /dev/null; then
 	check "zsh: ackprof diagnose --fr<TAB>" "$(printf '%s\n' "$zout" | grep -c '^got-option$')" 1
 	check "zsh: ackprof doctor --jo<TAB> offers nothing" "$(printf '%s\n' "$zout" | grep -o '^got---jo[A-Za-z]*' | head -1)" "got---joX"
 else
-	echo "ok - zsh completion # skip: zsh not installed"
-	pass=$((pass + 1))
+	skip "zsh completion" "zsh not installed" tool
 fi
 "$bin" completion tcsh > /dev/null 2>&1
 check "an unknown shell is a usage error" $? 64
@@ -80,9 +78,8 @@ for sh in zsh fish; do
 		if [ "$sh" = zsh ]; then zsh -n <("$bin" completion zsh); else fish --no-execute <("$bin" completion fish); fi
 		check "$sh parses the script" $? 0
 	else
-		echo "ok - $sh parses the script # skip: $sh not installed"
-		pass=$((pass + 1))
+		skip "$sh parses the script" "$sh not installed" tool
 	fi
 done
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

@@ -22,6 +22,9 @@ why=
 command -v apt-get >/dev/null 2>&1 || why="needs apt-get"
 [ -n "$deb" ] || why="no build/ackprof_*.deb (make deb)"
 [ -x "$top/tests/double/aliyun" ] || why="no test double (make tests/double/aliyun)"
+if [ -n "$why" ] && [ "${ACKPROF_CI:-}" = 1 ]; then
+	no "the package test: $why, and CI must have it (tools/deps --pkg, make deb)"; done_
+fi
 if [ -n "$why" ]; then
 	IFS=';'; for s in $steps; do sk "$s" "$why"; done; done_
 fi

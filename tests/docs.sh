@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # tests/docs.sh ACKPROF: --help, README.md, man/ackprof.1 and man/zh_CN/ackprof.1 name
-# every long flag and every exit code.  Prints "N passed, N failed".
+# every long flag and every exit code.  Prints "N passed, N failed, N skipped".
 set -u
 bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 help=$("$bin" --help)
-pass=0 fail=0
+. "$top/tests/skip.sh"
 flags=$(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 for f in $flags; do
 	ok=1
@@ -54,8 +54,7 @@ if command -v systemd-analyze > /dev/null; then
 	t "README's timer starts the service that runs batch --state" \
 		'grep -q "^ExecStart=.* batch .*--state .*--metrics " "$tmp/ackprof-fleet.service"'
 else
-	echo "ok - README systemd units # skip: systemd-analyze not installed"
-	pass=$((pass + 1))
+	skip "README systemd units" "systemd-analyze not installed" tool
 fi
 # The alert rules use only series ackprof writes.
 for m in $(grep -oE 'ackprof_[a-z_]+' "$tmp/ackprof-rules.yml" 2>/dev/null | sort -u) none; do
@@ -63,5 +62,5 @@ for m in $(grep -oE 'ackprof_[a-z_]+' "$tmp/ackprof-rules.yml" 2>/dev/null | sor
 	t "README alert rule series $m is one ackprof writes" 'grep -q "\"$m\"" "$top/src/metrics.c"'
 done
 t "README has alert rules" '[ -s "$tmp/ackprof-rules.yml" ]'
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]

@@ -25,10 +25,11 @@ v=$(HOME=$h "$real" version 2>/dev/null)
 rm -rf "$h"
 echo "# the real CLI: $real, version ${v:-unknown}"
 status=0
-REAL=$real bash "$top/tests/e2e/run.sh" ${CASES:-"$top"/tests/real/cases/*.case} || status=1
+REAL=$real sh "$top/tests/script" "check-real: tests/e2e/run.sh" \
+	bash "$top/tests/e2e/run.sh" ${CASES:-"$top"/tests/real/cases/*.case} || status=1
 # The double imitates 3.4.11: another CLI's texts may differ (its version line does).
 if [ "$v" = 3.4.11 ]; then
-	REAL=$real bash "$top/tests/real/drift.sh" || status=1
+	REAL=$real sh "$top/tests/script" "check-real: tests/real/drift.sh" bash "$top/tests/real/drift.sh" || status=1
 else
 	echo "check-real: drift test skipped: the double imitates aliyun 3.4.11, this is ${v:-unknown}"
 	echo "0 passed, 0 failed, 1 skipped"

@@ -12,9 +12,9 @@
  * and wf_params return an error or a result, or exit 70; they never crash.
  * What should hold too: a result returned under a refused allocation is the right
  * result, not a silently degraded one, and no memory that cJSON handed out is
- * leaked.  It does for cluster_parse, checked always; for diag_parse/report_json
- * and wf_params it does not yet (fuzz/README.md, findings 1-3), so those two
- * checks run only with ACKPROF_OOM_STRICT=1 until src/ is fixed.
+ * leaked.  Every one of these checks is strict by default (fuzz/README.md, findings
+ * 1-3, fixed); strict_sweep's pending flag is for a finding not fixed yet, which
+ * then runs only with ACKPROF_OOM_STRICT=1.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -496,7 +496,7 @@ static void
 oom_should_fail_or_be_right_in_diag_parse_and_report_json(void **state)
 {
 	(void)state;
-	strict_sweep(scenario_diag, "diag_parse+report_json+cJSON_Print", 1);	/* findings 1, 2: cJSON allocates through xmalloc in ackprof, so a NULL never reaches report.c there */
+	strict_sweep(scenario_diag, "diag_parse+report_json+cJSON_Print", 0);	/* findings 1, 2, fixed */
 }
 
 static void
