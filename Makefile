@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ackprof: SysOM pod diagnosis over the aliyun CLI.  See README.md.
 #   make demo     install what is missing, build, diagnose a pod on the simulator
 #   make check    install what the tests need (as root; else print the one command),
@@ -163,6 +164,7 @@ check-docs: $(O)/ackprof $(MOS)
 	bash tests/completion.sh $(O)/ackprof
 	sh tests/install.sh
 	sh tests/tally-test.sh
+	sh tests/spdx.sh
 
 # The mutation check (tests/mutations/README.md): each deliberate one-line bug must be
 # killed by the suites it names.  Separate from `make check`; .ci/run runs it after.
@@ -235,6 +237,9 @@ deploy/kubernetes/prometheusrule.yaml: contrib/prometheus/ackprof.rules.yml tool
 	sh tools/prometheusrule $< > $@.tmp && mv $@.tmp $@
 
 # ---- install -----------------------------------------------------------------
+# What install installs, built (debian/rules builds this, not `all`, which adds the tests' double).
+programs: $(O)/ackprof $(MOS) $(COMPLETIONS)
+
 # Every installed path, quoted for the shell (D: under DESTDIR).
 D	 = $(call q,$(DESTDIR)$(1))
 # The skill alone (no build): tests/py/test_skill.py validates what this installs.
@@ -242,7 +247,7 @@ install-skill:
 	install -d $(call D,$(SHAREDIR)/skills/$(SKILL))
 	install -m 644 skill/$(SKILL)/SKILL.md $(call D,$(SHAREDIR)/skills/$(SKILL)/SKILL.md)
 
-install: $(O)/ackprof $(MOS) $(COMPLETIONS) install-skill
+install: programs install-skill
 	install -d $(call D,$(BINDIR)) $(call D,$(MANDIR)/man1) $(call D,$(SHAREDIR)/scripts) \
 		$(call D,$(BASHCOMPDIR)) $(call D,$(ZSHCOMPDIR)) \
 		$(call D,$(FISHCOMPDIR)) $(call D,$(MANDIR)/zh_CN/man1)
@@ -270,6 +275,24 @@ uninstall:
 		$(call D,$(FISHCOMPDIR)/ackprof.fish)
 	rm -rf $(call D,$(SHAREDIR))
 
+# ---- packages ------------------------------------------------------------------
+# make deb: build/ackprof_VERSION_ARCH.deb with debhelper from debian/ (tools/mkdeb), lintian
+# clean of errors; check-deb installs it with apt-get, runs it away from the tree, purges it.
+# make image: build/ackprof-image.oci.tar from Debian packages alone (tools/mkimage);
+# check-image runs it under buildah.  .ci/run runs check-deb and check-image after make check.
+deb:
+	sh tools/mkdeb
+
+check-deb: deb tests/double/aliyun
+	bash tests/deb.sh
+
+image: deb
+	sh tools/mkimage
+
+check-image: tests/double/aliyun
+	@[ -f build/ackprof-image.oci.tar ] || $(MAKE) --no-print-directory image
+	bash tests/image.sh
+
 lint:
 	mandoc -Tlint man/ackprof.1 man/zh_CN/ackprof.1
 
@@ -281,4 +304,4 @@ check-mutations: private SHELL := $(CURDIR)/tests/script
 check-mutations: private .SHELLFLAGS = $@ -c
 
 .PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize check-bench bench-check bench-baseline \
-	check-valgrind deps deps-check deps-build demo install uninstall lint clean unit pot update-po
+	check-valgrind programs deb check-deb image check-image deps deps-check deps-build demo install install-skill uninstall lint clean unit pot update-po

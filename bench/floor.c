@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * floor: the least any driver of the chain can cost.  Spawns, one after another,
  * the argv lines of a FAKE_ALIYUN_LOG (as the test double writes them, one call a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reapshim.so: a diagnostic for bench/run part 1, never for real use.  Preloaded
  * into ackprof, it turns a waitpid(pid, ..., WNOHANG) that finds the child still

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rusage: run one command and print, on one line of key=value pairs, what it cost.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/sysom_serve.py PORTFILE: tests/py's fake SysOM on 127.0.0.1, answering every
 request with CreateClusterVpcEndpointConnection's Success body, until killed.  The
 port goes to PORTFILE.  For bench/run's real chain (the real Step 7 script)."""

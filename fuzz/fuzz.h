@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz.h: what every libFuzzer harness of ackprof shares: a check that aborts with
  * a message (so libFuzzer records the input as a crash), and the NUL-split of one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_batch_line.c: batch_parse_line() on one line of an `ackprof batch` input
  * ("CLUSTER NAMESPACE POD [description...]", or a JSON object).  The input comes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_cli_error.c: cli_parse_error() on what a failed `aliyun` call leaves:
  * SDK.ServerError blocks, plugin SDKError blocks, plain ERROR:/Error: text, and a

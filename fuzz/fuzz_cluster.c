@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_cluster.c: cluster_parse() on `aliyun cs GET /clusters/ID` stdout.  The
  * body comes from the cloud (or from anything that answers on that endpoint).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_configure_list.c: parse_configure_list() on `aliyun configure list` stdout
  * (a tabwriter table), once for the current profile and once for a wanted name.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_diag.c: diag_parse() on invoke-diagnosis and get-diagnosis-result stdout,
  * and, whenever it accepts a body, every renderer on the result: report_text and

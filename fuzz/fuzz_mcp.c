@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_mcp.c: one JSON-RPC message of `ackprof mcp` (whatever an agent runtime or
  * a broken client sends).  The server must answer or ignore it, never crash; a

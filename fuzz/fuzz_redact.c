@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_redact.c: redact() on any bytes (everything aliyun or the Step 7 script
  * prints passes it).  No AccessKey id, LTAI and 8 or more alphanumerics, may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_sanitize.c: sanitize_description() on any -d text.  Whatever goes in, what
  * comes out must be a valid description field: ^[a-zA-Z0-9_-]*$ (checked with

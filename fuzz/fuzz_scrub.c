@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_scrub.c: what leaves ackprof (scrub.c), on any bytes.  As text: valid UTF-8,
  * no control character but (with layout) newline and tab, no AccessKey id.  As a JSON

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_timewin.c: the window options and the temporal-word rule.  The input is
  * --from, --to, --since and a description, separated by NULs (an empty part is an

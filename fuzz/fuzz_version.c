@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_version.c: parse_version() on `aliyun version` stdout, and version_cmp()
  * on what it accepts.  The input is one version, or two separated by a NUL.

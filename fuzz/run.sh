@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # fuzz/run.sh MODE SECONDS JOBS HARNESS...: what `make check`, `make fuzz` and
 # `make pending` run, from fuzz/ (the Makefile builds first).
 #   check    replay regressions/<h>/ (plain execution), then fuzz SECONDS on a fresh

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Create the VPC endpoint connection between SysOM and an ACK cluster (Step 7).
 
 usage: create-cluster-vpc-endpoint-connection.py --region R --cluster-id ID [--dry-run]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # setup-sdk.sh: build, check or repair the Python venv in which Step 7's
 # create-cluster-vpc-endpoint-connection.py runs over the official SysOM SDK.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aliyun.c: every `aliyun` argv is built here, and only here, so the user-agent
  * rule holds by construction: business calls (cs, sysom) carry --user-agent UA,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aliyun.h: the one place that builds `aliyun` argv (and so applies the user-agent
  * rule), runs it, records the call, and reads the CLI's text: error blocks,

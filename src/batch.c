@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * batch.c: `ackprof batch`.  The whole input is validated first; then the shared
  * steps run once (ai-mode, plugin update, version, credentials), initial-sysom

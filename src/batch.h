@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* batch.h: many pods over many clusters from one process, resumable through a state file. */
 #ifndef ACKPROF_BATCH_H
 #define ACKPROF_BATCH_H

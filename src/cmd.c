@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd.c: the table of commands and options, the parsing of argv against it (an
  * option a command does not take is a usage error naming the command), --help, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd.h: the table of commands and options: which handler runs each command, the
  * options it takes, and the help texts.  --help, usage errors and shell completion

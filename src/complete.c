@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * complete.c: shell completion for bash, zsh and fish, written from the command table
  * (cmd.c), so that a completion offers exactly the commands and options ackprof takes.

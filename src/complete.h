@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* complete.h: shell completion scripts written from the command table. */
 #ifndef ACKPROF_COMPLETE_H
 #define ACKPROF_COMPLETE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * filelock.c: an advisory lock on a file, so that two batch runs never work from the
  * same state file at once (each would invoke what the other is polling).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* filelock.h: one process at a time on a file (batch --state). */
 #ifndef ACKPROF_FILELOCK_H
 #define ACKPROF_FILELOCK_H

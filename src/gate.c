@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gate.c: Step 4 of the specification, the parameter gate: validation of the target,
  * questions on a terminal, and the confirmation before any cloud call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gate.h: the Step 4 parameter gate of diagnose. */
 #ifndef ACKPROF_GATE_H
 #define ACKPROF_GATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * i18n.c: the language of ackprof's messages.  GNU gettext, domain "ackprof",
  * the catalog from the build tree when the binary runs there, else LOCALEDIR.

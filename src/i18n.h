@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* i18n.h: the language of what ackprof says to people (GNU gettext, domain "ackprof"). */
 #ifndef ACKPROF_I18N_H
 #define ACKPROF_I18N_H

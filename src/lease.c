@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease.c: the ai-mode lease.  It lives in the CLI config directory it protects
  * (the one whose ai-mode.json `aliyun configure ai-mode` switches: the directory

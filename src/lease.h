@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease.h: ai-mode is one switch per CLI config directory; concurrent runs share it
  * through a lease (a flock'd lock file and a holders file in that config directory's

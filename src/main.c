@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c: process set-up and tear-down around the command table (cmd.c).  The only
  * file that exits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp.c: the transport of `ackprof mcp`, reading: JSON-RPC 2.0 over stdio, one
  * message a line.  It owns the framing, the ids exactly as sent, batches (only where

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mcp.h: `ackprof mcp`, the workflow as a Model Context Protocol server over stdio. */
 #ifndef ACKPROF_MCP_H
 #define ACKPROF_MCP_H

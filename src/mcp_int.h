@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_int.h: the layers of `ackprof mcp` above the transport (mcp_rpc.h), top down:
  * the server (mcp_server.c: methods, the serve loop), the tools (mcp_tools.c), their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_jobs.c: the workers of `ackprof mcp`, and the tasks they started.  Each tool
  * call runs in a forked worker that calls the very functions the command line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_result.c: what a tool call answers.  Every result has a state (finished,
  * running, task_failed, cluster_busy, not_started, refused, error), an exit code

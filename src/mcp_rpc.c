@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_rpc.c: the messages `ackprof mcp` writes: JSON-RPC responses and errors
  * (what they carry is the caller's; this file knows nothing of tools), one line each, redacted, valid UTF-8 whatever went in, written

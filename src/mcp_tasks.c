@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_tasks.c: MCP tasks (protocol 2025-11-25): a tools/call with a "task" field
  * answers at once with a task, its worker runs with no answer bound, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_tools.c: the tools of `ackprof mcp`: their definitions (tools/list, with
  * output schemas and honest annotations), the checking of a call's arguments in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * metrics.c: --metrics FILE.  The run's outcome in the Prometheus text exposition
  * format (version 0.0.4) for node_exporter's textfile collector: HELP and TYPE lines,

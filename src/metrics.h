@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * metrics.h: --metrics FILE, the outcome of a run in the Prometheus text exposition
  * format, written atomically for node_exporter's textfile collector.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * msg.c: the messages of ackprof on stderr.  Errors always print; notes and
  * progress follow -q/-v.  A live progress line is drawn only on a terminal, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* msg.h: every line ackprof writes to stderr, redacted, honouring -q and -v. */
 #ifndef ACKPROF_MSG_H
 #define ACKPROF_MSG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * redact.c: the one place that decides what a credential looks like.  Everything
  * that came from a child (aliyun, the Step 7 interpreter) passes here before it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* redact.h: masks AccessKey ids, secrets and STS tokens in any text before it leaves us. */
 #ifndef ACKPROF_REDACT_H
 #define ACKPROF_REDACT_H

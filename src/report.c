@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report.c: the only module that renders.  It reads get-diagnosis-result bodies
  * (data.result as an object or as a JSON string, summary as an object or a plain

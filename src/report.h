@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report.h: reading get-diagnosis-result bodies and rendering the Step 9 report. */
 #ifndef ACKPROF_REPORT_H
 #define ACKPROF_REPORT_H

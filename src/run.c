@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run.c: the only module that starts processes.  Each child gets its own process
  * group, /dev/null for stdin, the default signal dispositions, and a deadline;

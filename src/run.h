@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run.h: start a child with posix_spawnp, capture its output, enforce its deadline. */
 #ifndef ACKPROF_RUN_H
 #define ACKPROF_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scrub.c: the last step before a byte leaves ackprof.  Credentials are masked first
  * (on the whole text, so that a later cut cannot leave the head of one), then invalid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scrub.h: the last step before a byte leaves ackprof (stdout, stderr, --save, a state
  * file, MCP): credentials masked (redact.c), invalid UTF-8 replaced by U+FFFD (utf8.c),

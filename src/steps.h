@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * steps.h: the steps of the chain as evaluators, shared by diagnose (which runs
  * each child to completion) and batch (which runs many from one event loop).

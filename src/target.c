@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * target.c: validation of every user-supplied identifier before any aliyun call,
  * and the description sanitizer of the specification (^[a-zA-Z0-9_-]*$).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* target.h: what may be diagnosed: ids and Kubernetes names checked, descriptions sanitized. */
 #ifndef ACKPROF_TARGET_H
 #define ACKPROF_TARGET_H

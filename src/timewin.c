@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * timewin.c: time windows for historical diagnosis, and the detection of past-time
  * phrases (English and Chinese) that the specification's Step 4 turns into a question.

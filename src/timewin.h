@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* timewin.h: diagnosis time windows and the specification's temporal-word rule. */
 #ifndef ACKPROF_TIMEWIN_H
 #define ACKPROF_TIMEWIN_H

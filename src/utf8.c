@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* utf8.c: UTF-8 validity, cutting on character boundaries, repair, display width. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* utf8.h: UTF-8 validity, cutting on character boundaries, repair, display width. */
 #ifndef ACKPROF_UTF8_H
 #define ACKPROF_UTF8_H

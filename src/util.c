@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.c: strict number parsing, the string map, time, padding to display width (allocation and buffers: buf.c). */
 #include <errno.h>
 #include <limits.h>

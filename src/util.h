@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.h: strict numbers, a string map, time, padding; with buf.h (allocation, buffers). */
 #ifndef ACKPROF_UTIL_H
 #define ACKPROF_UTIL_H

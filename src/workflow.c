@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workflow.c: the call chain of the specification, in its order, with its gates.
  * Every step returns an exit code; the chain stops at the first non-zero one and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workflow.h: the ordered steps of diagnose and result, their gates and cleanup. */
 #ifndef ACKPROF_WORKFLOW_H
 #define ACKPROF_WORKFLOW_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/completion.sh ACKPROF: the completion scripts written from the command table.
 # bash: the real bash runs the script and its registered completion function is driven
 # with COMP_WORDS, as bash does on TAB.  zsh and fish: parsed when installed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/docs.sh ACKPROF: --help, README.md, man/ackprof.1 and man/zh_CN/ackprof.1 name
 # every long flag and every exit code.  Prints "N passed, N failed, N skipped".
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/install.sh: `make install` honours PREFIX and DESTDIR, and the installed binary
 # looks for its scripts where they were installed.  Prints "N passed, N failed".
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/man-lint.sh PAGE...: mandoc -Tlint on each manual page, one TAP-style line a page,
 # then "N passed, N failed".
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/po.sh: every catalog po/LANG.po passes msgfmt --check, and translates every
 # message of the sources (po/ackprof.pot, made afresh by `make pot`): a message that is
 # missing, untranslated or fuzzy fails.  The check is shown to fail on a message the

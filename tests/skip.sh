@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/skip.sh: sourced by the test scripts that may skip (tests/docs.sh,
 # tests/completion.sh); they keep pass, fail and skipped counters.
 pass=0 fail=0 skipped=0

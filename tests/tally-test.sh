@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/tally-test.sh: tests/tally reads every suite's closing line (each form make check
 # meets) and counts skipped apart; a suite with no closing line is one failure.  Then
 # the tally per script, through tests/script and make as `make check` runs them: a

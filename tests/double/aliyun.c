@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A fake `aliyun` CLI for ackprof's tests: it answers from fixture files
  * what the real CLI (v3.4.11, with the sysom plugin) would print, byte for

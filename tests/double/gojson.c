@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gojson: a JSON decoder and encoder that reproduce what Go's encoding/json
  * does to a response body in the aliyun CLI (openapi/commando.go sortJSON,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gojson: JSON the way Go's encoding/json treats it, for the aliyun test
  * double.  Decoding follows json.Decoder with UseNumber (numbers keep their

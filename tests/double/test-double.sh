@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test-double.sh BINARY: byte-exact checks of the aliyun test double.
 # Builds nothing.  Prints "ok N - ..." / "not ok N - ..." and, last, one line
 # "N passed, N failed"; exits non-zero when anything failed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ackprof batch end to end on the simulator: bad input, the exact call order, live
 # tasks over parallel clusters, kill -9 and resume with --state, JSON Lines, SIGINT,
 # and 1,000 targets (correctness and memory, not time).  TAP-style lines, then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The ai-mode lease: runs that share one CLI config directory never switch ai-mode off
 # under each other, and a holder killed with SIGKILL is dropped by its watchdog, which
 # switches ai-mode off when it was the last holder.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 11 (Hardening II), end to end with the built binary and the double: the lease
 # as a hostile local user leaves it, --save onto special files, a CLI that leaves a
 # process holding its stdout, ackprof stopped past --cli-timeout, closed standard

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ackprof in Chinese, end to end.  Under zh_CN.UTF-8 (generated into a scratch LOCPATH
 # when the system lacks it): the cases of tests/e2e/lang/ assert the Chinese lines,
 # and the main outcomes run twice, in English and in Chinese, with -o json: the

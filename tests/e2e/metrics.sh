@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # --metrics FILE end to end: diagnose and batch write the Prometheus text format, a real
 # prometheus-node-exporter (textfile collector only, on 127.0.0.1) scrapes the
 # directory, and the series, their labels (escaped, redacted) and

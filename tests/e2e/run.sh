@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end cases: run the built ackprof against the aliyun test double, one scratch
 # HOME per case, and compare the exact argv sequence the double received, the exit
 # code, stdout patterns and every stderr line.  Prints TAP-style lines and ends with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures for the Step 7 tests: the SDK venv, a scratch HOME, the fake SysOM.
 
 The venv comes from ACKPROF_TEST_VENV when set; otherwise scripts/setup-sdk.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A fake SysOM endpoint on 127.0.0.1 for the Step 7 script's tests.
 
 It records every request it receives and answers with a canned reply: a JSON

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ackprof end to end with the real Step 7: the aliyun test double for the CLI, but the
 real SDK venv, the real create-cluster-vpc-endpoint-connection.py and the fake SysOM
 server, ending in a report.  Also `ackprof doctor` and `ackprof setup-sdk` on that venv.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shell completion as a person meets it: an interactive bash under a pseudo-terminal,
 with the script `ackprof completion bash` writes, completes what is typed before TAB."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ackprof mcp` driven by a scripted MCP client over stdio, against the aliyun double.
 
 Covers initialize, tools/list, a healthy diagnosis, a non-Default cluster, bad input (no

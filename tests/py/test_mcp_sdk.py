@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ackprof mcp` driven by real MCP clients, against the aliyun double.
 
 The official MCP Python SDK (`mcp` from PyPI, pinned in requirements.txt) does the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Everything ackprof writes, over every output path: no credential in any leak shape, valid
 JSON, valid UTF-8, no terminal escape (issue 11, items 4, 5, 10 and 11).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """scripts/setup-sdk.sh: a fresh venv, a second run that changes nothing, repairs,
 and the one-line errors.  The tests marked slow install from the package index
 (through pip's cache); the others never reach it."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """skill/ackprof-ack-pod-diagnosis/SKILL.md: it passes the Agent Skills reference validator
 (skills-ref's `agentskills validate`) in the tree and as `make install` puts it, every
 ackprof command in it runs on the simulator (the aliyun double) with the outcome it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Step 4 on a terminal: ackprof under a pseudo-terminal asks for what is missing, asks
 for the window when the description names a past time, and shows the resolved
 parameters for a y/N before any aliyun call.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """scripts/create-cluster-vpc-endpoint-connection.py, run with the real SDK
 against the fake SysOM: what the service would receive, and what the caller sees."""
 

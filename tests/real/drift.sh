@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The double cannot drift: every core-CLI call the double simulates (all but the
 # plugin's) runs once through the real CLI (REAL=/path/to/aliyun, reached through the
 # shim for cs calls, set up by tests/real/lib.sh) and once through the double with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The loopback servers the real aliyun CLI talks to in tests/real: the CS API
 (`cs GET /clusters/ID`, reached through `--endpoint 127.0.0.1:PORT --insecure`) and
 the plugin index (ALIBABA_CLOUD_CLI_PLUGIN_SOURCE_BASE).  One process, one port.

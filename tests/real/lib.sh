@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/real/lib.sh: sourced by tests/e2e/run.sh when REAL=/path/to/aliyun, so that the
 # e2e runner drives ackprof through the real CLI.  The binary ackprof runs is the test
 # double in its shim mode (FAKE_ALIYUN_REAL): it logs the argv byte for byte, as in

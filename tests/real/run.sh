@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make check-real: ackprof end to end through the real aliyun CLI (tests/real/cases/,
 # run by tests/e2e/run.sh with tests/real/lib.sh), then the double against the real CLI
 # byte for byte (tests/real/drift.sh).  The CLI is ALIYUN_REAL=/path/to/aliyun (>= 3.3.15),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-helper.c: the child that test_run drives through run_capture(), the way git's
  * t/helper/test-run-command.c is driven.  One mode per behaviour of a child:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_aliyun.c: argv building (the user-agent rule), CLI error text, versions, tables (aliyun.c). */
 #include "unit.h"
 

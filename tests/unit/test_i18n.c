@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_i18n.c: the printf signature that guards every translation, and formatting (i18n.c). */
 #include "unit.h"
 

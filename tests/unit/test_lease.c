@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lease.c: the ai-mode lease (lease.c), with a fake `aliyun` that logs its argv. */
 #include <sys/stat.h>
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_metrics.c: the Prometheus text of --metrics: escaping, redaction, counting, the file. */
 #include <sys/stat.h>
 

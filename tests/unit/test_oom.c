@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_oom.c: out-of-memory paths of the cJSON users.  A failing allocator is
  * installed with cJSON_InitHooks (as cJSON's own tests/oom_test.c does) and made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_redact.c: credential masking (redact.c). */
 #include <cjson/cJSON.h>
 

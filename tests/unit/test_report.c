@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_report.c: get-diagnosis-result bodies and the Step 9 report (report.c). */
 #include <time.h>
 

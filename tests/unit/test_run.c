@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_run.c: the spawner (run.c), driven through tests/unit/run-helper. */
 #include <sys/stat.h>
 #include <sys/time.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_scrub.c: what leaves ackprof (scrub.c): leak shapes, JSON kept valid, UTF-8, controls. */
 #include <cjson/cJSON.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_target.c: identifier validation and the description sanitizer (target.c). */
 #include "unit.h"
 

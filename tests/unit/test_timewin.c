@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_timewin.c: time parsing, durations, window resolution and temporal words (timewin.c). */
 #include <time.h>
 

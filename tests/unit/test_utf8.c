@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_utf8.c: validity, boundary cuts, U+FFFD repair and display width (utf8.c). */
 #include "unit.h"
 

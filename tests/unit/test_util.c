@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_util.c: the small helpers of util.c that people read (durations). */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unit.h: what every cmocka test file of ackprof includes, and a few shared asserts. */
 #ifndef ACKPROF_UNIT_H
 #define ACKPROF_UNIT_H
