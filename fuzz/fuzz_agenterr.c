@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_agenterr.c: agent_error_parse() on what the aliyun CLI 3.5.x in AI mode may
  * leave on stderr (src/agenterr.c), then cli_parse_error() on the same text as the

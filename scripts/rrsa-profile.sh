@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # rrsa-profile.sh [COMMAND [ARG...]]: in a Pod of ACK with RRSA (RAM Roles for Service
 # Accounts), make the aliyun CLI profile ackprof uses, of mode OIDC, from the three
 # variables ACK's pod identity webhook injects, then run COMMAND in its place (exec).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agenterr.c: the CLI 3.5.x agent-mode error envelope, read into struct cli_error.
  * Each field is optional but message and recovery, which every structured agent

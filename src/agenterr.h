@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agenterr.h: the structured error of the aliyun CLI 3.5.x in AI mode ("Agent-mode
  * errors", docs/en/integrations.md): one compact JSON object on stderr with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backoff.c: exponential backoff with jitter, and spread poll intervals.  The
  * randomness only decorrelates clients (ours, and other tools on the account);

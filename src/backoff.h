@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backoff.h: waiting without lockstep.  A throttled call (Throttling*,
  * ServiceUnavailable, HTTP 429 or 503) is retried after an exponential backoff

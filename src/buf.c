@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.c: allocation that never returns NULL, and the growable byte buffer (below every module). */
 #include <stdarg.h>
 #include <stdio.h>

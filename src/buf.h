@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.h: allocation that never returns NULL, and a growable byte buffer; uses no other module. */
 #ifndef ACKPROF_BUF_H
 #define ACKPROF_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * doctor.c: `ackprof doctor`, one line per check of what a diagnosis needs (the
  * CLI, its version, a valid profile, ai-mode, the sysom plugin, the SysOM SDK venv

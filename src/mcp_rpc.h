@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_rpc.h: the transport of `ackprof mcp`: JSON-RPC 2.0 over stdio, one message a
  * line.  Reading (mcp.c): framing, ids exactly as sent, batches, malformed messages

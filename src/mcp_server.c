@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mcp_server.c: `ackprof mcp`, the same workflow as a Model Context Protocol server
  * over stdio.  The layer above the transport (mcp.c reads, mcp_rpc.c writes): the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * push.c: batch --push URL.  A CronJob's pod is gone before Prometheus could scrape
  * it, so the run's metrics file goes to a Pushgateway: one HTTP PUT, replacing the

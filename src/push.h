@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* push.h: batch --push URL, the --metrics file PUT to a Prometheus Pushgateway. */
 #ifndef ACKPROF_PUSH_H
 #define ACKPROF_PUSH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scope.c: the skill's out-of-scope pods (Windows containers, ECI and virtual-node
  * pods, Pending pods).  DescribeClusterDetail names none of them (it describes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scope.h: the pods SysOM's pod diagnosis does not cover, as its answers name them. */
 #ifndef ACKPROF_SCOPE_H
 #define ACKPROF_SCOPE_H

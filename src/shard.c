@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shard.c: batch --shard K/N.  A cluster's targets all go to one shard (SysOM runs one
  * task per cluster, and the ai-mode lease is per CLI config), chosen by a stable hash

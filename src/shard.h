@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shard.h: batch --shard K/N, the split of a fleet over N independent runs by cluster. */
 #ifndef ACKPROF_SHARD_H
 #define ACKPROF_SHARD_H

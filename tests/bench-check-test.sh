@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/bench-check-test.sh: bench/check (make bench-check), the instruction-count gate
 # of issue 25, must pass on an unchanged build and fail on a deliberate ~10 % slowdown,
 # naming the runs that rose.  The slow copy is ackprof's own objects relinked with

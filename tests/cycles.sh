@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/cycles.sh [OBJDIR]: the link-level dependency graph of src/*.o has no cycle
 # (tools/cycles, nm), and the check finds a cycle that is planted, names it, honours a
 # documented exemption and refuses a stale one.  Prints "N passed, N failed".

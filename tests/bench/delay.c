@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/bench/delay.c: an injected delay loop for tests/bench-check-test.sh only.
  * Linked into a copy of ackprof with -Wl,--wrap=posix_spawnp, it burns DELAY_ITERS

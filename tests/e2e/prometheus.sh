@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 20, item 5: `promtool test rules` on contrib/prometheus/ackprof.rules.yml with the
 # series real ackprof runs on the double wrote (--metrics): a Critical target, a batch
 # whose input file is bad (exit 64), and a run with no successor (stale three hours on).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_agenterr.c: the CLI 3.5.x agent-mode error envelope (src/agenterr.c) and what
  * the classification makes of it, beside 3.4.11's text for the same failure: each

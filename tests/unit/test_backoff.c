@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_backoff.c: the backoff after a throttled call and the spread of poll
  * intervals (src/backoff.c): their bounds and means, from a fixed seed (no clock).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_shard.c: batch --shard K/N: parsing, the partition's properties, the paths, --push's URLs. */
 #include "unit.h"
 
