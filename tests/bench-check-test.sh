@@ -49,8 +49,8 @@ check "the failure names the batch" 'grep -q "FAIL: batch-100 rose" "$tmp/slow.o
 check "the last line lists the runs that rose" 'tail -1 "$tmp/slow.out" | grep -q "^bench/check: regression in: healthy"'
 check "a run without spawns (MCP pings) is not named" '! grep -q "FAIL: mcp-1000-pings" "$tmp/slow.out"'
 healthy_ratio=$(awk '$1 == "healthy" { print $4 }' "$tmp/slow.out")
-check "the healthy run's injected slowdown is about 10 % (ratio $healthy_ratio in [1.07, 1.20])" \
-	'awk -v r="$healthy_ratio" "BEGIN { exit !(r >= 1.07 && r <= 1.20) }"'
+check "the healthy run's injected slowdown is well past the 5 % tolerance (ratio $healthy_ratio in [1.07, 1.60]; the delay per spawn is fixed, so its share moves with the baseline)" \
+	'awk -v r="$healthy_ratio" "BEGIN { exit !(r >= 1.07 && r <= 1.60) }"'
 
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" = 0 ]
