@@ -26,16 +26,28 @@ L0=c00000000000000000000000000000010	# live
 L1=c00000000000000000000000000000011	# live
 L2=c00000000000000000000000000000012	# live
 
-# ab HOME [args...]: run ackprof batch with the double, in HOME, exit code in $rc.
+# ab HOME [args...]: run ackprof batch with the double, in HOME, exit code in $rc, its
+# pid in $pid (HOME/ppid.log names the process that ran each call).
 ab() {
 	local home=$1; shift
 	mkdir -p "$home"
 	HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data \
-	FAKE_ALIYUN_LOG=$home/calls.log \
+	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_PPIDLOG=$home/ppid.log \
 	env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch --aliyun "$DOUBLE" \
 		--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
-		--poll-interval 0 --busy-wait 0 "$@" > "$home/out" 2> "$home/err"
+		--poll-interval 0 --busy-wait 0 "$@" > "$home/out" 2> "$home/err" &
+	pid=$!
+	wait "$pid"
 	rc=$?
+}
+
+# own_disable HOME: ackprof itself (pid $pid), not its watchdog, ran the run's one
+# `ai-mode disable`.  The watchdog's disable for a run that died holding the lease comes
+# after ackprof's exit, so it is waited for a moment before the count is taken.
+own_disable() {
+	sleep 0.3
+	[ "$(grep -c " ai-mode disable$" "$1/ppid.log")" = 1 ] &&
+		[ "$(grep " ai-mode disable$" "$1/ppid.log" | cut -d' ' -f1)" = "$pid" ]
 }
 
 # 1. Bad input: exit 64, every bad line named with its number, nothing run.
@@ -92,6 +104,7 @@ params() { printf '{"product":"ACK","region":"cn-hangzhou","instance":"ack-%s","
 	echo "aliyun configure ai-mode disable"
 } > "$h/want"
 if diff "$h/want" "$h/calls.log" > "$h/diff"; then ok "--jobs 1: the exact call sequence"; else notok "--jobs 1: the exact call sequence"; sed 's/^/#   /' "$h/diff"; fi
+check "--jobs 1: ackprof itself disables ai-mode at its end, once (not its watchdog)" 'own_disable "$h"'
 check "--jobs 1: worst exit is 65 (the Serverless cluster)" '[ $rc = 65 ]'
 check "--jobs 1: four result lines, one per target" '[ $(grep -cE "^(Info|Warn|Critical|exit [0-9]+) +c0" "$h/out") = 4 ]'
 check "--jobs 1: the Serverless target fails with 65" 'grep -qE "^exit 65 +$C2 default/b-1: cluster $C2 has profile .Serverless." "$h/out"'
@@ -114,6 +127,7 @@ for w in "ai-mode enable" "plugin update" "aliyun version" "configure list" "ini
 	check "live: '$w' runs once" '[ $(grep -c "$w" "$h/calls.log") = 1 ]'
 done
 check "live: ai-mode disable is the last call" '[ "$(tail -1 "$h/calls.log")" = "aliyun configure ai-mode disable" ]'
+check "live: ackprof itself disables ai-mode, once (not its watchdog)" 'own_disable "$h"'
 check "live: one cs GET and one Step 7 per cluster" '[ $(grep -c "cs GET" "$h/calls.log") = 4 ] && [ $(grep -c "^python" "$h/calls.log") = 4 ]'
 check "live: no TaskInProgress on the live clusters (one task at a time)" '[ $(grep -c "invoke-diagnosis.*c0000000000000000000000000000001[012]" "$h/calls.log") = 12 ]'
 check "live: twelve distinct tasks, each polled, each reported" '[ $(grep -oE "get-diagnosis-result --task-id L[0-9A-Za-z]{7}" "$h/calls.log" | sort -u | wc -l) = 12 ] && [ $(grep -oE "task L[0-9A-Za-z]{7}" "$h/out" | sort -u | wc -l) = 12 ]'

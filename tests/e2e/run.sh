@@ -185,6 +185,7 @@ run_case() {
 		export XDG_CONFIG_HOME=$home/config XDG_CACHE_HOME=$home/cache
 		unset XDG_RUNTIME_DIR ACKPROF_ALIYUN ACKPROF_SDK_VENV ACKPROF_SCRIPTS_DIR
 		export FAKE_ALIYUN_LOG=$log FAKE_ALIYUN_SCENARIO=$scenario FAKE_ALIYUN_ENVLOG=$home/env.log
+		export FAKE_ALIYUN_PPIDLOG=$home/ppid.log
 		export NO_COLOR= DEBUG=sdk
 		unset NO_COLOR FAKE_ALIYUN_PERSONALITY
 		[ -z "$PERSONALITY" ] || export FAKE_ALIYUN_PERSONALITY=$PERSONALITY
@@ -193,6 +194,7 @@ run_case() {
 		if [ -n "$sig" ]; then
 			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < "$stdin" &
 			pid=$!
+			echo "$pid" > "$home/pid"
 			for _ in $(seq 200); do
 				grep -Eq -- "$sigafter" "$log" && break
 				sleep 0.05
@@ -208,7 +210,10 @@ run_case() {
 			$WRAP "$ACKPROF" "${argv[@]}" 2> "$err" < "$stdin" | $pipe > "$out"
 			exit "${PIPESTATUS[0]}"
 		else
-			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < "$stdin"
+			$WRAP "$ACKPROF" "${argv[@]}" > "$out" 2> "$err" < "$stdin" &
+			pid=$!
+			echo "$pid" > "$home/pid"
+			wait "$pid"
 		fi
 	)
 	rc=$?
@@ -292,6 +297,12 @@ for f in sys.argv[1:]:
 	# Nothing unknown is ever printed as C's "(null)".
 	if grep -Fqs '(null)' "$out" "$err" "$home"/*.json "$home"/*.txt "$home"/*.md "$home"/*.prom 2>/dev/null; then
 		why+="(null) in stdout, stderr or a saved file; "
+	fi
+	# The run's own cleanup disables ai-mode, never only its watchdog (which does it for a
+	# run that died holding the lease): each disable came from ackprof's pid.
+	if [ -s "$home/pid" ] && grep -qs ' ai-mode disable$' "$home/ppid.log" &&
+		grep ' ai-mode disable$' "$home/ppid.log" | cut -d' ' -f1 | grep -vqx "$(cat "$home/pid")"; then
+		why+="ai-mode disable run by another process than ackprof (its watchdog?); "
 	fi
 	# Whenever ai-mode was enabled it must end disabled (unless the case breaks disable).
 	if [ "$aimode" = on ]; then
