@@ -73,6 +73,7 @@ struct job {
 struct task_memo {
 	char		*task_id, *cluster, *ns, *pod;
 	unsigned long	 seq;		/* for forgetting the oldest */
+	int		 ended;		/* seen to end, its result not yet in a final answer */
 };
 
 struct server {
@@ -108,7 +109,7 @@ void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
 const struct task_memo *task_find_id(const struct server *, const char *task_id);
 void	 job_target(struct job *, const char *cluster, const char *ns, const char *pod);
-void	 task_forget(struct server *, const char *task_id);
+void	 task_forget_answered(struct server *, const struct job *);
 void	 task_forget_all(struct server *);
 
 /* mcp_tasks.c: MCP tasks (2025-11-25). */

@@ -67,6 +67,17 @@ task_remember(struct server *sv, const char *id, const char *cluster, const char
 	t->seq = ++sv->task_seq;
 }
 
+/* Does the memo name the pod of t ({cluster_id, namespace, pod})? */
+static int
+same_pod(const struct task_memo *m, const cJSON *t)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "cluster_id"),
+	    *n = cJSON_GetObjectItemCaseSensitive(t, "namespace"), *p = cJSON_GetObjectItemCaseSensitive(t, "pod");
+
+	return cJSON_IsString(c) && cJSON_IsString(n) && cJSON_IsString(p) && strcmp(m->cluster, c->valuestring) == 0 &&
+	    strcmp(m->ns, n->valuestring) == 0 && strcmp(m->pod, p->valuestring) == 0;
+}
+
 const struct task_memo *
 task_find(const struct server *sv, const char *cluster, const char *ns, const char *pod)
 {
@@ -90,14 +101,44 @@ task_find_id(const struct server *sv, const char *task_id)
 	return NULL;
 }
 
-void
-task_forget(struct server *sv, const char *task_id)
+static void
+task_ended(struct server *sv, const char *task_id)
 {
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
 		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
-			memo_free(&sv->tasks[i]);
+			sv->tasks[i].ended = 1;
+}
+
+/*
+ * A final answer carried the results of the job's targets: their ended tasks are
+ * forgotten, and a new call for those pods starts a new diagnosis.  Until then an ended
+ * task stays remembered: a diagnose_pods answered at the bound may hold its result among
+ * others still running, and a client that calls again with every target (not only the
+ * running ones, as `next` says) must get that result again, not a second task.
+ */
+void
+task_forget_answered(struct server *sv, const struct job *j)
+{
+	const cJSON *t;
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++) {
+		struct task_memo *m = &sv->tasks[i];
+		int mine = 0;
+
+		if (m->task_id == NULL || !m->ended)
+			continue;
+		if (j->tool == T_BATCH) {
+			cJSON_ArrayForEach(t, j->targets)
+				if (same_pod(m, t))
+					mine = 1;
+		} else
+			mine = strcmp(m->task_id, j->task) == 0;
+		if (mine)
+			memo_free(m);
+	}
 }
 
 void
@@ -358,9 +399,9 @@ on_event(struct server *sv, struct job *j, char *line)
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
 			j->polls++;
 		}
-		/* A task that ended is not resumed again: a new call starts a new one. */
+		/* A task that ended is forgotten once a final answer carried its result. */
 		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
-			task_forget(sv, f[1]);
+			task_ended(sv, f[1]);
 	} else if (n == 2 && strcmp(f[0], "busy") == 0)
 		j->busy = 1;
 	else if (n == 1 && strcmp(f[0], "invoking") == 0)

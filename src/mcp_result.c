@@ -486,6 +486,7 @@ job_answer(struct server *sv, struct job *j, int status)
 		free(err);
 		return;
 	}
+	task_forget_answered(sv, j);
 	if (err) {
 		char words[1024];
 

@@ -290,3 +290,42 @@ def test_diagnose_pods_at_the_bound_then_again(tmp_path):
     assert last["state"] == "finished" and sorted(r["index"] for r in last["results"]) == [0, 1]
     assert {r["task_id"] for r in first["running"]} <= {r["task_id"] for r in last["results"]}
     assert len([c for c in calls(tmp_path) if "invoke-diagnosis" in c]) == 2
+
+
+def test_diagnose_pods_again_after_a_partial_answer_starts_no_second_task(tmp_path):
+    """A partial answer at the bound holds one target's result and another still running; a
+    client that calls again with every target (not only the running one) gets the same
+    task's result again, never a second task for that pod (CI once saw 13 invokes for 2 pods).
+    Live tasks of 4 s, a bound of 2 s: a's task ends before the second call, b's cannot."""
+    a = {"cluster_id": HEALTHY, "namespace": "default", "pod": "a-1"}
+    b = {"cluster_id": "c00000000000000000000000000000001", "namespace": "default", "pod": "b-1"}
+
+    async def stopped(n):
+        with anyio.fail_after(30):   # the worker has stopped (cleanup ran)
+            while calls(tmp_path).count("aliyun configure ai-mode disable") < n:
+                await anyio.sleep(0.05)
+
+    async def body(s, init):
+        t = timedelta(seconds=30)
+        first = doc(await s.call_tool("diagnose_pods", {"targets": [a]}, read_timeout_seconds=t))
+        await stopped(1)
+        await anyio.sleep(4.5)       # a's task has ended; nobody has read its result yet
+        answers = []
+        for _ in range(40):
+            answers.append(doc(await s.call_tool("diagnose_pods", {"targets": [a, b]}, read_timeout_seconds=t)))
+            if answers[-1]["state"] != "running":
+                break
+            await stopped(1 + len(answers))
+        return first, answers
+    first, answers = run(tmp_path, body, "--reply-within", "2", "--poll-interval", "0.1",
+                         env={"FAKE_ALIYUN_TASK_MS": "4000", "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    assert first["state"] == "running" and first["running"][0]["task_id"]
+    task_a = first["running"][0]["task_id"]
+    partial, last = answers[0], answers[-1]
+    assert partial["state"] == "running" and [r["index"] for r in partial["results"]] == [0]
+    assert partial["results"][0]["task_id"] == task_a
+    assert last["state"] == "finished" and sorted(r["index"] for r in last["results"]) == [0, 1]
+    assert [r["task_id"] for r in last["results"] if r["index"] == 0] == [task_a]
+    invokes = [c for c in calls(tmp_path) if "invoke-diagnosis" in c]
+    assert len([c for c in invokes if '"pod":"a-1"' in c]) == 1, invokes
+    assert len([c for c in invokes if '"pod":"b-1"' in c]) == 1, invokes
