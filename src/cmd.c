@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "cmd.h"
 #include "complete.h"
+#include "contract.h"
 #include "gate.h"
 #include "doctor.h"
 #include "i18n.h"
@@ -544,10 +545,12 @@ resolve(struct inv *v)
 			o->out = OUT_TEXT;
 		else if (strcmp(f, "json") == 0)
 			o->out = OUT_JSON;
+		else if (strcmp(f, "jsonl") == 0)
+			o->out = OUT_JSON, o->jsonl = 1;
 		else if (strcmp(f, "markdown") == 0 || strcmp(f, "md") == 0)
 			o->out = OUT_MARKDOWN;
 		else
-			return usage_error("unknown output format '%s' (text, json or markdown)", f);
+			return usage_error("unknown output format '%s' (text, json, jsonl or markdown)", f);
 	}
 	if (!o->aliyun)
 		o->aliyun = (env = getenv("ACKPROF_ALIYUN")) && *env ? env : "aliyun";
@@ -715,7 +718,7 @@ wants_json(int argc, char **argv)
 			}
 		}
 		if (val && k == O_OUTPUT)
-			json = strcmp(val, "json") == 0;
+			json = strcmp(val, "json") == 0 ? 1 : strcmp(val, "jsonl") == 0 ? 2 : 0;
 	}
 	return json;
 }
@@ -728,6 +731,7 @@ cmd_main(int argc, char **argv)
 
 	memset(&v, 0, sizeof(v));
 	v.o.t0 = now_mono();
+	v.o.started = time(NULL);
 	v.o.poll_interval = 10;
 	v.reply_within = MCP_DEFAULT_BOUND;
 	v.o.poll_max = 60;
@@ -744,7 +748,7 @@ cmd_main(int argc, char **argv)
 		rc = v.cmd->run(&v);
 	/* Every command answers -o json with a document, a usage error too. */
 	if (rc == EX_USAGE && json && !(v.cmd && v.cmd->run == run_mcp))
-		wf_usage_document(rc, v.cmd && v.cmd->run == run_batch);
+		wf_usage_document(rc, json == 2 || (v.cmd && v.cmd->run == run_batch));
 	free(v.o.cluster);
 	free(v.o.ns);
 	free(v.o.pod);
