@@ -67,6 +67,11 @@ $(O)/src/%.o: src/%.c $(HDRS)
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
 BUILD_DATE := $(if $(BUILD_EPOCH),$(shell date -u -d @$(BUILD_EPOCH) +%Y-%m-%dT%H:%M:%SZ 2>/dev/null),unknown)
+# Rewritten only when the commit or the date changes, so contract.o follows them.
+$(O)/src/build-id.stamp: FORCE
+	@mkdir -p $(@D); echo $(call q,$(GIT_COMMIT) $(BUILD_DATE)) > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(O)/src/contract.o: $(O)/src/build-id.stamp
 $(O)/src/contract.o: override CFLAGS += -DGIT_COMMIT=$(call q,$(call cstr,$(GIT_COMMIT))) \
 	-DBUILD_DATE=$(call q,$(call cstr,$(or $(BUILD_DATE),unknown)))
 
