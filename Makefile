@@ -272,6 +272,8 @@ install: programs install-skill
 		install -m 644 $(O)/locale/"$$l"/LC_MESSAGES/ackprof.mo \
 			$(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES/ackprof.mo || exit 1; \
 	done
+	install -d $(call D,$(SHAREDIR)/schema)
+	for f in schema/*.schema.json; do install -m 644 "$$f" $(call D,$(SHAREDIR))/"$$f" || exit 1; done
 	install -m 755 scripts/setup-sdk.sh $(call D,$(SHAREDIR)/scripts/setup-sdk.sh)
 	install -m 755 scripts/rrsa-profile.sh $(call D,$(SHAREDIR)/scripts/rrsa-profile.sh)
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \
