@@ -40,7 +40,7 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) $(CJSON_CFLAGS
 	-DLOCALEDIR=$(call q,$(call cstr,$(LOCALEDIR)))
 LIBS	 = $(CJSON_LIBS) $(PCRE_LIBS) -lm
 
-SRCS	 = src/agenterr.c src/aliyun.c src/backoff.c src/batch.c src/buf.c src/cmd.c src/complete.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
+SRCS	 = src/agenterr.c src/aliyun.c src/backoff.c src/batch.c src/buf.c src/cmd.c src/complete.c src/contract.c src/doctor.c src/filelock.c src/gate.c src/i18n.c src/lease.c src/mcp.c \
 	   src/mcp_jobs.c src/mcp_result.c src/mcp_rpc.c src/mcp_server.c src/mcp_tasks.c src/mcp_tools.c src/metrics.c src/msg.c \
 	   src/redact.c src/report.c src/push.c src/run.c src/scope.c src/scrub.c src/shard.c src/target.c src/timewin.c src/utf8.c src/util.c src/workflow.c
 OBJS	 = $(SRCS:%.c=$(O)/%.o)
@@ -61,6 +61,19 @@ $(O)/ackprof: $(OBJS) $(O)/src/main.o
 $(O)/src/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# `ackprof version`: the commit and the build date (SOURCE_DATE_EPOCH, else the commit's
+# date: the same tree builds the same binary), for contract.o only.
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+BUILD_DATE := $(if $(BUILD_EPOCH),$(shell date -u -d @$(BUILD_EPOCH) +%Y-%m-%dT%H:%M:%SZ 2>/dev/null),unknown)
+# Rewritten only when the commit or the date changes, so contract.o follows them.
+$(O)/src/build-id.stamp: FORCE
+	@mkdir -p $(@D); echo $(call q,$(GIT_COMMIT) $(BUILD_DATE)) > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(O)/src/contract.o: $(O)/src/build-id.stamp
+$(O)/src/contract.o: override CFLAGS += -DGIT_COMMIT=$(call q,$(call cstr,$(GIT_COMMIT))) \
+	-DBUILD_DATE=$(call q,$(call cstr,$(or $(BUILD_DATE),unknown)))
 
 # Shell completions, written by ackprof from its command table (src/cmd.c).
 $(O)/completion/ackprof.bash: $(O)/ackprof
@@ -259,6 +272,8 @@ install: programs install-skill
 		install -m 644 $(O)/locale/"$$l"/LC_MESSAGES/ackprof.mo \
 			$(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES/ackprof.mo || exit 1; \
 	done
+	install -d $(call D,$(SHAREDIR)/schema)
+	for f in schema/*.schema.json; do install -m 644 "$$f" $(call D,$(SHAREDIR))/"$$f" || exit 1; done
 	install -m 755 scripts/setup-sdk.sh $(call D,$(SHAREDIR)/scripts/setup-sdk.sh)
 	install -m 755 scripts/rrsa-profile.sh $(call D,$(SHAREDIR)/scripts/rrsa-profile.sh)
 	install -m 644 scripts/create-cluster-vpc-endpoint-connection.py \

@@ -21,6 +21,7 @@
 
 #include "backoff.h"
 #include "batch.h"
+#include "contract.h"
 #include "filelock.h"
 #include "metrics.h"
 #include "push.h"
@@ -502,6 +503,7 @@ report_target(struct batch *b, struct target *t, struct wf *w, const char *err)
 			cJSON_AddNumberToObject(o, "exit_code", t->rc);
 			cJSON_AddStringToObject(o, "error", err ? err : "");
 			shard_json(o, &b->o->shard);
+			contract_stamp(o, "diagnosis", b->o->started);
 			p = scrub_print(o, 0);
 			cJSON_Delete(o);
 			s = xasprintf("%s\n", p ? p : "{}");
@@ -1139,6 +1141,7 @@ summary(struct batch *b)
 		cJSON_AddItemToObject(sum, "clusters", cls);
 		cJSON_AddItemToObject(o, "summary", sum);
 		shard_json(o, &b->o->shard);
+		contract_stamp(o, "batch_summary", b->o->started);
 		p = scrub_print(o, 0);
 		cJSON_Delete(o);
 		buf_printf(&s, "%s\n", p ? p : "{}");

@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "cmd.h"
 #include "complete.h"
+#include "contract.h"
 #include "gate.h"
 #include "doctor.h"
 #include "i18n.h"
@@ -78,8 +79,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("historical window [TIME-30m, TIME+30m] around a point\nin time (\"around 3am\"); TIME as for --from") },
 	[O_REALTIME] = { "realtime", 0, NULL, C_NONE, NULL, S_TARGET,
 	    N_("real-time diagnosis (the default without a window)") },
-	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json markdown", S_OUTPUT,
-	    N_("text (default), json or markdown") },
+	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json jsonl markdown", S_OUTPUT,
+	    N_("text (default), json, jsonl (each JSON document on one line)\nor markdown") },
 	[O_SAVE] = { "save", 0, "FILE", C_FILE, NULL, S_OUTPUT,
 	    N_("also write the report to FILE (mode 0600; a FIFO or device in place)") },
 	[O_METRICS] = { "metrics", 0, "FILE", C_FILE, NULL, S_OUTPUT,
@@ -138,25 +139,26 @@ static int	run_mcp(struct inv *);
 static int	run_doctor(struct inv *);
 static int	run_setup_sdk(struct inv *);
 static int	run_completion(struct inv *);
+static int	run_version(struct inv *);
 
 const struct cmd cmds[] = {
 	{ "diagnose", run_diagnose,
 	    "-c CLUSTER_ID -n NAMESPACE -p POD [-d TEXT] [-r REGION]\n"
 	    "[--from TIME --to TIME | --since DURATION | --around TIME | --realtime]\n"
-	    "[-o text|json|markdown] [--save FILE] [--metrics FILE] [--profile NAME]\n"
+	    "[-o text|json|jsonl|markdown] [--save FILE] [--metrics FILE] [--profile NAME]\n"
 	    "[--yes] [--dry-run] [-q] [-v]",
 	    NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
 	    N_("run the whole workflow on one pod") },
 	{ "result", run_result,
-	    "TASK_ID [-o text|json|markdown] [--save FILE] [--profile NAME] [--dry-run]",
+	    "TASK_ID [-o text|json|jsonl|markdown] [--save FILE] [--profile NAME] [--dry-run]",
 	    "TASK_ID", 1, 1, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
 	    N_("resume polling an existing diagnosis task") },
 	{ "batch", run_batch,
 	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [--shard K/N]\n"
-	    "[--push URL] [-o text|json]",
+	    "[--push URL] [-o text|json|jsonl]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
@@ -173,6 +175,9 @@ const struct cmd cmds[] = {
 	    N_("create or repair the SysOM SDK venv used by Step 7") },
 	{ "completion", run_completion, "bash|zsh|fish", "SHELL", 1, 1, C_WORDS, "bash zsh fish",
 	    ALWAYS, N_("print the shell completion script for bash, zsh or fish") },
+	{ "version", run_version, "[-o text|json]", NULL, 0, 0, C_NONE, NULL,
+	    ALWAYS | B(O_OUTPUT),
+	    N_("the version and the build: git commit, build date, compiler,\ncJSON and PCRE2 versions (-o json: one document)") },
 	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL }
 };
 
@@ -500,7 +505,7 @@ parse(int argc, char **argv, struct inv *v)
 		help |= seen[i].id == O_HELP;
 	}
 	if (name && (v->cmd = find_cmd(name)) == NULL) {
-		rc = usage_error("unknown command '%s' (diagnose, result, batch, mcp, doctor, setup-sdk or completion; see ackprof --help)", name);
+		rc = usage_error("unknown command '%s' (diagnose, result, batch, mcp, doctor, setup-sdk, completion or version; see ackprof --help)", name);
 		goto out;
 	}
 	if (help) {
@@ -509,7 +514,7 @@ parse(int argc, char **argv, struct inv *v)
 		goto out;
 	}
 	if (v->cmd == NULL) {
-		rc = usage_error("no command given (diagnose, result, batch, mcp, doctor, setup-sdk or completion; see ackprof --help)");
+		rc = usage_error("no command given (diagnose, result, batch, mcp, doctor, setup-sdk, completion or version; see ackprof --help)");
 		goto out;
 	}
 	for (i = 0; i < nseen; i++) {
@@ -544,10 +549,12 @@ resolve(struct inv *v)
 			o->out = OUT_TEXT;
 		else if (strcmp(f, "json") == 0)
 			o->out = OUT_JSON;
+		else if (strcmp(f, "jsonl") == 0)
+			o->out = OUT_JSON, o->jsonl = 1;
 		else if (strcmp(f, "markdown") == 0 || strcmp(f, "md") == 0)
 			o->out = OUT_MARKDOWN;
 		else
-			return usage_error("unknown output format '%s' (text, json or markdown)", f);
+			return usage_error("unknown output format '%s' (text, json, jsonl or markdown)", f);
 	}
 	if (!o->aliyun)
 		o->aliyun = (env = getenv("ACKPROF_ALIYUN")) && *env ? env : "aliyun";
@@ -667,6 +674,38 @@ run_completion(struct inv *v)
 	return 0;
 }
 
+/*
+ * ackprof version: the first line is --version's; then the build, one fact a line.
+ * -o json is one document (schema/version.schema.json), whatever the language.
+ */
+static int
+run_version(struct inv *v)
+{
+	static const char *const keys[] = { "git_commit", "build_date", "compiler", "cjson_version",
+	    "pcre2_version" };
+	cJSON *doc = contract_version();
+	char *s;
+	size_t i;
+
+	if (v->o.out == OUT_MARKDOWN) {
+		cJSON_Delete(doc);
+		return usage_error("version writes text or json (-o text|json)");
+	}
+	if (v->o.out == OUT_JSON) {
+		contract_stamp(doc, "version", 0);
+		s = v->o.jsonl ? cJSON_PrintUnformatted(doc) : cJSON_Print(doc);
+		printf("%s\n", s ? s : "{}");
+		free(s);
+	} else {
+		printf("ackprof %s\n", VERSION);
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			printf("%s: %s\n", keys[i],
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, keys[i])));
+	}
+	cJSON_Delete(doc);
+	return fflush(stdout) == EOF ? 74 : 0;
+}
+
 /* The option a long name (or an unambiguous prefix of one) names, or -1. */
 static int
 long_opt(const char *name, size_t n)
@@ -715,7 +754,7 @@ wants_json(int argc, char **argv)
 			}
 		}
 		if (val && k == O_OUTPUT)
-			json = strcmp(val, "json") == 0;
+			json = strcmp(val, "json") == 0 ? 1 : strcmp(val, "jsonl") == 0 ? 2 : 0;
 	}
 	return json;
 }
@@ -728,6 +767,7 @@ cmd_main(int argc, char **argv)
 
 	memset(&v, 0, sizeof(v));
 	v.o.t0 = now_mono();
+	v.o.started = time(NULL);
 	v.o.poll_interval = 10;
 	v.reply_within = MCP_DEFAULT_BOUND;
 	v.o.poll_max = 60;
@@ -744,7 +784,7 @@ cmd_main(int argc, char **argv)
 		rc = v.cmd->run(&v);
 	/* Every command answers -o json with a document, a usage error too. */
 	if (rc == EX_USAGE && json && !(v.cmd && v.cmd->run == run_mcp))
-		wf_usage_document(rc, v.cmd && v.cmd->run == run_batch);
+		wf_usage_document(rc, json == 2 || (v.cmd && v.cmd->run == run_batch));
 	free(v.o.cluster);
 	free(v.o.ns);
 	free(v.o.pod);

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "contract.h"
 #include "mcp_int.h"
 #include "report.h"
 #include "scrub.h"
@@ -311,6 +313,17 @@ diagnosis_text(struct buf *t, const cJSON *doc, int rc, double bound)
 		buf_printf(t, "\nNext: %s.", s);
 }
 
+/*
+ * The contract of schema/diagnosis.schema.json (the tools' outputSchema) on a document
+ * the worker did not write: started_at is when the call began.
+ */
+static void
+stamp(cJSON *doc, const struct job *j)
+{
+	if (cJSON_GetObjectItemCaseSensitive(doc, "kind") == NULL)
+		contract_stamp(doc, "diagnosis", time(NULL) - (time_t)(now_mono() - j->started));
+}
+
 /* diagnose_pod, get_diagnosis_result: the workflow's -o json document, completed. */
 static cJSON *
 diagnosis_doc(struct job *j, int rc, const char *err, const char *state)
@@ -324,6 +337,7 @@ diagnosis_doc(struct job *j, int rc, const char *err, const char *state)
 		cJSON_AddNumberToObject(doc, "exit_code", rc);
 		cJSON_AddStringToObject(doc, "error", err ? err : "the worker ended without a result");
 	}
+	stamp(doc, j);
 	set(doc, "state", cJSON_CreateString(state));
 	set(doc, "resumed", cJSON_CreateBool(j->resumed));
 	reword(doc, "error");
@@ -579,6 +593,7 @@ job_answer_bound(struct server *sv, struct job *j)
 				cJSON_AddStringToObject(doc, "last_step", j->step);
 		}
 		cJSON_AddBoolToObject(doc, "resumed", j->resumed);
+		stamp(doc, j);
 		set_progress(doc, j, 1);
 		set_next(doc, str(doc, "state"));
 		diagnosis_text(&text, doc, (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "exit_code")),

@@ -17,6 +17,7 @@
 #include "mcp_int.h"
 #include "target.h"
 #include "util.h"
+#include "schema_doc.h"
 #include "workflow.h"
 
 /* Set by the fuzz harness: a valid tools/call is answered without starting a worker. */
@@ -52,17 +53,6 @@ static const char state_prop[] =
     "\"error\":{\"type\":[\"string\",\"null\"]},\"next\":{\"type\":[\"object\",\"string\",\"null\"]},"
     "\"next_hint\":{\"type\":[\"string\",\"null\"]},\"elapsed_seconds\":{\"type\":\"number\"}";
 
-static const char diagnosis_out[] =
-    "\"task_id\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":[\"string\",\"null\"]},"
-    "\"resumed\":{\"type\":\"boolean\"},\"cluster_id\":{\"type\":[\"string\",\"null\"]},"
-    "\"cluster_name\":{\"type\":[\"string\",\"null\"]},\"region\":{\"type\":[\"string\",\"null\"]},"
-    "\"namespace\":{\"type\":[\"string\",\"null\"]},\"pod\":{\"type\":[\"string\",\"null\"]},"
-    "\"description\":{\"type\":[\"string\",\"null\"]},\"mode\":{\"enum\":[\"realtime\",\"historical\"]},"
-    "\"start_time\":{\"type\":\"integer\"},\"end_time\":{\"type\":\"integer\"},"
-    "\"overall_status\":{\"type\":\"string\"},\"root_cause\":{\"type\":\"string\"},"
-    "\"suggestions\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"issues\":{\"type\":\"array\"},"
-    "\"message\":{\"type\":[\"string\",\"null\"]},\"polls\":{\"type\":\"integer\"}";
-
 static const char batch_out[] =
     "\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
     "\"index\":{\"type\":\"integer\"},\"state\":{\"type\":\"string\"},\"exit_code\":{\"type\":\"integer\"},"
@@ -93,11 +83,11 @@ static const struct tooldef {
 	  "within the server's bound: a task still running then comes back as state \"running\" with its "
 	  "task_id (call get_diagnosis_result); calling diagnose_pod again for the same pod resumes that task.",
 	  "; the SysOM role is initialized, the cluster's VPC endpoint connection is created (idempotent) and a "
-	  "diagnosis task is started.", diagnosis_out, T_DIAGNOSE, 0, 0, 0, 1 },
+	  "diagnosis task is started.", NULL, T_DIAGNOSE, 0, 0, 0, 1 },
 	{ "get_diagnosis_result", "Resume a SysOM diagnosis task",
 	  "Polls an existing diagnosis task (one diagnose_pod or diagnose_pods reported as running) and returns "
 	  "its result, or state \"running\" again at the server's bound.",
-	  ". It starts nothing new.", diagnosis_out, T_RESULT, 0, 0, 1, 1 },
+	  ". It starts nothing new.", NULL, T_RESULT, 0, 0, 1, 1 },
 	{ "diagnose_pods", "Diagnose many ACK pods with SysOM",
 	  "Diagnoses a list of pods: one task at a time per cluster, clusters in parallel; returns one result "
 	  "per target (with its index in targets) and a summary. At the server's bound, the targets still "
@@ -182,7 +172,10 @@ tools_list(int rev)
 		cJSON_AddStringToObject(t, "description", desc);
 		free(desc);
 		cJSON_AddItemToObject(t, "inputSchema", input_schema(d->tool));
-		if (rev >= REV_2025_06_18) {
+		if (rev >= REV_2025_06_18 && d->out == NULL)
+			/* The published schema itself (schema/diagnosis.schema.json). */
+			cJSON_AddItemToObject(t, "outputSchema", cJSON_Parse(schema_diagnosis));
+		else if (rev >= REV_2025_06_18) {
 			props = xasprintf("%s,%s", state_prop, d->out);
 			cJSON_AddItemToObject(t, "outputSchema", object_schema(props, "\"state\",\"exit_code\""));
 			free(props);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "contract.h"
 #include "i18n.h"
 #include "redact.h"
 #include "report.h"
@@ -603,8 +604,9 @@ report_json(const struct report *r, int exit_code)
 	json_add_str(o, "pod", r->pod);
 	xnn(cJSON_AddStringToObject(o, "description", r->description ? r->description : ""));
 	json_add_str(o, "mode", report_mode(r));
-	xnn(cJSON_AddNumberToObject(o, "start_time", (double)r->start_time));
-	xnn(cJSON_AddNumberToObject(o, "end_time", (double)r->end_time));
+	/* A real-time diagnosis has no window: null, never 0. */
+	contract_add_time(o, "start_time", r->historical && r->start_time > 0, r->start_time);
+	contract_add_time(o, "end_time", r->historical && r->end_time > 0, r->end_time);
 	xnn(cJSON_AddStringToObject(o, "task_id", r->task_id));
 	xnn(cJSON_AddStringToObject(o, "status", d->status ? d->status : ""));
 	xnn(cJSON_AddStringToObject(o, "overall_status", overall_name(d->overall)));
@@ -614,8 +616,7 @@ report_json(const struct report *r, int exit_code)
 	add_copy(o, "issues", d->issues, cJSON_CreateArray);
 	if (d->err_msg && *d->err_msg)
 		xnn(cJSON_AddStringToObject(o, "err_msg", d->err_msg));
-	if (d->url)
-		xnn(cJSON_AddStringToObject(o, "url", d->url));
+	contract_url(o, d->url);
 	xnn(cJSON_AddNumberToObject(o, "polls", r->polls));
 	xnn(cJSON_AddNumberToObject(o, "exit_code", exit_code));
 	add_copy(o, "result", d->result, cJSON_CreateNull);

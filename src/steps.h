@@ -36,7 +36,9 @@ struct wf {
 	int		 params_seen;	/* result: a poll carried the task's params */
 	int		 mode_known;	/* result: real-time or historical is known */
 	int		 metrics;	/* diagnose: write --metrics at the end */
-	int		 jsonl;		/* batch -o json: one unformatted document a line */
+	int		 jsonl;		/* batch -o json, -o jsonl: one unformatted document a line */
+	int		 usage;		/* the usage-error document (kind "error") */
+	time_t		 started;	/* when this target's run began (started_at) */
 	int		 result_rc;	/* the diagnosis's code when cleanup then failed, else -1 */
 };
 

@@ -21,6 +21,7 @@
 
 #include "aliyun.h"
 #include "backoff.h"
+#include "contract.h"
 #include "i18n.h"
 #include "lease.h"
 #include "metrics.h"
@@ -1130,6 +1131,7 @@ wf_usage_document(int rc, int one_line)
 	o.out = OUT_JSON;
 	wf_init(&w, &o);
 	w.jsonl = one_line;
+	w.usage = 1;
 	w.for_result = 1;	/* the mode is unknown (null), like everything else */
 	if ((s = wf_render(&w, rc)) != NULL) {
 		fputs(s, stdout);
@@ -1181,8 +1183,8 @@ wf_render(struct wf *w, int rc)
 			json_add_str(doc, "pod", w->o->pod);
 			json_add_str(doc, "description", w->o->desc);
 			json_add_str(doc, "mode", report_mode(&r));
-			cJSON_AddNumberToObject(doc, "start_time", (double)r.start_time);
-			cJSON_AddNumberToObject(doc, "end_time", (double)r.end_time);
+			contract_add_time(doc, "start_time", r.historical && r.start_time > 0, r.start_time);
+			contract_add_time(doc, "end_time", r.historical && r.end_time > 0, r.end_time);
 			json_add_str(doc, "task_id", w->task_id);
 			json_add_str(doc, "status", w->have_diag ? w->diag.status : NULL);
 			if (w->have_diag && w->diag.err_msg && *w->diag.err_msg)
@@ -1192,11 +1194,13 @@ wf_render(struct wf *w, int rc)
 			cJSON_AddNumberToObject(doc, "exit_code", rc);
 			json_add_str(doc, "error", msg_last_error()[0] ? msg_last_error() : NULL);
 			json_add_str(doc, "message", w->template.len ? buf_str(&w->template) : NULL);
+			contract_url(doc, w->have_diag ? w->diag.url : NULL);
 			cJSON_AddItemToObject(doc, "calls", cJSON_Duplicate(w->cli.calls, 1));
 		}
 		shard_json(doc, &w->o->shard);
+		contract_stamp(doc, w->usage ? "error" : "diagnosis", w->started);
 		/* The structure is scrubbed, never its text: the document stays JSON. */
-		s = scrub_print(doc, !w->jsonl);
+		s = scrub_print(doc, !w->jsonl && !w->o->jsonl);
 		cJSON_Delete(doc);
 		if (s == NULL)
 			return NULL;
@@ -1258,6 +1262,7 @@ wf_init(struct wf *w, struct opts *o)
 	w->cli.dry_run = o->dry_run;
 	w->cli.calls = cJSON_CreateArray();
 	w->result_rc = -1;
+	w->started = time(NULL);
 	snprintf(w->last_status, sizeof(w->last_status), "Running");
 }
 
@@ -1344,7 +1349,8 @@ dry_run(struct wf *w, int for_result)
 
 		cJSON_AddBoolToObject(o, "dry_run", 1);
 		cJSON_AddItemToObject(o, "chain", doc);
-		s = scrub_print(o, 1);
+		contract_stamp(o, "dry_run", w->started);
+		s = scrub_print(o, !w->o->jsonl);
 		printf("%s\n", s ? s : "");
 		free(s);
 		cJSON_Delete(o);

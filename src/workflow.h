@@ -20,6 +20,8 @@ struct opts {
 	const char	*task_id;	/* ackprof result */
 	/* behaviour */
 	enum outfmt	 out;
+	int		 jsonl;		/* -o jsonl: each JSON document on one line */
+	time_t		 started;	/* when the run began (wall clock, started_at) */
 	const char	*save;
 	const char	*metrics;	/* --metrics FILE (diagnose, batch) */
 	struct shard	 shard;		/* batch --shard K/N (n == 0: the whole input) */

@@ -24,7 +24,7 @@ complete_words() {
 
 check "ackprof dia<TAB> completes the command" "$(complete_words ackprof dia)" diagnose
 check "ackprof diagnose --fr<TAB> completes --from" "$(complete_words ackprof diagnose --fr)" --from
-check "ackprof diagnose -o <TAB> offers the formats" "$(complete_words ackprof diagnose -o '')" "json markdown text"
+check "ackprof diagnose -o <TAB> offers the formats" "$(complete_words ackprof diagnose -o '')" "json jsonl markdown text"
 check "ackprof completion <TAB> offers the shells" "$(complete_words ackprof completion '')" "bash fish zsh"
 check "ackprof doctor --jo<TAB> offers nothing doctor does not take" "$(complete_words ackprof doctor --jo)" ""
 # Each command: completing "-" offers exactly the long options of its --help.

@@ -51,6 +51,14 @@ run() { env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$scratch/home" XDG_STATE_HO
 version=$(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*//p' "$top/Makefile")
 out=$(run /usr/bin/ackprof --version 2>&1)
 case $out in "ackprof $version"*) ok "/usr/bin/ackprof --version says $version" ;; *) no "--version" "$out" ;; esac
+# Issue 20, items 3 and 4: the schemas are in the package, and version -o json names the build.
+if grep -qx /usr/share/ackprof/schema/diagnosis.schema.json "$scratch/files"; then
+	ok "the JSON schemas are in /usr/share/ackprof/schema"
+else
+	no "the JSON schemas are in /usr/share/ackprof/schema" "$(grep schema "$scratch/files")"
+fi
+out=$(run /usr/bin/ackprof version -o json 2>&1)
+case $out in *'"kind":'*'"version"'*'"cjson_version":'*) ok "ackprof version -o json names the build" ;; *) no "version -o json" "$out" ;; esac
 
 wire=(--aliyun "$top/tests/double/aliyun" --sdk-venv "$top/tests/double/venv")
 out=$(run /usr/bin/ackprof doctor "${wire[@]}" 2>&1); rc=$?

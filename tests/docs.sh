@@ -48,6 +48,47 @@ cronline=$(grep -v '^[A-Z_]*=' "$tmp/crontab" 2>/dev/null)
 cmd=$(printf '%s\n' "$cronline" | sed -E 's/^([^ ]+ +){5}//; s/ >>.*//; s|/var/lib/prometheus/node-exporter|'"$tmp"'|g; s/^ackprof /'"$(printf '%s' "$binabs" | sed 's/[\/&|]/\\&/g')"' /')
 t "README cron line has five time fields" 'printf "%s\n" "$cronline" | grep -qE "^([^ ]+ +){5}ackprof "'
 t "README cron line runs (with --dry-run)" 'eval "$cmd --dry-run" > /dev/null'
+# Issue 20, item 1: the cron line as written, redirections and all, on the double: a
+# diagnosis, a cluster not found, a usage error (a bad cluster id).  The .jsonl file is
+# then read line by line by a real JSON reader, each line one document of its schema, and
+# the stderr lines are in the separate log only.
+cronhome=$tmp/cronhome
+mkdir -p "$cronhome"
+cronrun() { # SCENARIO CLUSTER: the cron line's command, as sh runs it from cron
+	(cd "$cronhome" && HOME=$cronhome XDG_STATE_HOME=$cronhome/state XDG_DATA_HOME=$cronhome/data \
+	    XDG_CONFIG_HOME=$cronhome/config XDG_CACHE_HOME=$cronhome/cache FAKE_ALIYUN_SCENARIO=$1 \
+	    FAKE_ALIYUN_LOG=$cronhome/calls.log ACKPROF_ALIYUN=$top/tests/double/aliyun \
+	    ACKPROF_SDK_VENV=$top/tests/double/venv ACKPROF_SCRIPTS_DIR=$top/scripts \
+	    sh -c "$(printf '%s\n' "$cronline" | sed -E 's/^([^ ]+ +){5}//; s|/var/lib/prometheus/node-exporter|'"$tmp"'|g; s/ -c c[0-9a-f]{32} / -c '"$2"' /; s/^ackprof /'"$(printf '%s' "$binabs" | sed 's/[\/&|]/\\&/g')"' /')")
+}
+if [ -x "$top/tests/double/aliyun" ]; then
+	cl=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
+	t "README cron line, a diagnosis, exits 1 (Warn)" 'cronrun warn $cl; [ $? = 1 ]'
+	t "README cron line, a cluster not found, exits 65" 'cronrun not-found $cl; [ $? = 65 ]'
+	t "README cron line, a usage error, exits 64" 'cronrun warn not-a-cluster; [ $? = 64 ]'
+	jl=$cronhome/ackprof-api-0.jsonl
+	t "README cron .jsonl: 3 lines, each one JSON document (python json, line by line)" \
+		'python3 -c "import json,sys
+lines = open(sys.argv[1], encoding=\"utf-8\").read().splitlines()
+docs = [json.loads(l) for l in lines]
+assert [d[\"exit_code\"] for d in docs] == [1, 65, 64], docs
+assert [d[\"kind\"] for d in docs] == [\"diagnosis\", \"diagnosis\", \"error\"]" "$jl"'
+	if command -v jq > /dev/null; then
+		t "README cron .jsonl: jq -c . reads it, a line a run" '[ "$(jq -c . < "$jl" | wc -l)" = 3 ]'
+	else
+		skip "README cron .jsonl with jq" "jq not installed (tools/deps --all installs it)" tool
+	fi
+	t "README cron stderr log: the two error lines, none in the .jsonl" \
+		'[ "$(grep -c "^ackprof: " "$cronhome/ackprof-api-0.log")" = 2 ] && ! grep -q "^ackprof: " "$jl"'
+	if "$top/build/pytest-venv/bin/python" -c "import jsonschema" 2> /dev/null; then
+		t "README cron .jsonl: every line valid against its schema" \
+			'"$top/build/pytest-venv/bin/python" "$top/tests/schema-check.py" "$jl"'
+	else
+		skip "README cron .jsonl schemas" "no jsonschema in build/pytest-venv (sh tests/py/run makes it)"
+	fi
+else
+	skip "README cron line on the double" "tests/double/aliyun not built (make)"
+fi
 # The systemd units: systemd-analyze verify, no warning at all (tools/deps --all installs
 # systemd: a missing systemd-analyze is a skip, and a failure in CI).
 unit=$tmp/ackprof-fleet.service

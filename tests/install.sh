@@ -16,6 +16,7 @@ r=$tmp/root/opt/ackprof
 check "the binary is in PREFIX/bin" '[ -x "$r/bin/ackprof" ]'
 check "the manual is in PREFIX/share/man/man1" '[ -f "$r/share/man/man1/ackprof.1" ]'
 check "the scripts are in PREFIX/share/ackprof/scripts" '[ -x "$r/share/ackprof/scripts/setup-sdk.sh" ] && [ -f "$r/share/ackprof/scripts/create-cluster-vpc-endpoint-connection.py" ]'
+check "the JSON schemas are in PREFIX/share/ackprof/schema, one per kind" 'for k in diagnosis error dry_run batch_summary version; do cmp -s "$r/share/ackprof/schema/$k.schema.json" "$top/schema/$k.schema.json" || exit 1; done'
 check "the agent skill is in PREFIX/share/ackprof/skills/NAME" 'cmp -s "$r/share/ackprof/skills/ackprof-ack-pod-diagnosis/SKILL.md" "$top/skill/ackprof-ack-pod-diagnosis/SKILL.md"'
 check "the completions are in the usual directories" '[ -f "$r/share/bash-completion/completions/ackprof" ] && [ -f "$r/share/zsh/site-functions/_ackprof" ] && [ -f "$r/share/fish/vendor_completions.d/ackprof.fish" ]'
 check "the installed bash completion is the binary's" '"$r/bin/ackprof" completion bash | cmp -s - "$r/share/bash-completion/completions/ackprof"'

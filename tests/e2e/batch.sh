@@ -39,6 +39,27 @@ ab() {
 	pid=$!
 	wait "$pid"
 	rc=$?
+	# Every JSON document batch writes is valid against its kind's schema (schema/).
+	if grep -q '^{' "$home/out" 2>/dev/null; then
+		if [ -n "$schema_py" ]; then
+			check "schema: the documents of ${home##*/} are valid" \
+				'"$schema_py" "$top/tests/schema-check.py" "$home/out"'
+		else
+			skip_schema "${home##*/}"
+		fi
+	fi
+}
+# The schema validator: the test venv's python (jsonschema), made by tests/py/run.
+schema_py=$top/build/pytest-venv/bin/python
+"$schema_py" -c 'import jsonschema' 2>/dev/null || sh "$top/tests/py/run" --co -q >/dev/null 2>&1
+"$schema_py" -c 'import jsonschema' 2>/dev/null || schema_py=
+skip_schema() {
+	n=$((n + 1))
+	if [ "${ACKPROF_CI:-}" = 1 ]; then
+		fail=$((fail + 1)); echo "not ok $n - schema: $1: no jsonschema in build/pytest-venv, and CI must have it"
+	else
+		skipped=$((skipped + 1)); echo "ok $n - schema: $1 # SKIP no jsonschema in build/pytest-venv"
+	fi
 }
 
 # own_disable HOME: ackprof itself (pid $pid), not its watchdog, ran the run's one
@@ -139,6 +160,18 @@ ab "$h" "$root/jsonl.in" -o json
 check "json: every line is a JSON document" 'python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$h/out"'
 check "json: the summary comes last with exit 65" 'tail -1 "$h/out" | python3 -c "import json,sys; d=json.load(sys.stdin)[\"summary\"]; sys.exit(0 if d[\"exit_code\"]==65 and d[\"targets\"]==2 else 1)"'
 check "json: a result carries the task and calls" 'head -3 "$h/out" | python3 -c "import json,sys; ds=[json.loads(l) for l in sys.stdin]; sys.exit(0 if any(d.get(\"task_id\")==\"T0000001\" and d.get(\"calls\") for d in ds) else 1)"'
+
+# 4a. -o jsonl is -o json (issue 20, item 1): the same lines, each document compact; every
+#     line carries the contract (kind, schema_version, the times), the summary last.
+h=$root/jsonl2
+ab "$h" "$root/jsonl.in" -o jsonl
+check "jsonl: the same exit code as -o json (65)" '[ $rc = 65 ]'
+check "jsonl: three lines, each a JSON document, kinds diagnosis then batch_summary" 'python3 -c "import json,sys
+ds = [json.loads(l) for l in open(sys.argv[1])]
+assert [d[\"kind\"] for d in ds] == [\"diagnosis\", \"diagnosis\", \"batch_summary\"], ds
+assert all(d[\"schema_version\"] == 1 and d[\"started_at\"].endswith(\"Z\") and d[\"finished_at\"] for d in ds)" "$h/out"'
+check "jsonl: the lines are -o json's but for the times" 'diff <(sed -E "s/\"(started|finished)_at\":\"[^\"]*\"//g; s/\"duration_ms\":[0-9]+//g" "$root/jsonl/out" | sort) \
+	<(sed -E "s/\"(started|finished)_at\":\"[^\"]*\"//g; s/\"duration_ms\":[0-9]+//g" "$h/out" | sort) > /dev/null'
 
 # 4b. A state file whose task id would be read as a flag (issue 11, item 6): refused
 #     with 64 and one line naming the line, and no call made with it.

@@ -73,6 +73,18 @@ if [ $# -eq 0 ]; then
 fi
 
 pass=0 fail=0 n=0
+# The schema validator runs with the test venv's python (jsonschema), made on first use.
+schema_py=$top/build/pytest-venv/bin/python
+"$schema_py" -c 'import jsonschema' 2>/dev/null || sh "$top/tests/py/run" --co -q >/dev/null 2>&1
+if ! "$schema_py" -c 'import jsonschema' 2>/dev/null; then
+	schema_py=
+	if [ "${ACKPROF_CI:-}" = 1 ]; then
+		echo "not ok - schema validation: no jsonschema in build/pytest-venv, and CI must have it"
+		fail=$((fail + 1))
+	else
+		echo "ok - schema validation # SKIP no jsonschema in build/pytest-venv (sh tests/py/run makes it)"
+	fi
+fi
 scratch_root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-e2e.XXXXXX")
 trap '[ -n "${KEEP:-}" ] || rm -rf "$scratch_root"' EXIT
 if [ -n "${REAL:-}" ]; then
@@ -237,6 +249,11 @@ run_case() {
 		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
 			"$out" "$p" 2>/dev/null || why+="json check failed: $p; "
 	done
+	# Every JSON document on stdout is checked against its kind's schema (schema/*.json).
+	if [ -n "$schema_py" ] && grep -q '^[[:space:]]*{' "$out" 2>/dev/null &&
+	    ! "$schema_py" "$top/tests/schema-check.py" "$out" 2> "$home/schema.err"; then
+		why+="stdout fails its schema: $(head -1 "$home/schema.err"); "
+	fi
 	if [ -n "$envlog" ] && grep -Evq -- "$envlog" "$home/env.log" 2>/dev/null; then
 		why+="child environment: $(grep -Ev -- "$envlog" "$home/env.log" | head -1); "
 	fi

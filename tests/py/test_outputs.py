@@ -18,6 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -222,13 +223,27 @@ def outputs(home, scenario, mcp=True):
         yield "mcp stderr", err, None
 
 
+def check_schema(doc):
+    """A document that names its kind is valid against schema/KIND.schema.json (issue 20)."""
+    if isinstance(doc, dict) and "kind" in doc:
+        path = REPO / "schema" / ("%s.schema.json" % doc["kind"])
+        if path not in SCHEMAS:
+            SCHEMAS[path] = jsonschema.Draft202012Validator(json.loads(path.read_text()))
+        SCHEMAS[path].validate(doc)
+
+
+SCHEMAS = {}
+
+
 def check_json(where, data, kind):
     if kind == "doc" and data.strip():
-        json.loads(data)
+        d = json.loads(data)
+        assert "kind" in d, where
+        check_schema(d)
     elif kind == "lines":
         for line in data.decode("utf-8").splitlines():
             if line.strip():
-                json.loads(line)
+                check_schema(json.loads(line))
 
 
 @pytest.mark.parametrize("variant", ["result", "invoke-error", "step7-error"])
