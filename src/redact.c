@@ -177,10 +177,12 @@ triggers_in(const char *s, size_t len)
 		for (k = 0; k < NTRIGGERS; k++)
 			by_first[(unsigned char)(triggers[k].w[0] | 0x20)] |= 1u << k;
 	for (i = 0; i < len && found != T_ALL; i++) {
-		m = by_first[(unsigned char)(s[i] | 0x20)] & ~found;
-		for (k = 0; m != 0; k++, m >>= 1)	/* most bytes: no trigger starts here */
-			if ((m & 1) && trigger_at(&triggers[k], s + i, len - i))
+		/* most bytes: no trigger starts here, m is 0 */
+		for (m = by_first[(unsigned char)(s[i] | 0x20)] & ~found; m != 0; m &= m - 1) {
+			k = (size_t)__builtin_ctz(m);
+			if (trigger_at(&triggers[k], s + i, len - i))
 				found |= 1u << k;
+		}
 	}
 	return found;
 }
