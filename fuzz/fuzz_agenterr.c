@@ -11,15 +11,7 @@
 #include "../src/agenterr.h"
 #include "../src/aliyun.h"
 #include "fuzz.h"
-
-static void
-check_fields(const struct cli_error *e)
-{
-	FUZZ_CHECK(memchr(e->code, '\0', sizeof(e->code)) != NULL, "code not terminated");
-	FUZZ_CHECK(memchr(e->message, '\0', sizeof(e->message)) != NULL, "message not terminated");
-	FUZZ_CHECK(memchr(e->request_id, '\0', sizeof(e->request_id)) != NULL,
-	    "request_id not terminated");
-}
+#include "fuzz_cli.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,14 +23,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&e, 0, sizeof(e));
 	r = agent_error_parse((const char *)data, size, &e);
 	FUZZ_CHECK(r == 0 || r == 1, "agent_error_parse %d", r);
-	check_fields(&e);
+	fuzz_check_cli_fields(&e);
 	/* The envelope's status_code is kept only when it is an HTTP status. */
 	FUZZ_CHECK(e.http_status == 0 || (e.http_status >= 100 && e.http_status < 1000),
 	    "status %d", e.http_status);
 	/* As the workflow reads it: scrubbed, classified, a yes or a no each. */
 	s = fuzz_cstr(data, size);
 	cli_parse_error(s, "", &e);
-	check_fields(&e);
+	fuzz_check_cli_fields(&e);
 	FUZZ_CHECK(cli_error_is_throttled(&e) == 0 || cli_error_is_throttled(&e) == 1, "throttled");
 	FUZZ_CHECK(cli_error_is_permission(&e, s) <= 1, "permission");
 	FUZZ_CHECK(strlen(e.auth_action) < sizeof(e.auth_action), "auth_action");

@@ -11,16 +11,7 @@
 
 #include "../src/aliyun.h"
 #include "fuzz.h"
-
-static void
-check_fields(const struct cli_error *e)
-{
-	/* Every field is a terminated string inside its array. */
-	FUZZ_CHECK(memchr(e->code, '\0', sizeof(e->code)) != NULL, "code not terminated");
-	FUZZ_CHECK(memchr(e->message, '\0', sizeof(e->message)) != NULL, "message not terminated");
-	FUZZ_CHECK(memchr(e->request_id, '\0', sizeof(e->request_id)) != NULL,
-	    "request_id not terminated");
-}
+#include "fuzz_cli.h"
 
 static void
 one(const char *err, const char *out)
@@ -29,7 +20,7 @@ one(const char *err, const char *out)
 	int perm, nf;
 
 	cli_parse_error(err, out, &e);
-	check_fields(&e);
+	fuzz_check_cli_fields(&e);
 	perm = cli_error_is_permission(&e, err);
 	nf = cli_error_is_not_found(&e, err);
 	FUZZ_CHECK(perm == 0 || perm == 1, "is_permission %d", perm);

@@ -41,30 +41,19 @@ xok(int ok)
 void *
 xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
+	return xnn(malloc(n ? n : 1));
 }
 
 void *
 xcalloc(size_t n, size_t m)
 {
-	void *p = calloc(n ? n : 1, m ? m : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
+	return xnn(calloc(n ? n : 1, m ? m : 1));
 }
 
 void *
 xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (p == NULL)
-		oom();
-	return p;
+	return xnn(realloc(p, n ? n : 1));
 }
 
 char *
@@ -73,25 +62,6 @@ xstrdup(const char *s)
 	size_t n = strlen(s) + 1;
 
 	return memcpy(xmalloc(n), s, n);
-}
-
-char *
-xasprintf(const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom();
-	b.p = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return b.p;
 }
 
 static void
@@ -124,8 +94,9 @@ buf_adds(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
-void
-buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+/* The length that vsnprintf prints for fmt and ap (a copy of ap is used), or -1. */
+static int
+measure(const char *fmt, va_list ap)
 {
 	va_list ap2;
 	int n;
@@ -133,11 +104,45 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
+	return n;
+}
+
+/* Prints fmt's n bytes (measured) at b's end, where there is room for them and the NUL. */
+static void
+put(struct buf *b, size_t n, const char *fmt, va_list ap)
+{
+	vsnprintf(b->p + b->len, n + 1, fmt, ap);
+	b->len += n;
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	int n = measure(fmt, ap);
+
 	if (n < 0)
 		return;
 	buf_grow(b, (size_t)n);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	b->len += (size_t)n;
+	put(b, (size_t)n, fmt, ap);
+}
+
+/* A string of exactly its length (not a buffer's doubled capacity). */
+char *
+xasprintf(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = measure(fmt, ap);
+	if (n < 0)
+		oom();
+	b.cap = (size_t)n + 1;
+	b.p = xmalloc(b.cap);
+	put(&b, (size_t)n, fmt, ap);
+	va_end(ap);
+	return b.p;
 }
 
 void

@@ -56,9 +56,24 @@
  * the specification forbids even a partially masked id.  Key/value forms keep
  * the key so that a message stays readable ("access_key_secret": "****").
  */
+/*
+ * Every rule's match contains one of its trigger words (see triggers[] below), so a
+ * rule runs, and is compiled, only on a text that holds one of them.
+ */
+enum {
+	T_ACS = 1 << 0, T_BEARER = 1 << 1, T_BASIC = 1 << 2, T_LTAI = 1 << 3, T_STS = 1 << 4,
+	T_CAIS = 1 << 5, T_ACCESS = 1 << 6, T_SECRET = 1 << 7, T_TOKEN = 1 << 8,
+	T_SIGNATURE = 1 << 9, T_PASSWORD = 1 << 10, T_PASSWD = 1 << 11, T_KEY = 1 << 12,
+	T_AUTHORIZATION = 1 << 13,
+	/* each name in KEYS holds one of these */
+	T_KEYS = T_ACCESS | T_SECRET | T_TOKEN | T_SIGNATURE | T_PASSWORD | T_PASSWD | T_KEY |
+	    T_AUTHORIZATION,
+};
+
 static const struct rule {
 	const char *pat;
 	const char *rep;
+	unsigned need;		/* T_* bits: the rule can match only where one is present */
 } rules[] = {
 	/*
 	 * Authorization headers first ("acs LTAI...:signature", "Bearer token",
@@ -66,32 +81,32 @@ static const struct rule {
 	 * form needs the id:signature shape, or prose such as "ACS clusters" would be
 	 * masked; Basic needs a digit or a base64 sign, or "basic troubleshooting" would.
 	 */
-	{ "(?i)\\b(acs)\\s+[A-Za-z0-9.]{8,}:[A-Za-z0-9+/=]+", "${1} ****" },
-	{ "(?i)\\b(bearer)\\s+[A-Za-z0-9._+/=-]{8,}", "${1} ****" },
-	{ "(?i)\\b(basic)\\s+(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}", "${1} ****" },
+	{ "(?i)\\b(acs)\\s+[A-Za-z0-9.]{8,}:[A-Za-z0-9+/=]+", "${1} ****", T_ACS },
+	{ "(?i)\\b(bearer)\\s+[A-Za-z0-9._+/=-]{8,}", "${1} ****", T_BEARER },
+	{ "(?i)\\b(basic)\\s+(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}", "${1} ****", T_BASIC },
 	/*
 	 * AccessKey ids: LTAI followed by 8 or more alphanumerics; one wrapped onto a
 	 * second line unless its first line already holds a whole id (LTAI and 20); the
 	 * head of one that a cut left at the very end (of the text or of a C string: a NUL),
 	 * and so for tokens below.
 	 */
-	{ "LTAI[A-Za-z0-9]{0,19}" WRAP("[A-Za-z0-9]"), "LTAI****" },
-	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****" },
-	{ "LTAI[A-Za-z0-9]{1,7}(?=\\z|\\x00)", "LTAI****" },
+	{ "LTAI[A-Za-z0-9]{0,19}" WRAP("[A-Za-z0-9]"), "LTAI****", T_LTAI },
+	{ "LTAI[A-Za-z0-9]{8,}", "LTAI****", T_LTAI },
+	{ "LTAI[A-Za-z0-9]{1,7}(?=\\z|\\x00)", "LTAI****", T_LTAI },
 	/* STS AccessKey ids and security tokens, also wrapped over several lines. */
-	{ "STS\\.[A-Za-z0-9._+/=-]{8,}(?:" WRAP("[A-Za-z0-9._+/=-]") ")*", "STS.****" },
-	{ "STS\\.[A-Za-z0-9._+/=-]{0,7}(?:" WRAP("[A-Za-z0-9._+/=-]") ")+", "STS.****" },
-	{ "CAIS[A-Za-z0-9+/=_-]{20,}(?:" WRAP("[A-Za-z0-9+/=_-]") ")*", "****" },
-	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?:" WRAP("[A-Za-z0-9+/=_-]") ")+", "****" },
-	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?=\\z|\\x00)", "****" },
+	{ "STS\\.[A-Za-z0-9._+/=-]{8,}(?:" WRAP("[A-Za-z0-9._+/=-]") ")*", "STS.****", T_STS },
+	{ "STS\\.[A-Za-z0-9._+/=-]{0,7}(?:" WRAP("[A-Za-z0-9._+/=-]") ")+", "STS.****", T_STS },
+	{ "CAIS[A-Za-z0-9+/=_-]{20,}(?:" WRAP("[A-Za-z0-9+/=_-]") ")*", "****", T_CAIS },
+	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?:" WRAP("[A-Za-z0-9+/=_-]") ")+", "****", T_CAIS },
+	{ "CAIS[A-Za-z0-9+/=_-]{4,19}(?=\\z|\\x00)", "****", T_CAIS },
 	/* An Authorization value: its scheme word goes too. */
 	{ "(?i)(authorization" QUOTE "?" BL "(?:[:=]|%3[AaDd])" BL QUOTE "?)"
-	  "(?:(?:basic|bearer|digest|acs|token)(?:\\s|%20)+)?[^\\s\"'\\\\,;&}]+", "${1}****" },
+	  "(?:(?:basic|bearer|digest|acs|token)(?:\\s|%20)+)?[^\\s\"'\\\\,;&}]+", "${1}****", T_AUTHORIZATION },
 	/* Command-line flags: --access-key-secret VALUE, --sts-token=VALUE. */
-	{ "(?i)(--(?:" KEYS ")(?:\\s*=\\s*|\\s+))" VALUE, "${1}${2}****" },
+	{ "(?i)(--(?:" KEYS ")(?:\\s*=\\s*|\\s+))" VALUE, "${1}${2}****", T_KEYS },
 	/* A YAML block scalar: "accessKeySecret: |" and the indented lines below it. */
 	{ "(?i)((?:" KEYS ")" QUOTE "?[ \\t]*:[ \\t]*[|>][-+0-9]*[ \\t]*\\r?\\n)([ \\t]+)[^\\r\\n]*"
-	  "(?:\\r?\\n\\2[^\\r\\n]*)*", "${1}${2}****" },
+	  "(?:\\r?\\n\\2[^\\r\\n]*)*", "${1}${2}****", T_KEYS },
 	/*
 	 * key = value, key: value, "key": "value", 'key': 'value', key\tvalue, key=value
 	 * in query strings and URL-encoded (key%3Dvalue, %22key%22%3A%22value%22), and the
@@ -99,85 +114,102 @@ static const struct rule {
 	 * to its closing quote, spaces and commas included.
 	 */
 	{ "(?i)((?:" KEYS ")" QUOTE "?(?:" BL "(?:=>|[:=]|%3[AaDd])" BL "|\\t+))" VALUE,
-	  "${1}${2}****" },
+	  "${1}${2}****", T_KEYS },
 	/* XML, as Alibaba Cloud's XML APIs return: <AccessKeySecret>v</AccessKeySecret>. */
-	{ "(?i)(<(?:" KEYS ")>)[^<]*", "${1}****" },
+	{ "(?i)(<(?:" KEYS ")>)[^<]*", "${1}****", T_KEYS },
 	/*
 	 * A Kubernetes env entry as text: name ALIBABA_CLOUD_ACCESS_KEY_SECRET, then its
 	 * value (JSON, JSON-escaped, YAML).  The member is called "value"; its sibling says
 	 * what it holds.  (scrub.c does the same on a JSON structure.)
 	 */
 	{ "(?i)(\\bname" QUOTE "?" BL "[:=]" BL QUOTE "?[A-Za-z0-9_.-]*(?:" KEYS ")[A-Za-z0-9_.-]*"
-	  QUOTE "?(?:\\s|\\\\[nr]|,|-)*" QUOTE "?value" QUOTE "?" BL "[:=]" BL ")" VALUE, "${1}${2}****" },
+	  QUOTE "?(?:\\s|\\\\[nr]|,|-)*" QUOTE "?value" QUOTE "?" BL "[:=]" BL ")" VALUE, "${1}${2}****",
+	  T_KEYS },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
 /*
- * Every rule's match contains one of these words (compared without case), so a
- * text with none of them needs no regular expression at all: most lines never
- * pay for compiling the rules.  Keep in step with rules[] (test_redact.c checks).
- * "sts." and not "sts": the STS rules start with "STS.", and sts_token holds "token";
- * a bare "sts" is in every path under tests/ and sent each argv through every rule.
+ * The trigger words, in the order of the T_* bits.  LTAI, STS. and CAIS are compared
+ * as written (their rules are), the others without case (ASCII, as (?i) does without
+ * PCRE2_UTF).  "STS." and not "sts": sts_token holds "token", a bare "sts" is in every
+ * path under tests/, and "requests.memory" in a report must not send it through the
+ * STS rules.
  */
-static const char *const triggers[] = { "acs", "bearer", "basic", "ltai", "sts.", "cais",
-	"access", "secret", "token", "signature", "password", "passwd", "key", "authorization" };
+static const struct trigger {
+	const char *w;
+	unsigned char len, exact;
+} triggers[] = {
+	{ "acs", 3, 0 }, { "bearer", 6, 0 }, { "basic", 5, 0 }, { "LTAI", 4, 1 },
+	{ "STS.", 4, 1 }, { "CAIS", 4, 1 }, { "access", 6, 0 }, { "secret", 6, 0 },
+	{ "token", 5, 0 }, { "signature", 9, 0 }, { "password", 8, 0 }, { "passwd", 6, 0 },
+	{ "key", 3, 0 }, { "authorization", 13, 0 },
+};
+
+#define NTRIGGERS (sizeof(triggers) / sizeof(triggers[0]))
+#define T_ALL ((1u << NTRIGGERS) - 1)
 
 static int known_in(const char *, size_t);
 static void forget_values(void);
 
 static int
-may_hold_secret(const char *s, size_t len)
+trigger_at(const struct trigger *t, const char *s, size_t left)
 {
-	static unsigned char first[256];	/* the triggers' first letters (no threads) */
-	size_t i, j, k, n;
+	size_t j;
 
-	if (known_in(s, len))
-		return 1;
-	if (!first['a'])
-		for (k = 0; k < sizeof(triggers) / sizeof(triggers[0]); k++)
-			first[(unsigned char)triggers[k][0]] = 1;
-	for (i = 0; i < len; i++) {
-		char c = s[i] | 0x20;	/* ASCII lower case; other bytes never match */
+	if (left < t->len)
+		return 0;
+	for (j = 0; j < t->len; j++)
+		if ((t->exact ? s[j] : s[j] | 0x20) != t->w[j])
+			return 0;	/* | 0x20: ASCII lower case; no other byte meets a letter */
+	return 1;
+}
 
-		if (!first[(unsigned char)c])
-			continue;	/* most bytes: no trigger starts here */
-		for (k = 0; k < sizeof(triggers) / sizeof(triggers[0]); k++) {
-			if (c != triggers[k][0])
-				continue;
-			n = strlen(triggers[k]);
-			for (j = 1; j < n && i + j < len && (s[i + j] | 0x20) == triggers[k][j]; j++)
-				;
-			if (j == n)
-				return 1;
+/* The T_* bits of the trigger words in s[0..len). */
+static unsigned
+triggers_in(const char *s, size_t len)
+{
+	static unsigned by_first[256];	/* triggers by lower-cased first byte (no threads) */
+	unsigned found = 0, m;
+	size_t i, k;
+
+	if (!by_first['a'])
+		for (k = 0; k < NTRIGGERS; k++)
+			by_first[(unsigned char)(triggers[k].w[0] | 0x20)] |= 1u << k;
+	for (i = 0; i < len && found != T_ALL; i++) {
+		/* most bytes: no trigger starts here, m is 0 */
+		for (m = by_first[(unsigned char)(s[i] | 0x20)] & ~found; m != 0; m &= m - 1) {
+			k = (size_t)__builtin_ctz(m);
+			if (trigger_at(&triggers[k], s + i, len - i))
+				found |= 1u << k;
 		}
 	}
-	return 0;
+	return found;
 }
 
 static pcre2_code *codes[NRULES], *names;
 static pcre2_match_data *md;
 
-static void
-compile_all(void)
+/* A pattern, compiled on first use: most runs need a few rules or none. */
+static pcre2_code *
+compiled(pcre2_code **code, const char *pat)
 {
-	size_t i;
 	int errc;
 	PCRE2_SIZE erro;
 
-	if (md != NULL)
-		return;
-	for (i = 0; i < NRULES; i++) {
-		codes[i] = pcre2_compile((PCRE2_SPTR)rules[i].pat, PCRE2_ZERO_TERMINATED,
-		    0, &errc, &erro, NULL);
-		if (codes[i] == NULL)
-			abort();	/* a pattern bug, caught by every test */
-	}
-	names = pcre2_compile((PCRE2_SPTR)"(?i)(?:" KEYS ")", PCRE2_ZERO_TERMINATED, 0, &errc,
-	    &erro, NULL);
-	md = pcre2_match_data_create(16, NULL);
-	if (names == NULL || md == NULL)
+	if (md == NULL && (md = pcre2_match_data_create(16, NULL)) == NULL)
 		abort();
+	if (*code == NULL &&
+	    (*code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &errc, &erro,
+	    NULL)) == NULL)
+		abort();	/* a pattern bug, caught by every test */
+	return *code;
+}
+
+static pcre2_code *
+rule_code(size_t i)
+{
+	return compiled(&codes[i], rules[i].pat);
 }
 
 void
@@ -196,18 +228,23 @@ redact_free_patterns(void)
 	forget_values();
 }
 
+/* md is read here, after compiled() has made it (an argument's order is unspecified). */
+static int
+matches(pcre2_code *re, const char *s, size_t len)
+{
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
+}
+
 int
 redact_needed(const char *s, size_t len)
 {
+	unsigned present = triggers_in(s, len);
 	size_t i;
 
-	if (!may_hold_secret(s, len))
-		return 0;
 	if (known_in(s, len))
 		return 1;
-	compile_all();
 	for (i = 0; i < NRULES; i++)
-		if (pcre2_match(codes[i], (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0)
+		if ((rules[i].need & present) && matches(rule_code(i), s, len))
 			return 1;
 	return 0;
 }
@@ -217,10 +254,9 @@ redact_secret_name(const char *name)
 {
 	size_t len = strlen(name);
 
-	if (!may_hold_secret(name, len))
+	if (!(triggers_in(name, len) & T_KEYS))
 		return 0;
-	compile_all();
-	return pcre2_match(names, (PCRE2_SPTR)name, len, 0, 0, md, NULL) >= 0;
+	return matches(compiled(&names, "(?i)(?:" KEYS ")"), name, len);
 }
 
 /* Substitute one rule globally; returns a new buffer or NULL when nothing matched. */
@@ -461,20 +497,27 @@ mask_known(const char *s, size_t len, size_t *olen)
 	return b.p;
 }
 
-/* Every shape rule over cur (of clen bytes), in order; the result replaces cur. */
+/*
+ * Every shape rule over cur (of clen bytes) that its triggers let match, in order; the
+ * result replaces cur.  A rule's change is looked through again for the triggers.
+ */
 static char *
 apply_rules(char *cur, size_t *clen)
 {
 	char *next;
 	size_t i, nlen;
+	unsigned present = triggers_in(cur, *clen);
 
-	for (i = 0; i < NRULES; i++) {
-		next = subst(codes[i], rules[i].rep, cur, *clen, &nlen);
+	for (i = 0; i < NRULES && present != 0; i++) {
+		if (!(rules[i].need & present))
+			continue;
+		next = subst(rule_code(i), rules[i].rep, cur, *clen, &nlen);
 		if (next == NULL)
 			continue;
 		free(cur);
 		cur = next;
 		*clen = nlen;
+		present = triggers_in(cur, *clen);
 	}
 	return cur;
 }
@@ -488,9 +531,6 @@ redact(const char *s, size_t len)
 	cur = xmalloc(len + 1);
 	memcpy(cur, s, len);
 	cur[len] = '\0';
-	if (!may_hold_secret(s, len))
-		return cur;
-	compile_all();
 	cur = apply_rules(cur, &clen);
 	next = mask_known(cur, clen, &nlen);
 	if (next != NULL) {

@@ -293,6 +293,32 @@ redact_needed_should_tell_whether_anything_would_change(void **state)
 	assert_false(redact_needed("ok " AKID, 3));
 }
 
+/*
+ * A rule's trigger word without its shape changes nothing, and the rules of other words
+ * still run beside it (redact.c runs each rule only on its own trigger words).
+ */
+static void
+redact_should_leave_trigger_words_without_a_credential_alone(void **state)
+{
+	static const char *const texts[] = {
+		"3. Set requests.memory equal to limits.memory",	/* "sts." */
+		"ACS clusters, ASK clusters and Edge clusters; profile 'acs'",
+		"sts.abcdefghijklmnop and ltai12345678 and cais12345678901234567890",
+		"the key to basic troubleshooting is a bearer of good news",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		unchanged(texts[i]);
+		if (redact_needed(texts[i], strlen(texts[i])))
+			fail_msg("redact_needed(\"%s\")", texts[i]);
+	}
+	check("requests.memory STS.NUkmP4Tg7Kn3KmYx9wBDgd8Xz profile acs " AKID,
+	    "requests.memory STS.**** profile acs LTAI****");
+	check("ACS clusters; password=hunter22", "ACS clusters; password=****");
+}
+
 static void
 redact_should_handle_large_inputs(void **state)
 {
@@ -384,6 +410,7 @@ main(void)
 		cmocka_unit_test(redact_should_mask_quoted_values_with_spaces_whole),
 		cmocka_unit_test(redact_should_read_only_len_bytes),
 		cmocka_unit_test(redact_needed_should_tell_whether_anything_would_change),
+		cmocka_unit_test(redact_should_leave_trigger_words_without_a_credential_alone),
 		cmocka_unit_test(redact_should_handle_large_inputs),
 	};
 

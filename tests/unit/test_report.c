@@ -77,6 +77,36 @@ parse_ok(const char *text, struct diag *d)
 		fail_msg("diag_parse failed: %s\n%s", err, text);
 }
 
+/* A Success body's result (JSON text), the overall status and exit code it must give. */
+struct shape {
+	const char	*result;
+	enum overall	 o;
+	int		 rc;	/* -1: not checked */
+};
+
+#define OVERALL_STATUS(word)	"{\"summary\": {\"overall_status\": \"" word "\"}}"
+
+static void
+check_shapes(const struct shape *sh, size_t n)
+{
+	struct diag d;
+	size_t i;
+	char *b;
+
+	for (i = 0; i < n; i++) {
+		b = success_body(sh[i].result);
+		parse_ok(b, &d);
+		if (d.state != TASK_SUCCESS || d.overall != sh[i].o ||
+		    (sh[i].rc >= 0 && diag_exit_code(&d) != sh[i].rc))
+			fail_msg("result %s: state %d overall %d exit %d, want overall %d exit %d",
+			    sh[i].result, d.state, d.overall, diag_exit_code(&d), sh[i].o, sh[i].rc);
+		diag_free(&d);
+		free(b);
+	}
+}
+
+#define CHECK_SHAPES(table)	check_shapes(table, sizeof(table) / sizeof(table[0]))
+
 static void
 parse_bad(const char *text, char *err, size_t errlen)
 {
@@ -254,47 +284,29 @@ diag_should_map_an_unknown_overall_status_to_other(void **state)
 static void
 diag_should_read_overall_status_without_regard_to_case(void **state)
 {
-	static const struct { const char *raw; enum overall o; int rc; } cases[] = {
-		{ "Info", OVERALL_INFO, 0 }, { "info", OVERALL_INFO, 0 }, { "Normal", OVERALL_INFO, 0 },
-		{ "WARN", OVERALL_WARN, 1 }, { "Warning", OVERALL_WARN, 1 },
-		{ "critical", OVERALL_CRITICAL, 2 }, { "Error", OVERALL_CRITICAL, 2 },
+	static const struct shape shapes[] = {
+		{ OVERALL_STATUS("Info"), OVERALL_INFO, 0 }, { OVERALL_STATUS("info"), OVERALL_INFO, 0 },
+		{ OVERALL_STATUS("Normal"), OVERALL_INFO, 0 }, { OVERALL_STATUS("WARN"), OVERALL_WARN, 1 },
+		{ OVERALL_STATUS("Warning"), OVERALL_WARN, 1 },
+		{ OVERALL_STATUS("critical"), OVERALL_CRITICAL, 2 },
+		{ OVERALL_STATUS("Error"), OVERALL_CRITICAL, 2 },
 	};
-	struct diag d;
-	size_t i;
-	char *b, *r;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		r = xasprintf("{\"summary\": {\"overall_status\": \"%s\"}}", cases[i].raw);
-		b = success_body(r);
-		parse_ok(b, &d);
-		if (d.overall != cases[i].o || diag_exit_code(&d) != cases[i].rc)
-			fail_msg("overall_status \"%s\": overall %d exit %d", cases[i].raw, d.overall,
-			    diag_exit_code(&d));
-		diag_free(&d);
-		free(b);
-		free(r);
-	}
+	CHECK_SHAPES(shapes);
 }
 
 static void
 diag_should_judge_by_the_worst_issue_without_an_overall_status(void **state)
 {
-	struct diag d;
-	char *b = success_body("{\"summary\": {\"root_cause\": \"r\"}, \"issues\": ["
-	    "{\"level\": \"Info\", \"name\": \"a\"}, {\"level\": \"Warn\", \"name\": \"b\"}]}");
+	static const struct shape shapes[] = {
+		{ "{\"summary\": {\"root_cause\": \"r\"}, \"issues\": [{\"level\": \"Info\", \"name\": \"a\"},"
+		  " {\"level\": \"Warn\", \"name\": \"b\"}]}", OVERALL_WARN, 1 },
+		{ "{\"issues\": [{\"status\": \"Critical\"}, {\"severity\": \"Warn\"}]}", OVERALL_CRITICAL, 2 },
+	};
 
 	(void)state;
-	parse_ok(b, &d);
-	assert_int_equal(d.overall, OVERALL_WARN);
-	assert_int_equal(diag_exit_code(&d), 1);
-	diag_free(&d);
-	free(b);
-	b = success_body("{\"issues\": [{\"status\": \"Critical\"}, {\"severity\": \"Warn\"}]}");
-	parse_ok(b, &d);
-	assert_int_equal(d.overall, OVERALL_CRITICAL);
-	diag_free(&d);
-	free(b);
+	CHECK_SHAPES(shapes);
 }
 
 /*
@@ -458,30 +470,20 @@ diag_should_map_every_severity_word(void **state)
 		{ "info", OVERALL_INFO }, { "NORMAL", OVERALL_INFO }, { "ok", OVERALL_INFO },
 		{ "severe-ish", OVERALL_OTHER },
 	};
-	struct diag d;
+	struct shape sh[2];
 	size_t i;
-	char *r, *b;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		/* As an issue's level, with no overall status ... */
-		r = xasprintf("{\"issues\": [{\"level\": \"%s\", \"item_name\": \"x\"}]}", cases[i].word);
-		b = success_body(r);
-		parse_ok(b, &d);
-		if (d.overall != cases[i].o)
-			fail_msg("issue level %s: overall %d, want %d", cases[i].word, d.overall, cases[i].o);
-		diag_free(&d);
-		free(b);
-		free(r);
-		/* ... and as the overall status itself. */
-		r = xasprintf("{\"summary\": {\"overall_status\": \"%s\"}}", cases[i].word);
-		b = success_body(r);
-		parse_ok(b, &d);
-		if (d.overall != cases[i].o)
-			fail_msg("overall_status %s: overall %d, want %d", cases[i].word, d.overall, cases[i].o);
-		diag_free(&d);
-		free(b);
-		free(r);
+		/* As an issue's level, with no overall status, and as the overall status itself. */
+		sh[0].result = xasprintf("{\"issues\": [{\"level\": \"%s\", \"item_name\": \"x\"}]}",
+		    cases[i].word);
+		sh[1].result = xasprintf(OVERALL_STATUS("%s"), cases[i].word);
+		sh[0].o = sh[1].o = cases[i].o;
+		sh[0].rc = sh[1].rc = -1;
+		CHECK_SHAPES(sh);
+		free((char *)sh[0].result);
+		free((char *)sh[1].result);
 	}
 }
 
@@ -489,31 +491,17 @@ diag_should_map_every_severity_word(void **state)
 static void
 diag_should_not_call_healthy_beside_an_issue_it_cannot_rate(void **state)
 {
-	static const char *const results[] = {
-		"{\"issues\": [{\"severity\": \"Info\"}, {\"severity\": \"\u4e25\u91cd\"}]}",
-		"{\"issues\": [{\"severity\": \"Info\"}, {\"title\": \"no severity\"}]}",
-		"{\"issues\": [{\"severity\": \"ok\"}, {\"level\": 3}]}",
-		"{\"issues\": []}",
+	static const struct shape shapes[] = {
+		{ "{\"issues\": [{\"severity\": \"Info\"}, {\"severity\": \"\u4e25\u91cd\"}]}", OVERALL_OTHER, 1 },
+		{ "{\"issues\": [{\"severity\": \"Info\"}, {\"title\": \"no severity\"}]}", OVERALL_OTHER, 1 },
+		{ "{\"issues\": [{\"severity\": \"ok\"}, {\"level\": 3}]}", OVERALL_OTHER, 1 },
+		{ "{\"issues\": []}", OVERALL_OTHER, 1 },
+		{ "{\"issues\": [{\"severity\": \"low\"}, {\"title\": \"?\"}, {\"level\": \"HIGH\"}]}",
+		  OVERALL_CRITICAL, 2 },
 	};
-	struct diag d;
-	size_t i;
-	char *b;
 
 	(void)state;
-	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++) {
-		b = success_body(results[i]);
-		parse_ok(b, &d);
-		if (diag_exit_code(&d) == 0)
-			fail_msg("%s: called healthy", results[i]);
-		assert_int_equal(d.overall, OVERALL_OTHER);
-		diag_free(&d);
-		free(b);
-	}
-	b = success_body("{\"issues\": [{\"severity\": \"low\"}, {\"title\": \"?\"}, {\"level\": \"HIGH\"}]}");
-	parse_ok(b, &d);
-	assert_int_equal(d.overall, OVERALL_CRITICAL);
-	diag_free(&d);
-	free(b);
+	CHECK_SHAPES(shapes);
 }
 
 static void
