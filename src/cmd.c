@@ -95,6 +95,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard names its own files)") },
 	[O_PUSH] = { "push", 0, "URL", C_NONE, NULL, S_BATCH,
 	    N_("PUT the --metrics file to a Prometheus Pushgateway at\nURL/metrics/job/ackprof[/shard/K] when the run ends") },
+	[O_FAIL_ON] = { "fail-on", 0, "LEVEL", C_WORDS, "warn critical error never", S_BATCH,
+	    N_("which outcomes fail the run [warn]: warn (Critical,\nfailures, Warn), critical (no Warn), error (failures\nonly), never (no target outcome)") },
 	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,
 	    N_("every tool call answers within SECS; a task still\nrunning comes back with its id [40]") },
 	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
@@ -148,32 +150,33 @@ const struct cmd cmds[] = {
 	    NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
-	    N_("run the whole workflow on one pod") },
+	    N_("run the whole workflow on one pod"), "text json markdown" },
 	{ "result", run_result,
 	    "TASK_ID [-o text|json|markdown] [--save FILE] [--profile NAME] [--dry-run]",
 	    "TASK_ID", 1, 1, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
-	    N_("resume polling an existing diagnosis task") },
+	    N_("resume polling an existing diagnosis task"), "text json markdown" },
 	{ "batch", run_batch,
 	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [--shard K/N]\n"
-	    "[--push URL] [-o text|json]",
+	    "[--push URL] [--fail-on LEVEL] [-o text|json]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
-	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_FAIL_ON) | B(O_METRICS) |
+	    B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
-	    "or JSON objects; clusters in parallel, results as they end") },
+	    "or JSON objects; clusters in parallel, results as they end"), "text json" },
 	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_REPLY_WITHIN) | LOUD | B(O_PROFILE) | WIRING,
-	    N_("serve the workflow to agents (Model Context Protocol, stdio)") },
+	    N_("serve the workflow to agents (Model Context Protocol, stdio)"), NULL },
 	{ "doctor", run_doctor, "[--fix] [-v]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_VERBOSE) | B(O_FIX) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
 	    B(O_CLI_TIMEOUT),
-	    N_("check the CLI, the profile, ai-mode, the plugin and the SDK venv;\nchanges nothing (--fix: what diagnose would set)") },
+	    N_("check the CLI, the profile, ai-mode, the plugin and the SDK venv;\nchanges nothing (--fix: what diagnose would set)"), NULL },
 	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
-	    N_("create or repair the SysOM SDK venv used by Step 7") },
+	    N_("create or repair the SysOM SDK venv used by Step 7"), NULL },
 	{ "completion", run_completion, "bash|zsh|fish", "SHELL", 1, 1, C_WORDS, "bash zsh fish",
-	    ALWAYS, N_("print the shell completion script for bash, zsh or fish") },
-	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL }
+	    ALWAYS, N_("print the shell completion script for bash, zsh or fish"), NULL },
+	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL, NULL }
 };
 
 static const char intro[] = N_(
@@ -224,11 +227,11 @@ put_synopsis(const struct cmd *c, const char *lead)
 	put_column(left, utf8_width(left), c->synopsis);
 }
 
-/* The options in MASK, by section, each under its heading. */
+/* The options in MASK, by section, each under its heading; OUTPUTS: the -o values taken. */
 static void
-put_options(uint64_t mask)
+put_options(uint64_t mask, const char *outputs)
 {
-	char left[64];
+	char left[64], own[128];
 	int s, i;
 
 	for (s = 0; cmd_sections[s]; s++) {
@@ -244,7 +247,12 @@ put_options(uint64_t mask)
 			snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", op->short_name ? '-' : ' ',
 			    op->short_name ? op->short_name : ' ', op->short_name ? ", " : "  ", op->name,
 			    op->arg ? " " : "", op->arg ? op->arg : "");
-			put_column(left, 28, _(op->help));
+			/* A command that takes fewer formats lists its own (batch: no markdown). */
+			if (i == O_OUTPUT && outputs && strcmp(outputs, op->words) != 0) {
+				snprintf(own, sizeof(own), _("one of: %s [text]"), outputs);
+				put_column(left, 28, own);
+			} else
+				put_column(left, 28, _(op->help));
 		}
 	}
 }
@@ -268,7 +276,7 @@ put_help(const struct cmd *only)
 	}
 	if (only) {
 		printf("\n%s\n", _(only->help));
-		put_options(only->opts);
+		put_options(only->opts, only->outputs);
 		printf("\n%s", _(exit_text));
 		return;
 	}
@@ -278,7 +286,7 @@ put_help(const struct cmd *only)
 		snprintf(left, sizeof(left), "  %s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
 		put_column(left, 22, _(c->help));
 	}
-	put_options(all);
+	put_options(all, NULL);
 	printf("\n%s", _(exit_text));
 }
 
@@ -351,6 +359,10 @@ apply_opt(struct inv *v, int id, const char *arg)
 		if (push_check_url(arg, err, sizeof(err)) == -1)
 			return usage_error("%s", err);
 		v->bo.push = arg;
+		break;
+	case O_FAIL_ON:
+		if ((v->bo.fail_on = batch_fail_on(arg)) < 0)
+			return usage_error("bad --fail-on '%s' (warn, critical, error or never)", arg);
 		break;
 	case O_REPLY_WITHIN:
 		if (parse_seconds(arg, 3600, &v->reply_within) == -1 || v->reply_within <= 0)
