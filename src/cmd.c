@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "batch.h"
 #include "cmd.h"
@@ -320,6 +321,40 @@ default_venv(void)
 	return xasprintf("%s/.local/share/ackprof/.sysom-sdk-venv", home && *home ? home : ".");
 }
 
+/*
+ * --save and --state, before any cloud call (as --metrics): the path names a file whose
+ * directory exists and which can be written or created there.  SPECIAL: a FIFO or a
+ * character device is fine (--save writes those in place).  0 or a usage error.
+ */
+static int
+check_out_path(const char *flag, const char *path, int special)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xasprintf("%.*s", (int)(slash - path), path);
+	struct stat st;
+	int rc = 0;
+
+	if (*path == '\0' || (slash && slash[1] == '\0'))
+		rc = usage_error("%s '%s' names no file (name a file)", flag, path);
+	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		rc = usage_error("%s %s: no directory %s (create it, or choose another path)", flag, path,
+		    dir);
+	else if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			rc = usage_error("%s %s is a directory (name a file in it)", flag, path);
+		else if (!S_ISREG(st.st_mode) && !(special && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))))
+			rc = usage_error("%s %s is not a regular file (choose a file)", flag, path);
+		else if (access(path, W_OK) == -1)
+			rc = usage_error("%s %s: cannot write it: %s (choose a writable path)", flag, path,
+			    strerror(errno));
+	} else if (access(dir, W_OK | X_OK) == -1)
+		rc = usage_error("%s %s: cannot create a file in %s: %s (choose a writable directory)",
+		    flag, path, dir, strerror(errno));
+	free(dir);
+	return rc;
+}
+
 /* Store one option's value; 0 or a usage error. */
 static int
 apply_opt(struct inv *v, int id, const char *arg)
@@ -340,7 +375,11 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_AROUND: v->a.around = arg; break;
 	case O_REALTIME: v->a.realtime = 1; break;
 	case O_OUTPUT: v->a.output = arg; break;
-	case O_SAVE: o->save = arg; break;
+	case O_SAVE:
+		if (check_out_path("--save", arg, 1) != 0)
+			return 64;
+		o->save = arg;
+		break;
 	case O_METRICS:
 		/* A path with %K is checked once --shard has made it a path (run_batch). */
 		if (!shard_has_placeholder(arg) && metrics_check_path(arg, err, sizeof(err)) == -1)
@@ -349,7 +388,12 @@ apply_opt(struct inv *v, int id, const char *arg)
 		break;
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
-	case O_STATE: v->bo.state = arg; break;
+	case O_STATE:
+		/* A path with %K is checked once --shard has made it a path (lock_state). */
+		if (!shard_has_placeholder(arg) && check_out_path("--state", arg, 0) != 0)
+			return 64;
+		v->bo.state = arg;
+		break;
 	case O_SHARD:
 		if (shard_parse(arg, &v->o.shard) == -1)
 			return usage_error("bad --shard '%s' (K/N: whole numbers, 0 <= K < N <= %d, e.g. 0/4)",
