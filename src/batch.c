@@ -96,11 +96,13 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		i18n_snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", echo80(ns, eb));
+		i18n_snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace (%s)",
+		    echo80(ns, eb), _(target_ns_rule));
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		i18n_snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", echo80(pod, eb));
+		i18n_snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name (%s)", echo80(pod, eb),
+		    _(target_pod_rule));
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
@@ -1379,6 +1381,16 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		goto out;
 	}
 	group(&b);
+	/* A cluster's counts include its targets finished by an earlier run. */
+	for (i = 0; i < b.ncl; i++)
+		for (size_t k = 0; k < b.cl[i].n; k++) {
+			const struct target *t = &b.t[b.cl[i].idx[k]];
+
+			if (t->done == 2 && t->rc > 2)
+				b.cl[i].fail++;
+			else if (t->done == 2)
+				b.cl[i].ok++;
+		}
 	for (i = 0; i < b.nt; i++) {
 		if (b.t[i].done == 2 && o->metrics)
 			metrics_target(&b.m, b.t[i].cluster, b.t[i].ns, b.t[i].pod, b.t[i].rc, NULL);

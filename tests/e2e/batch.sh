@@ -62,6 +62,7 @@ check "bad input runs nothing" '[ ! -s "$h/calls.log" ]'
 for l in 3 4 5 6 7; do
 	check "bad input names line $l" 'grep -q "^ackprof: batch input line $l: " "$h/err"'
 done
+check "bad input: a bad namespace gets diagnose's rule hint" 'grep -qF "batch input line 4: namespace: '"'"'Bad_NS'"'"' is not a Kubernetes namespace (lowercase letters, digits and '"'"'-'"'"', at most 63)" "$h/err"'
 check "bad input: one line per bad line and a last line" '[ $(wc -l < "$h/err") = 6 ] && tail -1 "$h/err" | grep -q "5 bad lines in .*: nothing was run"'
 
 # 1b. Issue 19, item 4: a JSON line whose string holds \u0000 is refused naming the member
@@ -328,6 +329,18 @@ check "rerun: the first run diagnosed both targets (exit 1, two invokes)" '[ $fi
 check "rerun of a finished batch: no cloud call at all (argv log empty)" '[ ! -s "$h/calls.log" ]'
 check "rerun of a finished batch: says every target is done already" 'grep -q "every target is done already (per $h/st)" "$h/err"'
 check "rerun of a finished batch: exits with the recorded worst (1)" '[ $rc = 1 ]'
+
+# 5h. Issue 20: a resumed batch's per-cluster counts include the targets finished in the
+#     earlier run (4 of 6 here): "6 / 0 of 6", not "2 / 0 of 6".
+h=$root/resumecount
+mkdir -p "$h"
+: > "$h/st"
+for p in r-1 r-2 r-3 r-4 r-5 r-6; do echo "$C1 default $p" >> "$h/in"; done
+for p in r-1 r-2 r-3 r-4; do echo "{\"key\":\"$C1 default $p\",\"done\":true,\"exit_code\":0}" >> "$h/st"; done
+ab "$h" "$h/in" --state "$h/st"
+check "resume: two invokes, for the two targets not done" '[ $(grep -c "^aliyun sysom invoke-diagnosis " "$h/calls.log") = 2 ]'
+check "resume: the cluster's count includes the 4 finished earlier (6 / 0 of 6)" 'grep -qE "^  $C1  6 / 0 of 6$" "$h/out"'
+check "resume: the summary says 4 were done in an earlier run" 'grep -q "^Summary: 6 targets over 1 cluster, 4 done in an earlier run" "$h/out"'
 
 # 5f. Redaction on batch's own output paths: a cloud answer carrying an AccessKey id, a
 #     secret and an STS token (scenario leaky, plus one target that fails with them in
