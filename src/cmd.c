@@ -184,11 +184,62 @@ static const char intro[] = N_(
 "Run Alibaba Cloud SysOM kernel-level performance diagnosis on a Pod of an ACK\n"
 "cluster by driving the aliyun CLI, and report the root cause and what to do.\n");
 
-static const char exit_text[] = N_("Exit status:\n"
-"  0 healthy (Info)   1 Warn   2 Critical   3 task failed   4 still running\n"
-"  5 another task is running on the cluster   64 usage   65 target not diagnosable\n"
-"  69 cloud call failed   75 another batch holds the --state file\n"
-"  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
+/* The exit codes, as --help names them (README and ackprof(1) say more). */
+static const struct {
+	int		 code;
+	const char	*what;
+} exit_codes[] = {
+	{ 0, N_("Info (healthy)") }, { 1, N_("Warn") }, { 2, N_("Critical") },
+	{ 3, N_("task failed") }, { 4, N_("still running") },
+	{ 5, N_("another task is running on the cluster") }, { 64, N_("usage") },
+	{ 65, N_("target not diagnosable") }, { 69, N_("cloud call failed") },
+	{ 74, N_("report, state or metrics not written") },
+	{ 75, N_("another batch holds the --state file") },
+	{ 77, N_("credentials or permissions") }, { 78, N_("local setup") },
+	{ 129, "SIGHUP" }, { 130, "SIGINT" }, { 143, "SIGTERM" },
+};
+
+/* Which codes each command can return (NULL: every code, for the whole --help). */
+static const struct {
+	const char	*cmd, *codes;
+} cmd_exits[] = {
+	{ "diagnose", " 0 1 2 3 4 5 64 65 69 74 77 78 129 130 143 " },
+	{ "result", " 0 1 2 3 4 64 65 69 74 77 78 129 130 143 " },
+	{ "batch", " 0 1 2 3 4 5 64 65 69 74 75 77 78 129 130 143 " },
+	{ "mcp", " 0 64 78 129 130 143 " },
+	{ "doctor", " 0 64 69 77 78 129 130 143 " },
+	{ "setup-sdk", " 0 64 69 78 129 130 143 " },
+	{ "completion", " 0 64 78 " },
+};
+
+/* "Exit status:" and the codes command C (NULL: any command) can return, wrapped. */
+static void
+put_exits(const struct cmd *c)
+{
+	const char *codes = NULL;
+	char item[160], num[8];
+	size_t i;
+	int col = 0, w;
+
+	for (i = 0; c && i < sizeof(cmd_exits) / sizeof(cmd_exits[0]); i++)
+		if (strcmp(cmd_exits[i].cmd, c->name) == 0)
+			codes = cmd_exits[i].codes;
+	printf("\n%s\n", _("Exit status:"));
+	for (i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++) {
+		snprintf(num, sizeof(num), " %d ", exit_codes[i].code);
+		if (codes && strstr(codes, num) == NULL)
+			continue;
+		snprintf(item, sizeof(item), "%d %s", exit_codes[i].code, _(exit_codes[i].what));
+		w = utf8_width(item);
+		if (col && col + 3 + w > 78) {
+			putchar('\n');
+			col = 0;
+		}
+		printf("%s%s", col ? "   " : "  ", item);
+		col += (col ? 3 : 2) + w;
+	}
+	putchar('\n');
+}
 
 /* Print TEXT with its first line after LEFT padded to COL, later lines indented to COL. */
 static void
@@ -278,7 +329,7 @@ put_help(const struct cmd *only)
 	if (only) {
 		printf("\n%s\n", _(only->help));
 		put_options(only->opts, only->outputs);
-		printf("\n%s", _(exit_text));
+		put_exits(only);
 		return;
 	}
 	printf("%sackprof COMMAND --help | --help | --version\n\n%s\n%s\n", indent, _(intro),
@@ -288,7 +339,7 @@ put_help(const struct cmd *only)
 		put_column(left, 22, _(c->help));
 	}
 	put_options(all, NULL);
-	printf("\n%s", _(exit_text));
+	put_exits(NULL);
 }
 
 /* The scripts beside the binary (a build tree), else the installed share dir. */

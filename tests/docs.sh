@@ -33,6 +33,13 @@ for cmd in diagnose result batch mcp doctor setup-sdk; do
 	done
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
+# COMMAND --help lists only the exit codes that command can return (issue 20).
+ex() { "$bin" "$1" --help | sed -n '/^Exit status:/,$p' | grep -oE '(^| )[0-9]+ ' | tr -d ' ' | sort -n | tr '\n' ' '; }
+for t in "completion:0 64 78 " "batch:0 1 2 3 4 5 64 65 69 74 75 77 78 129 130 143 " \
+	"diagnose:0 1 2 3 4 5 64 65 69 74 77 78 129 130 143 " "mcp:0 64 78 129 130 143 "; do
+	got=$(ex "${t%%:*}")
+	if [ "$got" = "${t#*:}" ]; then pass=$((pass + 1)); echo "ok - ${t%%:*} --help lists its own exit codes"; else fail=$((fail + 1)); echo "not ok - ${t%%:*} --help lists exit codes '$got', want '${t#*:}'"; fi
+done
 # README's package lists are tools/deps's: the base list for `make demo`, --all's for
 # `make check` (issue 20: gettext and locales were missing).
 deps_base=$(awk '/^if \[ \$all = 1 \]/ { exit } /^need / { print $2 }' "$top/tools/deps" | sort -u | tr '\n' ' ')
