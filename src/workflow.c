@@ -1166,6 +1166,7 @@ wf_render(struct wf *w, int rc)
 	r.end_time = w->o->win.historical ? w->o->win.end : 0;
 	r.task_id = w->task_id ? w->task_id : "";
 	r.polls = w->polls;
+	r.ran_at = time(NULL);
 	r.diag = &w->diag;
 	r.calls = w->cli.calls;
 	if (w->o->out == OUT_JSON) {
