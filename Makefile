@@ -161,6 +161,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/prometheus.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/shard.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/paths.sh
 
 check-py:
 	sh tests/py/run

@@ -97,11 +97,13 @@ target_fill(struct target *t, const char *cl, const char *ns, const char *pod, c
 		return -1;
 	}
 	if (!valid_namespace(ns)) {
-		i18n_snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace", echo80(ns, eb));
+		i18n_snprintf(err, errlen, "namespace: '%.80s' is not a Kubernetes namespace (%s)",
+		    echo80(ns, eb), _(target_ns_rule));
 		return -1;
 	}
 	if (!valid_pod(pod)) {
-		i18n_snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name", echo80(pod, eb));
+		i18n_snprintf(err, errlen, "pod: '%.80s' is not a Kubernetes pod name (%s)", echo80(pod, eb),
+		    _(target_pod_rule));
 		return -1;
 	}
 	if (timewin_resolve(from, to, since, realtime, now, &t->win, err, errlen) == -1) {
@@ -450,7 +452,6 @@ struct batch {
 	double		 t0;		/* when the batch began */
 	struct metrics	 m;		/* --metrics: every target's outcome */
 	size_t		 ndone;
-	int		 worst;
 	int		 interrupted;
 };
 
@@ -552,8 +553,6 @@ finish_target(struct batch *b, struct cluster *c, struct target *t, int rc, stru
 	t->rc = rc;
 	t->done = 1;
 	b->ndone++;
-	if (rc > b->worst)
-		b->worst = rc;
 	if (rc > 2) {
 		c->fail++;
 		e = xstrdup(c->error ? c->error : last_error(b));
@@ -1082,6 +1081,46 @@ class_name(int rc)
 	}
 }
 
+int
+batch_fail_on(const char *s)
+{
+	static const char *const names[] = { "warn", "critical", "error", "never" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+batch_exit_code(const int codes[256], int fail_on)
+{
+	int i;
+
+	if (fail_on == FAIL_NEVER)
+		return 0;
+	if (codes[2] && fail_on != FAIL_ERROR)
+		return 2;	/* a Critical is never hidden by a failure elsewhere */
+	for (i = 255; i > 2; i--)
+		if (codes[i])
+			return i;
+	return codes[1] && fail_on == FAIL_WARN ? 1 : 0;
+}
+
+/* The batch's exit code from the targets finished so far (here or in an earlier run). */
+static int
+batch_rc(const struct batch *b)
+{
+	int codes[256] = {0};
+	size_t j;
+
+	for (j = 0; j < b->nt; j++)
+		if (b->t[j].done)
+			codes[b->t[j].rc & 255]++;
+	return batch_exit_code(codes, b->bo->fail_on);
+}
+
 static int
 cmp_rank(const void *a, const void *b)
 {
@@ -1136,7 +1175,7 @@ summary(struct batch *b)
 		cJSON_AddNumberToObject(sum, "targets", (double)b->nt);
 		cJSON_AddNumberToObject(sum, "skipped_done_earlier", (double)skipped);
 		cJSON_AddNumberToObject(sum, "not_run", (double)pending);
-		cJSON_AddNumberToObject(sum, "exit_code", b->worst);
+		cJSON_AddNumberToObject(sum, "exit_code", batch_rc(b));
 		cJSON_AddItemToObject(sum, "by_class", by);
 		cJSON_AddItemToObject(sum, "clusters", cls);
 		cJSON_AddItemToObject(o, "summary", sum);
@@ -1322,7 +1361,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 {
 	struct batch b;
 	size_t i, todo = 0;
-	int rc, crc;
+	int rc, crc, setup_rc;
 
 	memset(&b, 0, sizeof(b));
 	b.o = o;
@@ -1345,18 +1384,26 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 		goto out;
 	}
 	group(&b);
+	/* A cluster's counts include its targets finished by an earlier run. */
+	for (i = 0; i < b.ncl; i++)
+		for (size_t k = 0; k < b.cl[i].n; k++) {
+			const struct target *t = &b.t[b.cl[i].idx[k]];
+
+			if (t->done == 2 && t->rc > 2)
+				b.cl[i].fail++;
+			else if (t->done == 2)
+				b.cl[i].ok++;
+		}
 	for (i = 0; i < b.nt; i++) {
 		if (b.t[i].done == 2 && o->metrics)
 			metrics_target(&b.m, b.t[i].cluster, b.t[i].ns, b.t[i].pod, b.t[i].rc, NULL);
-		if (b.t[i].done == 2 && b.t[i].rc > b.worst)
-			b.worst = b.t[i].rc;
 		if (!b.t[i].done)
 			todo++;
 	}
 	if (todo == 0) {
 		notef("every target is done already (per %s)", bo->state);
 		summary(&b);
-		rc = b.worst;
+		rc = batch_rc(&b);
 		goto out;
 	}
 	for (i = 0; i < b.ncl; i++) {
@@ -1373,7 +1420,7 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 				c->st = C_QUEUED;
 	}
 	wf_init(&b.gw, o);
-	if ((rc = wf_setup(&b.gw)) != 0) {
+	if ((setup_rc = rc = wf_setup(&b.gw)) != 0) {
 		/* The shared steps failed: every target fails the same way. */
 		char *why = xstrdup(last_error(&b));
 
@@ -1389,7 +1436,9 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	msg_hold_errors = 0;
 	crc = lease_release(&b.gw.lease, &b.gw.cli);
 	summary(&b);
-	rc = wf_cleanup_code(b.worst, crc);
+	/* --fail-on never still fails a run whose shared steps failed: nothing was diagnosed. */
+	rc = setup_rc && bo->fail_on == FAIL_NEVER ? setup_rc : batch_rc(&b);
+	rc = wf_cleanup_code(rc, crc);
 	if (run_signal) {
 		rc = wf_interrupted_code();
 		errorf("interrupted by signal %d: no new work started; ai-mode cleanup done%s%s (rerun with the same --state to resume)",

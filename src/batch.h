@@ -37,11 +37,25 @@ int	target_fill(struct target *, const char *cluster, const char *ns, const char
 /* The options of one target: the run's, with the target's cluster, pod and window. */
 void	opts_for_target(struct opts *, const struct opts *base, const struct target *);
 
+/*
+ * --fail-on: which target outcomes set batch's exit code.  The order is always
+ * Critical (2), then the highest failure code (3 and up), then Warn (1), then 0;
+ * FAIL_CRITICAL drops Warn from it, FAIL_ERROR drops Warn and Critical (findings
+ * never fail the run, failures do), FAIL_NEVER drops every target outcome.
+ */
+enum fail_on { FAIL_WARN, FAIL_CRITICAL, FAIL_ERROR, FAIL_NEVER };
+
+/* "warn", "critical", "error", "never" -> enum fail_on; -1 for anything else. */
+int	batch_fail_on(const char *);
+/* The exit code of targets whose codes are counted in codes[0..255], under fail_on. */
+int	batch_exit_code(const int codes[256], int fail_on);
+
 struct batch_opts {
 	const char	*input;		/* file, or "-" for stdin */
 	const char	*state;		/* --state FILE, or NULL */
 	unsigned long	 jobs;		/* clusters in parallel */
 	const char	*push;		/* --push URL: a Pushgateway */
+	int		 fail_on;	/* enum fail_on */
 };
 
 int	wf_batch(struct opts *, const struct batch_opts *);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "batch.h"
 #include "cmd.h"
@@ -96,6 +97,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard names its own files)") },
 	[O_PUSH] = { "push", 0, "URL", C_NONE, NULL, S_BATCH,
 	    N_("PUT the --metrics file to a Prometheus Pushgateway at\nURL/metrics/job/ackprof[/shard/K] when the run ends") },
+	[O_FAIL_ON] = { "fail-on", 0, "LEVEL", C_WORDS, "warn critical error never", S_BATCH,
+	    N_("which outcomes fail the run [warn]: warn (Critical,\nfailures, Warn), critical (no Warn), error (failures\nonly), never (no target outcome)") },
 	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,
 	    N_("every tool call answers within SECS; a task still\nrunning comes back with its id [40]") },
 	[O_PROFILE] = { "profile", 0, "NAME", C_NONE, NULL, S_BEHAVIOUR,
@@ -150,46 +153,99 @@ const struct cmd cmds[] = {
 	    NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
-	    N_("run the whole workflow on one pod") },
+	    N_("run the whole workflow on one pod"), "text json jsonl markdown" },
 	{ "result", run_result,
 	    "TASK_ID [-o text|json|jsonl|markdown] [--save FILE] [--profile NAME] [--dry-run]",
 	    "TASK_ID", 1, 1, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
-	    N_("resume polling an existing diagnosis task") },
+	    N_("resume polling an existing diagnosis task"), "text json jsonl markdown" },
 	{ "batch", run_batch,
 	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [--shard K/N]\n"
-	    "[--push URL] [-o text|json|jsonl]",
+	    "[--push URL] [--fail-on LEVEL] [-o text|json|jsonl]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
-	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_METRICS) | B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_FAIL_ON) | B(O_METRICS) |
+	    B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
-	    "or JSON objects; clusters in parallel, results as they end") },
+	    "or JSON objects; clusters in parallel, results as they end"), "text json jsonl" },
 	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_REPLY_WITHIN) | LOUD | B(O_PROFILE) | WIRING,
-	    N_("serve the workflow to agents (Model Context Protocol, stdio)") },
+	    N_("serve the workflow to agents (Model Context Protocol, stdio)"), NULL },
 	{ "doctor", run_doctor, "[--fix] [-v]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_VERBOSE) | B(O_FIX) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
 	    B(O_CLI_TIMEOUT),
-	    N_("check the CLI, the profile, ai-mode, the plugin and the SDK venv;\nchanges nothing (--fix: what diagnose would set)") },
+	    N_("check the CLI, the profile, ai-mode, the plugin and the SDK venv;\nchanges nothing (--fix: what diagnose would set)"), NULL },
 	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
-	    N_("create or repair the SysOM SDK venv used by Step 7") },
+	    N_("create or repair the SysOM SDK venv used by Step 7"), NULL },
 	{ "completion", run_completion, "bash|zsh|fish", "SHELL", 1, 1, C_WORDS, "bash zsh fish",
-	    ALWAYS, N_("print the shell completion script for bash, zsh or fish") },
+	    ALWAYS, N_("print the shell completion script for bash, zsh or fish"), NULL },
 	{ "version", run_version, "[-o text|json]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT),
-	    N_("the version and the build: git commit, build date, compiler,\ncJSON and PCRE2 versions (-o json: one document)") },
-	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL }
+	    N_("the version and the build: git commit, build date, compiler,\ncJSON and PCRE2 versions (-o json: one document)"),
+	    "text json" },
+	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL, NULL }
 };
 
 static const char intro[] = N_(
 "Run Alibaba Cloud SysOM kernel-level performance diagnosis on a Pod of an ACK\n"
 "cluster by driving the aliyun CLI, and report the root cause and what to do.\n");
 
-static const char exit_text[] = N_("Exit status:\n"
-"  0 healthy (Info)   1 Warn   2 Critical   3 task failed   4 still running\n"
-"  5 another task is running on the cluster   64 usage   65 target not diagnosable\n"
-"  69 cloud call failed   75 another batch holds the --state file\n"
-"  77 credentials or permissions   78 local setup   130 SIGINT   143 SIGTERM   (129 SIGHUP)\n");
+/* The exit codes, as --help names them (README and ackprof(1) say more). */
+static const struct {
+	int		 code;
+	const char	*what;
+} exit_codes[] = {
+	{ 0, N_("Info (healthy)") }, { 1, N_("Warn") }, { 2, N_("Critical") },
+	{ 3, N_("task failed") }, { 4, N_("still running") },
+	{ 5, N_("another task is running on the cluster") }, { 64, N_("usage") },
+	{ 65, N_("target not diagnosable") }, { 69, N_("cloud call failed") },
+	{ 74, N_("report, state or metrics not written") },
+	{ 75, N_("another batch holds the --state file") },
+	{ 77, N_("credentials or permissions") }, { 78, N_("local setup") },
+	{ 129, "SIGHUP" }, { 130, "SIGINT" }, { 143, "SIGTERM" },
+};
+
+/* Which codes each command can return (NULL: every code, for the whole --help). */
+static const struct {
+	const char	*cmd, *codes;
+} cmd_exits[] = {
+	{ "diagnose", " 0 1 2 3 4 5 64 65 69 74 77 78 129 130 143 " },
+	{ "result", " 0 1 2 3 4 64 65 69 74 77 78 129 130 143 " },
+	{ "batch", " 0 1 2 3 4 5 64 65 69 74 75 77 78 129 130 143 " },
+	{ "mcp", " 0 64 78 129 130 143 " },
+	{ "doctor", " 0 64 69 77 78 129 130 143 " },
+	{ "setup-sdk", " 0 64 69 78 129 130 143 " },
+	{ "completion", " 0 64 78 " },
+};
+
+/* "Exit status:" and the codes command C (NULL: any command) can return, wrapped. */
+static void
+put_exits(const struct cmd *c)
+{
+	const char *codes = NULL;
+	char item[160], num[8];
+	size_t i;
+	int col = 0, w;
+
+	for (i = 0; c && i < sizeof(cmd_exits) / sizeof(cmd_exits[0]); i++)
+		if (strcmp(cmd_exits[i].cmd, c->name) == 0)
+			codes = cmd_exits[i].codes;
+	printf("\n%s\n", _("Exit status:"));
+	for (i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++) {
+		snprintf(num, sizeof(num), " %d ", exit_codes[i].code);
+		if (codes && strstr(codes, num) == NULL)
+			continue;
+		snprintf(item, sizeof(item), "%d %s", exit_codes[i].code, _(exit_codes[i].what));
+		w = utf8_width(item);
+		if (col && col + 3 + w > 78) {
+			putchar('\n');
+			col = 0;
+		}
+		printf("%s%s", col ? "   " : "  ", item);
+		col += (col ? 3 : 2) + w;
+	}
+	putchar('\n');
+}
 
 /* Print TEXT with its first line after LEFT padded to COL, later lines indented to COL. */
 static void
@@ -229,11 +285,11 @@ put_synopsis(const struct cmd *c, const char *lead)
 	put_column(left, utf8_width(left), c->synopsis);
 }
 
-/* The options in MASK, by section, each under its heading. */
+/* The options in MASK, by section, each under its heading; OUTPUTS: the -o values taken. */
 static void
-put_options(uint64_t mask)
+put_options(uint64_t mask, const char *outputs)
 {
-	char left[64];
+	char left[64], own[128];
 	int s, i;
 
 	for (s = 0; cmd_sections[s]; s++) {
@@ -249,7 +305,12 @@ put_options(uint64_t mask)
 			snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", op->short_name ? '-' : ' ',
 			    op->short_name ? op->short_name : ' ', op->short_name ? ", " : "  ", op->name,
 			    op->arg ? " " : "", op->arg ? op->arg : "");
-			put_column(left, 28, _(op->help));
+			/* A command that takes fewer formats lists its own (batch: no markdown). */
+			if (i == O_OUTPUT && outputs && strcmp(outputs, op->words) != 0) {
+				snprintf(own, sizeof(own), _("one of: %s [text]"), outputs);
+				put_column(left, 28, own);
+			} else
+				put_column(left, 28, _(op->help));
 		}
 	}
 }
@@ -273,8 +334,8 @@ put_help(const struct cmd *only)
 	}
 	if (only) {
 		printf("\n%s\n", _(only->help));
-		put_options(only->opts);
-		printf("\n%s", _(exit_text));
+		put_options(only->opts, only->outputs);
+		put_exits(only);
 		return;
 	}
 	printf("%sackprof COMMAND --help | --help | --version\n\n%s\n%s\n", indent, _(intro),
@@ -283,8 +344,8 @@ put_help(const struct cmd *only)
 		snprintf(left, sizeof(left), "  %s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
 		put_column(left, 22, _(c->help));
 	}
-	put_options(all);
-	printf("\n%s", _(exit_text));
+	put_options(all, NULL);
+	put_exits(NULL);
 }
 
 /* The scripts beside the binary (a build tree), else the installed share dir. */
@@ -317,6 +378,40 @@ default_venv(void)
 	return xasprintf("%s/.local/share/ackprof/.sysom-sdk-venv", home && *home ? home : ".");
 }
 
+/*
+ * --save and --state, before any cloud call (as --metrics): the path names a file whose
+ * directory exists and which can be written or created there.  SPECIAL: a FIFO or a
+ * character device is fine (--save writes those in place).  0 or a usage error.
+ */
+static int
+check_out_path(const char *flag, const char *path, int special)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xasprintf("%.*s", (int)(slash - path), path);
+	struct stat st;
+	int rc = 0;
+
+	if (*path == '\0' || (slash && slash[1] == '\0'))
+		rc = usage_error("%s '%s' names no file (name a file)", flag, path);
+	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		rc = usage_error("%s %s: no directory %s (create it, or choose another path)", flag, path,
+		    dir);
+	else if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			rc = usage_error("%s %s is a directory (name a file in it)", flag, path);
+		else if (!S_ISREG(st.st_mode) && !(special && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))))
+			rc = usage_error("%s %s is not a regular file (choose a file)", flag, path);
+		else if (access(path, W_OK) == -1)
+			rc = usage_error("%s %s: cannot write it: %s (choose a writable path)", flag, path,
+			    strerror(errno));
+	} else if (access(dir, W_OK | X_OK) == -1)
+		rc = usage_error("%s %s: cannot create a file in %s: %s (choose a writable directory)",
+		    flag, path, dir, strerror(errno));
+	free(dir);
+	return rc;
+}
+
 /* Store one option's value; 0 or a usage error. */
 static int
 apply_opt(struct inv *v, int id, const char *arg)
@@ -337,7 +432,11 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_AROUND: v->a.around = arg; break;
 	case O_REALTIME: v->a.realtime = 1; break;
 	case O_OUTPUT: v->a.output = arg; break;
-	case O_SAVE: o->save = arg; break;
+	case O_SAVE:
+		if (check_out_path("--save", arg, 1) != 0)
+			return 64;
+		o->save = arg;
+		break;
 	case O_METRICS:
 		/* A path with %K is checked once --shard has made it a path (run_batch). */
 		if (!shard_has_placeholder(arg) && metrics_check_path(arg, err, sizeof(err)) == -1)
@@ -346,7 +445,12 @@ apply_opt(struct inv *v, int id, const char *arg)
 		break;
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
-	case O_STATE: v->bo.state = arg; break;
+	case O_STATE:
+		/* A path with %K is checked once --shard has made it a path (lock_state). */
+		if (!shard_has_placeholder(arg) && check_out_path("--state", arg, 0) != 0)
+			return 64;
+		v->bo.state = arg;
+		break;
 	case O_SHARD:
 		if (shard_parse(arg, &v->o.shard) == -1)
 			return usage_error("bad --shard '%s' (K/N: whole numbers, 0 <= K < N <= %d, e.g. 0/4)",
@@ -356,6 +460,10 @@ apply_opt(struct inv *v, int id, const char *arg)
 		if (push_check_url(arg, err, sizeof(err)) == -1)
 			return usage_error("%s", err);
 		v->bo.push = arg;
+		break;
+	case O_FAIL_ON:
+		if ((v->bo.fail_on = batch_fail_on(arg)) < 0)
+			return usage_error("bad --fail-on '%s' (warn, critical, error or never)", arg);
 		break;
 	case O_REPLY_WITHIN:
 		if (parse_seconds(arg, 3600, &v->reply_within) == -1 || v->reply_within <= 0)
@@ -634,7 +742,7 @@ run_batch(struct inv *v)
 	int rc;
 
 	if (v->o.out == OUT_MARKDOWN)
-		return usage_error("batch writes text or json (-o text|json)");
+		return usage_error("batch writes text, json or jsonl (-o text|json|jsonl; json is JSON Lines too)");
 	if ((rc = shard_paths(v)) != 0)
 		return rc;
 	v->bo.input = v->a.npos ? v->a.pos[0] : "-";

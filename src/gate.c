@@ -269,11 +269,9 @@ gate(const struct args *a, struct opts *o)
 		return usage_error("'%s' is not an ACK cluster id (expected c followed by 32 lowercase hex digits, as in the ACK console)",
 		    o->cluster);
 	if (!valid_namespace(o->ns))
-		return usage_error("'%s' is not a Kubernetes namespace (lowercase letters, digits and '-', at most 63)",
-		    o->ns);
+		return usage_error("'%s' is not a Kubernetes namespace (%s)", o->ns, _(target_ns_rule));
 	if (!valid_pod(o->pod))
-		return usage_error("'%s' is not a Kubernetes pod name (lowercase letters, digits, '-' and '.', at most 253)",
-		    o->pod);
+		return usage_error("'%s' is not a Kubernetes pod name (%s)", o->pod, _(target_pod_rule));
 	if (a->region && !valid_region(a->region))
 		return usage_error("'%s' is not a region id (e.g. cn-hangzhou)", a->region);
 	o->region = a->region;

@@ -349,7 +349,7 @@ report_mode(const struct report *r)
 static void
 window_line(struct buf *b, const struct report *r)
 {
-	char s[32], e[32];
+	char s[32], e[32], z[16];
 
 	if (r->mode_unknown) {
 		buf_adds(b, _("unknown"));
@@ -365,8 +365,20 @@ window_line(struct buf *b, const struct report *r)
 	}
 	timewin_fmt(r->start_time, s, sizeof(s));
 	timewin_fmt(r->end_time, e, sizeof(e));
-	buf_printf(b, _("historical, %s to %s (local time; %lld-%lld)"), s, e,
+	timewin_offset(r->start_time, z, sizeof(z));
+	buf_printf(b, _("historical, %s to %s (local time, UTC%s; %lld-%lld)"), s, e, z,
 	    (long long)r->start_time, (long long)r->end_time);
+}
+
+/* When the run wrote the report, local time with its offset: "2026-12-03 14:16:07 +08:00". */
+static void
+ran_at(struct buf *b, const struct report *r)
+{
+	char s[32], z[16];
+
+	timewin_fmt(r->ran_at, s, sizeof(s));
+	timewin_offset(r->ran_at, z, sizeof(z));
+	buf_printf(b, "%s %s", s, z);
 }
 
 /* Write b to f masked, valid UTF-8, controls but the layout's newlines and tabs escaped. */
@@ -392,13 +404,14 @@ status_line(struct buf *b, const struct diag *d)
 }
 
 /* The head of the text report: labels padded to one column, in every language. */
-enum head { H_CLUSTER, H_MODE, H_DESC, H_TASK, H_STATUS, H_N };
+enum head { H_CLUSTER, H_MODE, H_DESC, H_TASK, H_STATUS, H_RAN, H_N };
 
 static void
 head(struct buf *b, enum head h)
 {
 	static const char *const labels[H_N] = {
 		N_("Cluster:"), N_("Mode:"), N_("Description:"), N_("Task:"), N_("Status:"),
+		N_("Report at:"),
 	};
 
 	buf_adds(b, "  ");
@@ -475,6 +488,11 @@ report_text(FILE *f, const struct report *r)
 	buf_printf(&b, "%s (%s)\n", r->task_id, or_dash(d->status));
 	head(&b, H_STATUS);
 	status_line(&b, d);
+	if (r->ran_at) {
+		buf_adds(&b, "\n");
+		head(&b, H_RAN);
+		ran_at(&b, r);
+	}
 	buf_printf(&b, "\n\n%s\n  %s\n", _("Root cause"), root_cause_text(d));
 	buf_printf(&b, _("\nIssues (%d)\n"), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)
@@ -539,7 +557,13 @@ report_markdown(FILE *f, const struct report *r)
 	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, or_dash(d->status));
 	buf_printf(&b, "| %s | **", _("Overall status"));
 	status_line(&b, d);
-	buf_printf(&b, "** |\n\n### %s\n\n", _("Root cause"));
+	buf_adds(&b, "** |\n");
+	if (r->ran_at) {
+		buf_printf(&b, "| %s | ", _("Report at"));
+		ran_at(&b, r);
+		buf_adds(&b, " |\n");
+	}
+	buf_printf(&b, "\n### %s\n\n", _("Root cause"));
 	buf_printf(&b, "%s\n\n", root_cause_text(d));
 	buf_printf(&b, _("### Issues (%d)\n\n"), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)

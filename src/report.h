@@ -48,6 +48,7 @@ struct report {
 	time_t		 start_time, end_time;
 	const char	*task_id;
 	int		 polls;
+	time_t		 ran_at;	/* when this run wrote the report (0: not shown) */
 	const struct diag *diag;
 	cJSON		*calls;	/* borrowed */
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "target.h"
 #include "util.h"
 
@@ -64,6 +65,9 @@ valid_cluster_id(const char *s)
 	/* ACK cluster ids: "c" and 32 lowercase hex digits. */
 	return re_match(0, "^c[0-9a-f]{32}\\z", s, strlen(s));
 }
+
+const char target_ns_rule[] = N_("lowercase letters, digits and '-', at most 63");
+const char target_pod_rule[] = N_("lowercase letters, digits, '-' and '.', at most 253");
 
 int
 valid_namespace(const char *s)

@@ -7,6 +7,8 @@
 
 int	 valid_cluster_id(const char *);
 int	 valid_namespace(const char *);
+/* The rules valid_namespace and valid_pod hold, as every usage error states them. */
+extern const char target_ns_rule[], target_pod_rule[];
 int	 valid_pod(const char *);
 int	 valid_task_id(const char *);
 int	 valid_region(const char *);

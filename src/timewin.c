@@ -460,6 +460,21 @@ timewin_named_day(const char *desc, time_t now)
 }
 
 void
+timewin_offset(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+	char z[16];
+
+	/* strftime's %z is "+0800"; RFC 3339 writes it "+08:00". */
+	if (n == 0)
+		return;
+	*out = '\0';
+	if (localtime_r(&t, &tm) == NULL || strftime(z, sizeof(z), "%z", &tm) != 5)
+		return;
+	snprintf(out, n, "%.3s:%.2s", z, z + 3);
+}
+
+void
 timewin_fmt(time_t t, char *out, size_t n)
 {
 	struct tm tm;

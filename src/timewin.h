@@ -60,5 +60,7 @@ int	temporal_past(const char *desc, char *found, size_t foundlen);
 
 /* Format a Unix time as local "YYYY-MM-DD HH:MM:SS". */
 void	timewin_fmt(time_t, char *, size_t);
+/* The local time zone's offset from UTC at that time, as "+08:00" ("" if unknown). */
+void	timewin_offset(time_t, char *, size_t);
 
 #endif

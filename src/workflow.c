@@ -26,6 +26,7 @@
 #include "lease.h"
 #include "metrics.h"
 #include "msg.h"
+#include "push.h"
 #include "report.h"
 #include "run.h"
 #include "scope.h"
@@ -1167,6 +1168,7 @@ wf_render(struct wf *w, int rc)
 	r.end_time = w->o->win.historical ? w->o->win.end : 0;
 	r.task_id = w->task_id ? w->task_id : "";
 	r.polls = w->polls;
+	r.ran_at = time(NULL);
 	r.diag = &w->diag;
 	r.calls = w->cli.calls;
 	if (w->o->out == OUT_JSON) {
@@ -1227,7 +1229,8 @@ wf_render(struct wf *w, int rc)
 /*
  * Print (and save) the outcome.  A report that cannot be written (a closed pipe,
  * a full disk) is one line on stderr; the exit code stays the diagnosis's, which
- * is what automation reads.
+ * is what automation reads, except that a --save that failed turns 0 and 1 into
+ * 74: a run whose saved report was lost never looks like a clean one (as --push).
  */
 static int
 emit_output(struct wf *w, int rc)
@@ -1243,8 +1246,8 @@ emit_output(struct wf *w, int rc)
 		if (fflush(stdout) == EOF || ferror(stdout))
 			errorf("cannot write the report: %s", strerror(errno));
 	}
-	if (w->o->save && n)
-		(void)save_file(w->o->save, s, n);
+	if (w->o->save && n && save_file(w->o->save, s, n) == -1 && (rc == 0 || rc == 1))
+		rc = EX_IOERR;
 	free(s);
 	return rc;
 }

@@ -25,10 +25,17 @@ complete_words() {
 check "ackprof dia<TAB> completes the command" "$(complete_words ackprof dia)" diagnose
 check "ackprof diagnose --fr<TAB> completes --from" "$(complete_words ackprof diagnose --fr)" --from
 check "ackprof diagnose -o <TAB> offers the formats" "$(complete_words ackprof diagnose -o '')" "json jsonl markdown text"
+check "ackprof batch -o <TAB> offers only what batch takes (no markdown)" "$(complete_words ackprof batch -o '')" "json jsonl text"
+check "ackprof batch --fail-on <TAB> offers the levels" "$(complete_words ackprof batch --fail-on '')" "critical error never warn"
+check "ackprof batch --help offers no markdown, which batch refuses" "$("$bin" batch --help | grep -c markdown)" 0
+check "ackprof --lang zh di<TAB> completes the command after a global option" "$(complete_words ackprof --lang zh di)" diagnose
+check "ackprof --lang zh diagnose --fr<TAB> completes its options" "$(complete_words ackprof --lang zh diagnose --fr)" --from
+check "ackprof --lang zh batch -o <TAB> offers batch's formats" "$(complete_words ackprof --lang zh batch -o '')" "json jsonl text"
+check "ackprof version -o <TAB> offers text and json" "$(complete_words ackprof version -o '')" "json text"
 check "ackprof completion <TAB> offers the shells" "$(complete_words ackprof completion '')" "bash fish zsh"
 check "ackprof doctor --jo<TAB> offers nothing doctor does not take" "$(complete_words ackprof doctor --jo)" ""
 # Each command: completing "-" offers exactly the long options of its --help.
-for cmd in diagnose result batch mcp doctor setup-sdk completion; do
+for cmd in diagnose result batch mcp doctor setup-sdk completion version; do
 	want=$("$bin" "$cmd" --help | grep -oE -- '^  (-., )?    ?--[a-z-]+|^  -., --[a-z-]+' | grep -oE -- '--[a-z-]+' | sort | tr '\n' ' ' | sed 's/ $//')
 	check "ackprof $cmd -<TAB> offers what ackprof $cmd --help lists" "$(complete_words ackprof "$cmd" -)" "$want"
 done
@@ -39,6 +46,8 @@ if command -v fish > /dev/null; then
 	check "fish: ackprof dia<TAB>" "$(fishc 'ackprof dia')" diagnose
 	check "fish: ackprof diagnose --fr<TAB>" "$(fishc 'ackprof diagnose --fr')" --from
 	check "fish: ackprof doctor --jo<TAB> offers nothing" "$(fishc 'ackprof doctor --jo')" ""
+	check "fish: ackprof batch -o <TAB> offers only what batch takes" "$(fishc 'ackprof batch -o ')" "json jsonl text"
+	check "fish: ackprof --lang zh di<TAB>" "$(fishc 'ackprof --lang zh di')" diagnose
 	rm -f "$fishfile"
 else
 	skip "fish completion" "fish not installed" tool

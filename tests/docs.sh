@@ -33,6 +33,24 @@ for cmd in diagnose result batch mcp doctor setup-sdk; do
 	done
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
+# COMMAND --help lists only the exit codes that command can return (issue 20).
+ex() { "$bin" "$1" --help | sed -n '/^Exit status:/,$p' | grep -oE '(^| )[0-9]+ ' | tr -d ' ' | sort -n | tr '\n' ' '; }
+for t in "completion:0 64 78 " "batch:0 1 2 3 4 5 64 65 69 74 75 77 78 129 130 143 " \
+	"diagnose:0 1 2 3 4 5 64 65 69 74 77 78 129 130 143 " "mcp:0 64 78 129 130 143 "; do
+	got=$(ex "${t%%:*}")
+	if [ "$got" = "${t#*:}" ]; then pass=$((pass + 1)); echo "ok - ${t%%:*} --help lists its own exit codes"; else fail=$((fail + 1)); echo "not ok - ${t%%:*} --help lists exit codes '$got', want '${t#*:}'"; fi
+done
+# README's package lists are tools/deps's: the base list for `make demo`, --all's for
+# `make check` (issue 20: gettext and locales were missing).
+deps_base=$(awk '/^if \[ \$all = 1 \]/ { exit } /^need / { print $2 }' "$top/tools/deps" | sort -u | tr '\n' ' ')
+deps_all=$(awk '/^if \[ \$all = 1 \]/ { on = 1; next } on && /^fi/ { exit }
+	on { for (i = 1; i < NF; i++) if ($i == "need") { print $(i + 1); break } }' "$top/tools/deps" |
+	sed 's/^"libclang-rt-.*/libclang-rt-NN-dev/' | sort -u | tr '\n' ' ')
+para=$(sed -n '/^`sh tools\/demo doctor`/,/^$/p' "$top/README.md" | tr '\n' ' ')
+rd_base=$(printf '%s' "$para" | sed -n 's/.*needs only the build tools (`\([^`]*\)`).*/\1/p' | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+rd_all=$(printf '%s' "$para" | sed -n 's/.*also needs `\([^`]*\)`.*/\1/p' | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+if [ -n "$deps_base" ] && [ "$rd_base" = "$deps_base" ]; then pass=$((pass + 1)); echo "ok - README's make demo packages are tools/deps's"; else fail=$((fail + 1)); echo "not ok - README's make demo packages ($rd_base) differ from tools/deps ($deps_base)"; fi
+if [ -n "$deps_all" ] && [ "$rd_all" = "$deps_all" ]; then pass=$((pass + 1)); echo "ok - README's make check packages are tools/deps --all's"; else fail=$((fail + 1)); echo "not ok - README's make check packages ($rd_all) differ from tools/deps --all ($deps_all)"; fi
 # README's Monitoring blocks (<!-- file: NAME --> then a fenced block) are real.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-docs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

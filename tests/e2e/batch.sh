@@ -83,6 +83,7 @@ check "bad input runs nothing" '[ ! -s "$h/calls.log" ]'
 for l in 3 4 5 6 7; do
 	check "bad input names line $l" 'grep -q "^ackprof: batch input line $l: " "$h/err"'
 done
+check "bad input: a bad namespace gets diagnose's rule hint" 'grep -qF "batch input line 4: namespace: '"'"'Bad_NS'"'"' is not a Kubernetes namespace (lowercase letters, digits and '"'"'-'"'"', at most 63)" "$h/err"'
 check "bad input: one line per bad line and a last line" '[ $(wc -l < "$h/err") = 6 ] && tail -1 "$h/err" | grep -q "5 bad lines in .*: nothing was run"'
 
 # 1b. Issue 19, item 4: a JSON line whose string holds \u0000 is refused naming the member
@@ -362,6 +363,18 @@ check "rerun of a finished batch: no cloud call at all (argv log empty)" '[ ! -s
 check "rerun of a finished batch: says every target is done already" 'grep -q "every target is done already (per $h/st)" "$h/err"'
 check "rerun of a finished batch: exits with the recorded worst (1)" '[ $rc = 1 ]'
 
+# 5h. Issue 20: a resumed batch's per-cluster counts include the targets finished in the
+#     earlier run (4 of 6 here): "6 / 0 of 6", not "2 / 0 of 6".
+h=$root/resumecount
+mkdir -p "$h"
+: > "$h/st"
+for p in r-1 r-2 r-3 r-4 r-5 r-6; do echo "$C1 default $p" >> "$h/in"; done
+for p in r-1 r-2 r-3 r-4; do echo "{\"key\":\"$C1 default $p\",\"done\":true,\"exit_code\":0}" >> "$h/st"; done
+ab "$h" "$h/in" --state "$h/st"
+check "resume: two invokes, for the two targets not done" '[ $(grep -c "^aliyun sysom invoke-diagnosis " "$h/calls.log") = 2 ]'
+check "resume: the cluster's count includes the 4 finished earlier (6 / 0 of 6)" 'grep -qE "^  $C1  6 / 0 of 6$" "$h/out"'
+check "resume: the summary says 4 were done in an earlier run" 'grep -q "^Summary: 6 targets over 1 cluster, 4 done in an earlier run" "$h/out"'
+
 # 5f. Redaction on batch's own output paths: a cloud answer carrying an AccessKey id, a
 #     secret and an STS token (scenario leaky, plus one target that fails with them in
 #     its error) never reaches the text lines, the JSON Lines or the state file.
@@ -451,6 +464,35 @@ check "throttle: cs GET sent twice on $T1" '[ $(grep -c "cs GET /clusters/$T1" "
 check "throttle: three polls of $T2 (one refused)" '[ $(grep -c "get-diagnosis-result --task-id T0000022" "$h/calls.log") = 3 ]'
 check "throttle: cs GET sent six times on $T3, then 69 naming Throttling.User" '[ $(grep -c "cs GET /clusters/$T3" "$h/calls.log") = 6 ] && grep -qE "^exit 69 +$T3 default/t-3: cluster lookup \(cs GET /clusters\): still throttled after 5 retries: Throttling.User: " "$h/out"'
 check "throttle: initial-sysom once, ai-mode disable last" '[ $(grep -c "initial-sysom" "$h/calls.log") = 1 ] && [ "$(tail -1 "$h/calls.log")" = "aliyun configure ai-mode disable" ]'
+
+# Issue 20, item 6: the exit order.  A Critical target exits 2 whatever else failed; then
+# the highest failure code; then 1 (Warn); then 0.  --fail-on narrows what counts; the
+# per-target codes stay in the JSON Lines and the metrics whatever the policy.
+C5=c00000000000000000000000000000005	# critical
+h=$root/order6
+mkdir -p "$h"
+printf '%s\n' "$C5 default crit-1" "$C2 default srv-1" "$C4 default warn-1" "$C1 default ok-1" > "$h/mixed"
+printf '%s\n' "$C4 default warn-1" "$C1 default ok-1" > "$h/warn"
+printf '%s\n' "$C2 default srv-1" "$C4 default warn-1" > "$h/failwarn"
+printf '%s\n' "$C5 default crit-1" "$C1 default ok-1" > "$h/crit"
+for t in "mixed warn 2" "mixed critical 2" "mixed error 65" "mixed never 0" \
+	"warn warn 1" "warn critical 0" "warn error 0" "warn never 0" \
+	"failwarn warn 65" "failwarn critical 65" "failwarn error 65" "failwarn never 0" \
+	"crit warn 2" "crit critical 2" "crit error 0" "crit never 0"; do
+	set -- $t
+	in=$1 lv=$2 want=$3
+	ab "$h/$in-$lv" "$h/$in" --jobs 1 --fail-on "$lv" -o json --metrics "$h/$in-$lv.prom"
+	check "exit order: $in targets with --fail-on $lv exit $want" '[ $rc = $want ]'
+	check "exit order: $in --fail-on $lv: the summary's exit_code is $want" '[ "$(tail -1 "$h/$in-$lv/out" | jq .summary.exit_code)" = $want ]'
+done
+ab "$h/default" "$h/mixed" --jobs 1
+check "exit order: a Critical and a failure exit 2 without --fail-on (65 before)" '[ $rc = 2 ]'
+check "exit order: the failure stays in the report" 'grep -qE "^exit 65 +$C2 default/srv-1" "$h/default/out"'
+check "exit order: --fail-on never keeps the failed target's 65 in the JSON" '[ "$(grep -F "\"srv-1\"" "$h/mixed-never/out" | jq .exit_code)" = 65 ]'
+check "exit order: --fail-on never keeps the Critical target's 2 in the metrics" 'grep -qE "^ackprof_target_exit_code\{.*pod=\"crit-1\".*\} 2$" "$h/mixed-never.prom"'
+check "exit order: ackprof_exit_code is the run's exit under the policy" 'grep -qE "^ackprof_exit_code\{run=\"[^\"]*\"\} 65$" "$h/mixed-error.prom"'
+ab "$h/badlevel" "$h/mixed" --fail-on sometimes
+check "--fail-on sometimes: exit 64, one line, no call" '[ $rc = 64 ] && [ ! -s "$h/badlevel/calls.log" ] && [ $(wc -l < "$h/badlevel/err") = 1 ] && grep -q "bad --fail-on .sometimes. (warn, critical, error or never)" "$h/badlevel/err"'
 
 # Nothing unknown is ever printed as C's "(null)", in any output of any case above.
 check "no (null) in any output" '! grep -rFqs "(null)" "$root" --include=out\* --include=err\* --include=\*.prom'

@@ -48,14 +48,17 @@ wait $reader
 check "--save onto a FIFO: exit 0, the reader got the report, the FIFO is still one" '[ $rc = 0 ] && grep -q "Status: *Info" "$h/fifo.got" && [ -p "$h/fifo" ]'
 mkfifo "$h/lonely"
 diag "$h" --save "$h/lonely"
-check "--save onto a FIFO nobody reads: refused in one line, not waited on, still a FIFO" '[ $rc = 0 ] && [ $(wc -l < "$h/err") = 1 ] && grep -q "a FIFO with no reader" "$h/err" && [ -p "$h/lonely" ]'
+# Issue 20, item 7: the report was lost, so the run does not exit 0 (74).
+check "--save onto a FIFO nobody reads: refused in one line, not waited on, still a FIFO, exit 74" '[ $rc = 74 ] && [ $(wc -l < "$h/err") = 1 ] && grep -q "a FIFO with no reader" "$h/err" && [ -p "$h/lonely" ]'
 if mknod "$h/null" c 1 3 2>/dev/null; then
 	diag "$h" --save "$h/null"
 	check "--save onto a character device (/dev/null's): still that device" '[ $rc = 0 ] && [ -c "$h/null" ] && [ "$(stat -c %t:%T "$h/null")" = 1:3 ] && [ ! -s "$h/err" ]'
 	# A block device with no driver (major 240, local use): refused, never opened for writing.
 	mknod "$h/blk" b 240 0
+	rm -f "$h/calls.log"
 	diag "$h" --save "$h/blk"
-	check "--save onto a block device: refused in one line, still that device" '[ -b "$h/blk" ] && grep -q "it is a block device" "$h/err"'
+	# Refused before the first cloud call (issue 20, item 7): 64, one line, no call.
+	check "--save onto a block device: refused in one line before any call, still that device" '[ -b "$h/blk" ] && [ $rc = 64 ] && [ $(wc -l < "$h/err") = 1 ] && grep -q "^ackprof: --save $h/blk is not a regular file" "$h/err" && [ ! -s "$h/calls.log" ]'
 else
 	skip "--save onto a character device" "mknod needs root"
 	skip "--save onto a block device" "mknod needs root"

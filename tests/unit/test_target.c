@@ -2,6 +2,7 @@
 /* test_target.c: identifier validation and the description sanitizer (target.c). */
 #include "unit.h"
 
+#include "batch.h"
 #include "target.h"
 #include "util.h"
 
@@ -59,6 +60,35 @@ cluster_id_should_reject_trailing_newline_and_injection(void **state)
 }
 
 /* ---- namespaces: RFC 1123 labels ---- */
+
+/* Issue 20, item 6: Critical, then the highest failure, then Warn, then Info; --fail-on. */
+static void
+batch_exit_should_put_critical_before_failures(void **state)
+{
+	int codes[256] = {0};
+
+	(void)state;
+	codes[2] = 1;
+	codes[65] = 1;
+	codes[69] = 1;
+	codes[1] = 1;
+	assert_int_equal(batch_exit_code(codes, FAIL_WARN), 2);
+	assert_int_equal(batch_exit_code(codes, FAIL_CRITICAL), 2);
+	assert_int_equal(batch_exit_code(codes, FAIL_ERROR), 69);
+	assert_int_equal(batch_exit_code(codes, FAIL_NEVER), 0);
+	codes[2] = 0;
+	assert_int_equal(batch_exit_code(codes, FAIL_WARN), 69);
+	codes[65] = codes[69] = 0;
+	assert_int_equal(batch_exit_code(codes, FAIL_WARN), 1);
+	assert_int_equal(batch_exit_code(codes, FAIL_CRITICAL), 0);
+	codes[1] = 0;
+	codes[0] = 3;
+	assert_int_equal(batch_exit_code(codes, FAIL_WARN), 0);
+	assert_int_equal(batch_fail_on("critical"), FAIL_CRITICAL);
+	assert_int_equal(batch_fail_on("never"), FAIL_NEVER);
+	assert_int_equal(batch_fail_on("Warn"), -1);
+	assert_int_equal(batch_fail_on(""), -1);
+}
 
 static void
 namespace_should_accept_rfc1123_labels(void **state)
@@ -485,6 +515,7 @@ main(void)
 		cmocka_unit_test(cluster_id_should_reject_uppercase),
 		cmocka_unit_test(cluster_id_should_reject_short_and_long),
 		cmocka_unit_test(cluster_id_should_reject_trailing_newline_and_injection),
+		cmocka_unit_test(batch_exit_should_put_critical_before_failures),
 		cmocka_unit_test(namespace_should_accept_rfc1123_labels),
 		cmocka_unit_test(namespace_should_reject_64_characters),
 		cmocka_unit_test(namespace_should_reject_dashes_at_either_end),

@@ -27,6 +27,24 @@ setup_utc(void **state)
 	return 0;
 }
 
+/* Issue 20: the reports show the window's offset as RFC 3339 writes it. */
+static void
+timewin_offset_should_be_rfc3339(void **state)
+{
+	char z[16];
+
+	(void)state;
+	set_tz("Asia/Shanghai");
+	timewin_offset(NOW, z, sizeof(z));
+	assert_string_equal(z, "+08:00");
+	set_tz("America/St_Johns");
+	timewin_offset(NOW, z, sizeof(z));
+	assert_string_equal(z, "-02:30");
+	set_tz("UTC");
+	timewin_offset(NOW, z, sizeof(z));
+	assert_string_equal(z, "+00:00");
+}
+
 static time_t
 parse_ok(const char *s)
 {
@@ -764,6 +782,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(timewin_offset_should_be_rfc3339),
 		cmocka_unit_test(timewin_should_parse_unix_seconds),
 		cmocka_unit_test(timewin_should_parse_date_and_minutes_as_local_time),
 		cmocka_unit_test(timewin_should_parse_hours_and_minutes_as_today),
