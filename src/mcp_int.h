@@ -69,10 +69,15 @@ struct job {
 	cJSON		*targets;	/* diagnose_pods: [{cluster_id, namespace, pod}] in order */
 };
 
-/* A task this server started, by target: a diagnose_pod for that pod resumes it. */
+/*
+ * A task this server started, by target: a call for that pod follows it.  It is
+ * forgotten only once a whole answer (not one at the bound) has carried its end:
+ * an answer at the bound, or a worker stopped after it, loses no result.
+ */
 struct task_memo {
 	char		*task_id, *cluster, *ns, *pod;
 	unsigned long	 seq;		/* for forgetting the oldest */
+	int		 ended;		/* a worker saw it end (Success or Fail) */
 };
 
 struct server {
@@ -108,7 +113,7 @@ void	 job_cancel(struct job *, int sig);
 const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
 const struct task_memo *task_find_id(const struct server *, const char *task_id);
 void	 job_target(struct job *, const char *cluster, const char *ns, const char *pod);
-void	 task_forget(struct server *, const char *task_id);
+void	 task_delivered(struct server *, const struct job *);
 void	 task_forget_all(struct server *);
 
 /* mcp_tasks.c: MCP tasks (2025-11-25). */

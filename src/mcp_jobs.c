@@ -90,14 +90,53 @@ task_find_id(const struct server *sv, const char *task_id)
 	return NULL;
 }
 
-void
-task_forget(struct server *sv, const char *task_id)
+static void
+task_ended(struct server *sv, const char *task_id)
 {
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
 		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
-			memo_free(&sv->tasks[i]);
+			sv->tasks[i].ended = 1;
+}
+
+static int
+is(const cJSON *o, const char *key, const char *want)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return v && strcmp(v, want) == 0;
+}
+
+/*
+ * A whole answer of job j went out: the ended tasks it followed are forgotten, so
+ * that a new call for the pod starts a new task.  Until then a call for the pod
+ * follows the ended task and gets its result at once: neither an answer at the
+ * bound (a partial diagnose_pods, a worker that saw the end after it) nor a
+ * repeated diagnose_pods starts a second task for a pod.
+ */
+void
+task_delivered(struct server *sv, const struct job *j)
+{
+	const cJSON *t;
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++) {
+		struct task_memo *m = &sv->tasks[i];
+
+		if (m->task_id == NULL || !m->ended)
+			continue;
+		if (j->tool != T_BATCH) {
+			if (strcmp(m->task_id, j->task) == 0)
+				memo_free(m);
+			continue;
+		}
+		cJSON_ArrayForEach(t, j->targets)
+			if (is(t, "cluster_id", m->cluster) && is(t, "namespace", m->ns) && is(t, "pod", m->pod)) {
+				memo_free(m);
+				break;
+			}
+	}
 }
 
 void
@@ -358,9 +397,9 @@ on_event(struct server *sv, struct job *j, char *line)
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
 			j->polls++;
 		}
-		/* A task that ended is not resumed again: a new call starts a new one. */
+		/* Ended: forgotten once an answer carries it (task_delivered), not before. */
 		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
-			task_forget(sv, f[1]);
+			task_ended(sv, f[1]);
 	} else if (n == 2 && strcmp(f[0], "busy") == 0)
 		j->busy = 1;
 	else if (n == 1 && strcmp(f[0], "invoking") == 0)

@@ -515,6 +515,7 @@ job_answer(struct server *sv, struct job *j, int status)
 		break;
 	}
 	answer(sv, j, buf_str(&text), doc, is_error);
+	task_delivered(sv, j);
 	buf_free(&text);
 	free(err);
 }
@@ -544,8 +545,9 @@ batch_bound_doc(struct server *sv, struct job *j)
 	}
 	cJSON_AddItemToObject(doc, "running", running);
 	set(doc, "state", cJSON_CreateString("running"));
-	cJSON_AddStringToObject(doc, "next", "call diagnose_pods again with the targets not in results (running "
-	    "tasks are followed, not started again), or get_diagnosis_result with each running task_id");
+	cJSON_AddStringToObject(doc, "next", "call diagnose_pods again with the same targets (the tasks started "
+	    "are followed, finished ones answer at once, none is started again), or get_diagnosis_result with "
+	    "each running task_id");
 	return doc;
 }
 
