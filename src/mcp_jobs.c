@@ -39,20 +39,31 @@ memo_free(struct task_memo *t)
 	free(t->cluster);
 	free(t->ns);
 	free(t->pod);
+	free(t->profile);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Remember a task from a successful invoke (never a guessed id); the oldest goes first. */
+/* Is memo t the task of this pod under this profile? */
+static int
+memo_is(const struct task_memo *t, const char *profile, const char *cluster, const char *ns, const char *pod)
+{
+	return t->task_id && strcmp(t->profile, profile) == 0 && strcmp(t->cluster, cluster) == 0 &&
+	    strcmp(t->ns, ns) == 0 && strcmp(t->pod, pod) == 0;
+}
+
+/*
+ * Remember a task from a successful invoke (never a guessed id), keyed by profile
+ * and pod: two profiles never share a task.  The oldest goes first.
+ */
 static void
-task_remember(struct server *sv, const char *id, const char *cluster, const char *ns, const char *pod)
+task_remember(struct server *sv, const char *profile, const char *id, const char *cluster, const char *ns,
+    const char *pod)
 {
 	struct task_memo *t = &sv->tasks[0];
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++) {
-		if (sv->tasks[i].task_id == NULL || (cluster && sv->tasks[i].cluster &&
-		    strcmp(sv->tasks[i].cluster, cluster) == 0 && strcmp(sv->tasks[i].ns, ns) == 0 &&
-		    strcmp(sv->tasks[i].pod, pod) == 0)) {
+		if (sv->tasks[i].task_id == NULL || memo_is(&sv->tasks[i], profile, cluster, ns, pod)) {
 			t = &sv->tasks[i];
 			break;
 		}
@@ -60,6 +71,7 @@ task_remember(struct server *sv, const char *id, const char *cluster, const char
 			t = &sv->tasks[i];
 	}
 	memo_free(t);
+	t->profile = xstrdup(profile);
 	t->task_id = xstrdup(id);
 	t->cluster = xstrdup(cluster);
 	t->ns = xstrdup(ns);
@@ -68,13 +80,12 @@ task_remember(struct server *sv, const char *id, const char *cluster, const char
 }
 
 const struct task_memo *
-task_find(const struct server *sv, const char *cluster, const char *ns, const char *pod)
+task_find(const struct server *sv, const char *profile, const char *cluster, const char *ns, const char *pod)
 {
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
-		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].cluster, cluster) == 0 &&
-		    strcmp(sv->tasks[i].ns, ns) == 0 && strcmp(sv->tasks[i].pod, pod) == 0)
+		if (memo_is(&sv->tasks[i], profile, cluster, ns, pod))
 			return &sv->tasks[i];
 	return NULL;
 }
@@ -124,7 +135,7 @@ task_delivered(struct server *sv, const struct job *j)
 	for (i = 0; i < MAX_TASKS; i++) {
 		struct task_memo *m = &sv->tasks[i];
 
-		if (m->task_id == NULL || !m->ended)
+		if (m->task_id == NULL || !m->ended || strcmp(m->profile, j->profile) != 0)
 			continue;
 		if (j->tool != T_BATCH) {
 			if (strcmp(m->task_id, j->task) == 0)
@@ -387,7 +398,7 @@ on_event(struct server *sv, struct job *j, char *line)
 	for (char *w = strtok_r(line, " ", &save); w && n < 5; w = strtok_r(NULL, " ", &save))
 		f[n++] = w;
 	if (n == 5 && strcmp(f[0], "task") == 0) {
-		task_remember(sv, f[1], f[2], f[3], f[4]);
+		task_remember(sv, j->profile, f[1], f[2], f[3], f[4]);
 		if (j->tool != T_BATCH) {
 			snprintf(j->task, sizeof(j->task), "%s", f[1]);
 			job_target(j, f[2], f[3], f[4]);

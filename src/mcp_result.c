@@ -533,7 +533,7 @@ batch_bound_doc(struct server *sv, struct job *j)
 		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "results"))
 			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "index")) == i)
 				found = 1;
-		m = task_find(sv, str(t, "cluster_id"), str(t, "namespace"), str(t, "pod"));
+		m = task_find(sv, j->profile, str(t, "cluster_id"), str(t, "namespace"), str(t, "pod"));
 		if (!found && m) {
 			r = cJSON_Duplicate(t, 1);
 			cJSON_AddNumberToObject(r, "index", i);
