@@ -596,10 +596,10 @@ def business(calls, verb):
     return [x for x in calls if x.startswith(f"aliyun {verb}")]
 
 
-def test_a_call_s_profile_reaches_every_cloud_call(client):
+def test_a_call_s_profile_reaches_every_cloud_call(client, tmp_path):
     """Issue 21, item 5: profile is per call, passed where the CLI takes --profile (the cloud
     calls; Step 7 gets ALIBABA_CLOUD_PROFILE), as `ackprof diagnose --profile prod` does."""
-    c = client(env={"FAKE_ALIYUN_SCENARIO": "two-profiles"})
+    c = client(env={"FAKE_ALIYUN_SCENARIO": "two-profiles", "FAKE_ALIYUN_ENVLOG": str(tmp_path / "env.log")})
     r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "app-1", "profile": "prod"})
     assert r["isError"] is False and r["structuredContent"]["overall_status"] == "Info"
     calls = c.calls()
@@ -609,6 +609,7 @@ def test_a_call_s_profile_reaches_every_cloud_call(client):
     assert verbs[3:] and set(verbs[3:]) == {"sysom get-diagnosis-result"}
     assert cloud and all(f" --profile prod --user-agent {UA}" in x for x in cloud)
     assert not any("--profile" in x for x in calls if x not in cloud)
+    assert "ALIBABA_CLOUD_PROFILE=prod" in (tmp_path / "env.log").read_text()   # Step 7's SDK
     n = len(calls)
     r = c.tool(2, "diagnose_pods", {"targets": [{"cluster_id": HEALTHY, "namespace": "default", "pod": "a-1"}],
                                     "profile": "prod"})
