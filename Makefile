@@ -165,6 +165,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 
 check-py:
 	sh tests/py/run
+	sh tests/py/run --mcp-latest
 
 # ackprof through the real aliyun CLI (../shared/realcli or ALIYUN_REAL), on loopback
 # only; skipped, and counted so, when neither is there.  See tests/real/run.sh.

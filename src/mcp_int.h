@@ -56,6 +56,7 @@ struct job {
 	double		 started;	/* monotonic: when the worker started */
 	int		 polls;		/* results the worker read of its task ("status" events) */
 	char		 cluster[40], ns[64], pod[256];	/* the target, when known, or "" */
+	char		 profile[72];	/* the call's aliyun profile, "" for the CLI's current */
 	int		 cancelled;	/* no response is due any more */
 	int		 resumed;	/* diagnose_pod that resumed a remembered task */
 	int		 busy;		/* the worker met Sysom.TaskInProgress */
@@ -69,11 +70,16 @@ struct job {
 	cJSON		*targets;	/* diagnose_pods: [{cluster_id, namespace, pod}] in order */
 };
 
-/* A task this server started, by target: a diagnose_pod for that pod resumes it. */
+/*
+ * A task this server started, by target: a call for that pod follows it.  It is
+ * forgotten only once a whole answer (not one at the bound) has carried its end:
+ * an answer at the bound, or a worker stopped after it, loses no result.
+ */
 struct task_memo {
 	char		*task_id, *cluster, *ns, *pod;
+	char		*profile;	/* the aliyun profile it runs under, "" for the CLI's current */
 	unsigned long	 seq;		/* for forgetting the oldest */
-	int		 ended;		/* seen to end, its result not yet in a final answer */
+	int		 ended;		/* a worker saw it end (Success or Fail) */
 };
 
 struct server {
@@ -106,10 +112,11 @@ void	 job_free(struct job *);
 int	 job_due(const struct job *, double now);
 void	 job_stop_at_bound(struct job *);
 void	 job_cancel(struct job *, int sig);
-const struct task_memo *task_find(const struct server *, const char *cluster, const char *ns, const char *pod);
+const struct task_memo *task_find(const struct server *, const char *profile, const char *cluster,
+	    const char *ns, const char *pod);
 const struct task_memo *task_find_id(const struct server *, const char *task_id);
 void	 job_target(struct job *, const char *cluster, const char *ns, const char *pod);
-void	 task_forget_answered(struct server *, const struct job *);
+void	 task_delivered(struct server *, const struct job *);
 void	 task_forget_all(struct server *);
 
 /* mcp_tasks.c: MCP tasks (2025-11-25). */

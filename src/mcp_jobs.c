@@ -39,20 +39,31 @@ memo_free(struct task_memo *t)
 	free(t->cluster);
 	free(t->ns);
 	free(t->pod);
+	free(t->profile);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Remember a task from a successful invoke (never a guessed id); the oldest goes first. */
+/* Is memo t the task of this pod under this profile? */
+static int
+memo_is(const struct task_memo *t, const char *profile, const char *cluster, const char *ns, const char *pod)
+{
+	return t->task_id && strcmp(t->profile, profile) == 0 && strcmp(t->cluster, cluster) == 0 &&
+	    strcmp(t->ns, ns) == 0 && strcmp(t->pod, pod) == 0;
+}
+
+/*
+ * Remember a task from a successful invoke (never a guessed id), keyed by profile
+ * and pod: two profiles never share a task.  The oldest goes first.
+ */
 static void
-task_remember(struct server *sv, const char *id, const char *cluster, const char *ns, const char *pod)
+task_remember(struct server *sv, const char *profile, const char *id, const char *cluster, const char *ns,
+    const char *pod)
 {
 	struct task_memo *t = &sv->tasks[0];
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++) {
-		if (sv->tasks[i].task_id == NULL || (cluster && sv->tasks[i].cluster &&
-		    strcmp(sv->tasks[i].cluster, cluster) == 0 && strcmp(sv->tasks[i].ns, ns) == 0 &&
-		    strcmp(sv->tasks[i].pod, pod) == 0)) {
+		if (sv->tasks[i].task_id == NULL || memo_is(&sv->tasks[i], profile, cluster, ns, pod)) {
 			t = &sv->tasks[i];
 			break;
 		}
@@ -60,6 +71,7 @@ task_remember(struct server *sv, const char *id, const char *cluster, const char
 			t = &sv->tasks[i];
 	}
 	memo_free(t);
+	t->profile = xstrdup(profile);
 	t->task_id = xstrdup(id);
 	t->cluster = xstrdup(cluster);
 	t->ns = xstrdup(ns);
@@ -67,25 +79,13 @@ task_remember(struct server *sv, const char *id, const char *cluster, const char
 	t->seq = ++sv->task_seq;
 }
 
-/* Does the memo name the pod of t ({cluster_id, namespace, pod})? */
-static int
-same_pod(const struct task_memo *m, const cJSON *t)
-{
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "cluster_id"),
-	    *n = cJSON_GetObjectItemCaseSensitive(t, "namespace"), *p = cJSON_GetObjectItemCaseSensitive(t, "pod");
-
-	return cJSON_IsString(c) && cJSON_IsString(n) && cJSON_IsString(p) && strcmp(m->cluster, c->valuestring) == 0 &&
-	    strcmp(m->ns, n->valuestring) == 0 && strcmp(m->pod, p->valuestring) == 0;
-}
-
 const struct task_memo *
-task_find(const struct server *sv, const char *cluster, const char *ns, const char *pod)
+task_find(const struct server *sv, const char *profile, const char *cluster, const char *ns, const char *pod)
 {
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
-		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].cluster, cluster) == 0 &&
-		    strcmp(sv->tasks[i].ns, ns) == 0 && strcmp(sv->tasks[i].pod, pod) == 0)
+		if (memo_is(&sv->tasks[i], profile, cluster, ns, pod))
 			return &sv->tasks[i];
 	return NULL;
 }
@@ -111,33 +111,42 @@ task_ended(struct server *sv, const char *task_id)
 			sv->tasks[i].ended = 1;
 }
 
+static int
+is(const cJSON *o, const char *key, const char *want)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return v && strcmp(v, want) == 0;
+}
+
 /*
- * A final answer carried the results of the job's targets: their ended tasks are
- * forgotten, and a new call for those pods starts a new diagnosis.  Until then an ended
- * task stays remembered: a diagnose_pods answered at the bound may hold its result among
- * others still running, and a client that calls again with every target (not only the
- * running ones, as `next` says) must get that result again, not a second task.
+ * A whole answer of job j went out: the ended tasks it followed are forgotten, so
+ * that a new call for the pod starts a new task.  Until then a call for the pod
+ * follows the ended task and gets its result at once: neither an answer at the
+ * bound (a partial diagnose_pods, a worker that saw the end after it) nor a
+ * repeated diagnose_pods starts a second task for a pod.
  */
 void
-task_forget_answered(struct server *sv, const struct job *j)
+task_delivered(struct server *sv, const struct job *j)
 {
 	const cJSON *t;
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++) {
 		struct task_memo *m = &sv->tasks[i];
-		int mine = 0;
 
-		if (m->task_id == NULL || !m->ended)
+		if (m->task_id == NULL || !m->ended || strcmp(m->profile, j->profile) != 0)
 			continue;
-		if (j->tool == T_BATCH) {
-			cJSON_ArrayForEach(t, j->targets)
-				if (same_pod(m, t))
-					mine = 1;
-		} else
-			mine = strcmp(m->task_id, j->task) == 0;
-		if (mine)
-			memo_free(m);
+		if (j->tool != T_BATCH) {
+			if (strcmp(m->task_id, j->task) == 0)
+				memo_free(m);
+			continue;
+		}
+		cJSON_ArrayForEach(t, j->targets)
+			if (is(t, "cluster_id", m->cluster) && is(t, "namespace", m->ns) && is(t, "pod", m->pod)) {
+				memo_free(m);
+				break;
+			}
 	}
 }
 
@@ -389,7 +398,7 @@ on_event(struct server *sv, struct job *j, char *line)
 	for (char *w = strtok_r(line, " ", &save); w && n < 5; w = strtok_r(NULL, " ", &save))
 		f[n++] = w;
 	if (n == 5 && strcmp(f[0], "task") == 0) {
-		task_remember(sv, f[1], f[2], f[3], f[4]);
+		task_remember(sv, j->profile, f[1], f[2], f[3], f[4]);
 		if (j->tool != T_BATCH) {
 			snprintf(j->task, sizeof(j->task), "%s", f[1]);
 			job_target(j, f[2], f[3], f[4]);
@@ -399,7 +408,7 @@ on_event(struct server *sv, struct job *j, char *line)
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
 			j->polls++;
 		}
-		/* A task that ended is forgotten once a final answer carried its result. */
+		/* Ended: forgotten once an answer carries it (task_delivered), not before. */
 		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
 			task_ended(sv, f[1]);
 	} else if (n == 2 && strcmp(f[0], "busy") == 0)

@@ -500,7 +500,6 @@ job_answer(struct server *sv, struct job *j, int status)
 		free(err);
 		return;
 	}
-	task_forget_answered(sv, j);
 	if (err) {
 		char words[1024];
 
@@ -530,6 +529,7 @@ job_answer(struct server *sv, struct job *j, int status)
 		break;
 	}
 	answer(sv, j, buf_str(&text), doc, is_error);
+	task_delivered(sv, j);
 	buf_free(&text);
 	free(err);
 }
@@ -547,7 +547,7 @@ batch_bound_doc(struct server *sv, struct job *j)
 		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "results"))
 			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "index")) == i)
 				found = 1;
-		m = task_find(sv, str(t, "cluster_id"), str(t, "namespace"), str(t, "pod"));
+		m = task_find(sv, j->profile, str(t, "cluster_id"), str(t, "namespace"), str(t, "pod"));
 		if (!found && m) {
 			r = cJSON_Duplicate(t, 1);
 			cJSON_AddNumberToObject(r, "index", i);
@@ -559,8 +559,9 @@ batch_bound_doc(struct server *sv, struct job *j)
 	}
 	cJSON_AddItemToObject(doc, "running", running);
 	set(doc, "state", cJSON_CreateString("running"));
-	cJSON_AddStringToObject(doc, "next", "call diagnose_pods again with the targets not in results (running "
-	    "tasks are followed, not started again), or get_diagnosis_result with each running task_id");
+	cJSON_AddStringToObject(doc, "next", "call diagnose_pods again with the same targets (the tasks started "
+	    "are followed, finished ones answer at once, none is started again), or get_diagnosis_result with "
+	    "each running task_id");
 	return doc;
 }
 

@@ -47,6 +47,12 @@ static const char target_props[] =
     "from 1s to 31d in all. A bare number is refused.\"},"
     "\"realtime\":{\"type\":\"boolean\",\"description\":\"real-time diagnosis (the default without a window)\"}}";
 
+/* profile: per call, as --profile; checked as --profile is (valid_profile_name). */
+static const char profile_prop[] =
+    "{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_.@-]{1,64}$\",\"description\":\"aliyun CLI profile "
+    "for this call's cloud calls, as --profile (without it: the server's --profile, else the CLI's current). "
+    "Tasks are remembered per profile.\"}";
+
 static const char state_prop[] =
     "\"state\":{\"type\":\"string\",\"enum\":[\"finished\",\"running\",\"task_failed\",\"cluster_busy\","
     "\"not_started\",\"refused\",\"error\"]},\"exit_code\":{\"type\":\"integer\"},"
@@ -133,11 +139,13 @@ input_schema(enum tool t)
 
 	switch (t) {
 	case T_DIAGNOSE:
-		return target_schema();
+		s = target_schema();
+		break;
 	case T_RESULT:
-		return cJSON_Parse("{\"type\":\"object\",\"properties\":{\"task_id\":{\"type\":\"string\","
+		s = cJSON_Parse("{\"type\":\"object\",\"properties\":{\"task_id\":{\"type\":\"string\","
 		    "\"pattern\":\"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$\",\"description\":\"the SysOM task id from an earlier call\"}},"
 		    "\"required\":[\"task_id\"],\"additionalProperties\":false}");
+		break;
 	case T_BATCH:
 		s = cJSON_Parse("{\"type\":\"object\",\"properties\":{},\"required\":[\"targets\"],"
 		    "\"additionalProperties\":false}");
@@ -148,10 +156,12 @@ input_schema(enum tool t)
 		cJSON_AddNumberToObject(targets, "maxItems", MAX_TARGETS);
 		cJSON_AddItemToObject(targets, "items", target_schema());
 		cJSON_AddItemToObject(props, "targets", targets);
-		return s;
+		break;
 	default:
 		return cJSON_Parse("{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}");
 	}
+	cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(s, "properties"), "profile", cJSON_Parse(profile_prop));
+	return s;
 }
 
 cJSON *
@@ -199,6 +209,8 @@ tools_list(int rev)
 
 static const char *const target_keys[] = { "cluster_id", "namespace", "pod", "description",
 	"from", "to", "since", "realtime", NULL };
+static const char *const diagnose_keys[] = { "cluster_id", "namespace", "pod", "description",
+	"from", "to", "since", "realtime", "profile", NULL };
 
 static int
 only_keys(const cJSON *a, const char *const *keys, const char *prefix, char *err, size_t n)
@@ -221,7 +233,7 @@ only_keys(const cJSON *a, const char *const *keys, const char *prefix, char *err
 
 /* Check one target object; fills t, or writes "PREFIXfield: what" into err. */
 static int
-check_target(const cJSON *a, const char *prefix, struct target *t, char *err, size_t n)
+check_target(const cJSON *a, const char *const *keys, const char *prefix, struct target *t, char *err, size_t n)
 {
 	const cJSON *v;
 	const char *str[8] = {0};
@@ -233,7 +245,7 @@ check_target(const cJSON *a, const char *prefix, struct target *t, char *err, si
 		snprintf(err, n, "%sarguments: must be an object", prefix);
 		return -1;
 	}
-	if (only_keys(a, target_keys, prefix, err, n) == -1)
+	if (only_keys(a, keys, prefix, err, n) == -1)
 		return -1;
 	for (i = 0; target_keys[i]; i++) {
 		v = cJSON_GetObjectItemCaseSensitive(a, target_keys[i]);
@@ -281,15 +293,47 @@ struct call {
 	char		 err[600];
 };
 
+/* The call's profile: its "profile" argument, checked as --profile is, else the server's. */
+static int
+call_profile(struct call *c)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, "profile");
+	char shown[68];
+
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v)) {
+		snprintf(c->err, sizeof(c->err), "profile: must be a string");
+		return -1;
+	}
+	if (!valid_profile_name(v->valuestring)) {
+		clip(shown, sizeof(shown), v->valuestring, 64);
+		snprintf(c->err, sizeof(c->err), "profile: '%s' is not a profile name (1 to 64 letters, digits, "
+		    "'_', '-', '.', '@'); pass the name of an aliyun CLI profile, or leave profile out", shown);
+		return -1;
+	}
+	c->o.profile = v->valuestring;
+	return 0;
+}
+
+/* The key of the call's remembered tasks: its profile, "" for the CLI's current. */
+static const char *
+memo_profile(const struct call *c)
+{
+	return c->o.profile ? c->o.profile : "";
+}
+
 static int
 prep_diagnose(struct call *c)
 {
 	const struct task_memo *m;
 
-	if (check_target(c->args, "", &c->t, c->err, sizeof(c->err)) == -1)
+	if (check_target(c->args, diagnose_keys, "", &c->t, c->err, sizeof(c->err)) == -1)
 		return -1;
 	opts_for_target(&c->o, c->sv->base, &c->t);
-	if ((m = task_find(c->sv, c->t.cluster, c->t.ns, c->t.pod)) != NULL) {
+	if (call_profile(c) == -1)
+		return -1;
+	if ((m = task_find(c->sv, memo_profile(c), c->t.cluster, c->t.ns, c->t.pod)) != NULL) {
 		/* This server started a task for the pod that has not ended: follow it, start none. */
 		c->resume = m->task_id;
 		c->o.task_id = m->task_id;
@@ -300,10 +344,11 @@ prep_diagnose(struct call *c)
 static int
 prep_result(struct call *c)
 {
-	static const char *const keys[] = { "task_id", NULL };
+	static const char *const keys[] = { "task_id", "profile", NULL };
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, "task_id");
+	const struct task_memo *m;
 
-	if (only_keys(c->args, keys, "", c->err, sizeof(c->err)) == -1)
+	if (only_keys(c->args, keys, "", c->err, sizeof(c->err)) == -1 || call_profile(c) == -1)
 		return -1;
 	if (!cJSON_IsString(v)) {
 		snprintf(c->err, sizeof(c->err), v ? "task_id: must be a string" : "task_id: missing");
@@ -314,6 +359,9 @@ prep_result(struct call *c)
 		return -1;
 	}
 	c->o.task_id = v->valuestring;
+	/* A task this server started, named without a profile: polled under the one that started it. */
+	if (!cJSON_HasObjectItem(c->args, "profile") && (m = task_find_id(c->sv, v->valuestring)) != NULL)
+		c->o.profile = *m->profile ? m->profile : NULL;
 	return 0;
 }
 
@@ -343,7 +391,7 @@ add_input_line(struct call *c, const struct target *bt)
 	cJSON_AddStringToObject(key, "pod", bt->pod);
 	cJSON_AddItemToArray(c->targets, key);
 	/* A task this server started for the pod and not seen end: the batch polls it, invokes none. */
-	if ((m = task_find(c->sv, bt->cluster, bt->ns, bt->pod)) != NULL) {
+	if ((m = task_find(c->sv, memo_profile(c), bt->cluster, bt->ns, bt->pod)) != NULL) {
 		line = cJSON_CreateObject();
 		s = xasprintf("%s %s %s", bt->cluster, bt->ns, bt->pod);
 		cJSON_AddStringToObject(line, "key", s);
@@ -376,12 +424,12 @@ earlier(const cJSON *targets, const struct target *bt)
 static int
 prep_batch(struct call *c)
 {
-	static const char *const keys[] = { "targets", NULL };
+	static const char *const keys[] = { "targets", "profile", NULL };
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(c->args, "targets"), *it;
 	char prefix[48];
 	int i = 0, dup;
 
-	if (only_keys(c->args, keys, "", c->err, sizeof(c->err)) == -1)
+	if (only_keys(c->args, keys, "", c->err, sizeof(c->err)) == -1 || call_profile(c) == -1)
 		return -1;
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 || cJSON_GetArraySize(list) > MAX_TARGETS) {
 		snprintf(c->err, sizeof(c->err), "targets: must be an array of 1 to %d targets", MAX_TARGETS);
@@ -392,7 +440,7 @@ prep_batch(struct call *c)
 		struct target bt = {0};
 
 		snprintf(prefix, sizeof(prefix), "targets[%d].", i);
-		if (check_target(it, prefix, &bt, c->err, sizeof(c->err)) == -1) {
+		if (check_target(it, target_keys, prefix, &bt, c->err, sizeof(c->err)) == -1) {
 			target_free(&bt);
 			return -1;
 		}
@@ -445,6 +493,7 @@ launch(struct call *c, enum tool tl, const cJSON *token, const cJSON *task)
 		send_tool_error(c->sv, c->id, "too many tasks working at once; try again when one ends");
 		return;
 	}
+	snprintf(j->profile, sizeof(j->profile), "%s", memo_profile(c));
 	j->tool = c->resume ? T_RESULT : tl;
 	j->resumed = c->resume != NULL;
 	if (j->tool == T_RESULT)	/* the task is known from the start */

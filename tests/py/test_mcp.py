@@ -578,3 +578,101 @@ def test_a_nul_in_a_batch_element_is_refused_there(tmp_path):
     by = {m["id"]: m for m in json.loads(read_raw(c))}
     assert by[1]["result"] == {} and by[2]["error"]["code"] == -32600
     assert c.close() == 0
+
+
+def disables(c):
+    return c.calls().count("aliyun configure ai-mode disable")
+
+
+def wait_disables(c, n):
+    """Until n workers have cleaned up (an answer at the bound leaves its worker stopping)."""
+    end = time.time() + 30
+    while disables(c) < n:
+        assert time.time() < end, "a worker did not clean up"
+        time.sleep(0.05)
+
+
+def business(calls, verb):
+    return [x for x in calls if x.startswith(f"aliyun {verb}")]
+
+
+def test_a_call_s_profile_reaches_every_cloud_call(client, tmp_path):
+    """Issue 21, item 5: profile is per call, passed where the CLI takes --profile (the cloud
+    calls; Step 7 gets ALIBABA_CLOUD_PROFILE), as `ackprof diagnose --profile prod` does."""
+    c = client(env={"FAKE_ALIYUN_SCENARIO": "two-profiles", "FAKE_ALIYUN_ENVLOG": str(tmp_path / "env.log")})
+    r = c.tool(1, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "app-1", "profile": "prod"})
+    assert r["isError"] is False and r["structuredContent"]["overall_status"] == "Info"
+    calls = c.calls()
+    cloud = business(calls, "cs ") + business(calls, "sysom ")
+    verbs = [" ".join(x.split()[1:3]) for x in cloud]
+    assert verbs[:3] == ["cs GET", "sysom initial-sysom", "sysom invoke-diagnosis"]
+    assert verbs[3:] and set(verbs[3:]) == {"sysom get-diagnosis-result"}
+    assert cloud and all(f" --profile prod --user-agent {UA}" in x for x in cloud)
+    assert not any("--profile" in x for x in calls if x not in cloud)
+    assert "ALIBABA_CLOUD_PROFILE=prod" in (tmp_path / "env.log").read_text()   # Step 7's SDK
+    n = len(calls)
+    r = c.tool(2, "diagnose_pods", {"targets": [{"cluster_id": HEALTHY, "namespace": "default", "pod": "a-1"}],
+                                    "profile": "prod"})
+    assert r["isError"] is False and r["structuredContent"]["state"] == "finished"
+    calls = c.calls()[n:]
+    cloud = business(calls, "cs ") + business(calls, "sysom ")
+    assert any("invoke-diagnosis" in x for x in cloud)
+    assert cloud and all(f" --profile prod --user-agent {UA}" in x for x in cloud)
+    r = c.tool(3, "diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "app-1"})
+    assert r["isError"] is False
+    assert not any("--profile" in x for x in c.calls()[len(calls) + n:])   # none given: none passed
+    assert c.close() == 0
+
+
+@pytest.mark.parametrize("tool,args", [
+    ("diagnose_pod", {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}),
+    ("diagnose_pods", {"targets": [{"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}]}),
+    ("get_diagnosis_result", {"task_id": "T1"}),
+])
+@pytest.mark.parametrize("profile,what", [
+    ("a b", "'a b' is not a profile name"), ("", "'' is not a profile name"), ("x" * 65, "is not a profile name"),
+    ("a/b", "'a/b' is not a profile name"), (5, "profile: must be a string"),
+])
+def test_a_bad_profile_is_one_clear_error_and_calls_nothing(client, tool, args, profile, what):
+    c = client()
+    r = c.tool(1, tool, dict(args, profile=profile))
+    text = r["content"][0]["text"]
+    assert r["isError"] is True and r["structuredContent"]["state"] == "refused"
+    assert r["structuredContent"]["exit_code"] == 64
+    assert text.startswith("profile: ") and what in text and "\n" not in text
+    assert c.calls() == []
+
+
+def test_a_profile_in_a_target_is_unknown_there(client):
+    c = client()
+    r = c.tool(1, "diagnose_pods", {"targets": [{"cluster_id": HEALTHY, "namespace": "default", "pod": "p",
+                                                 "profile": "prod"}]})
+    assert r["isError"] is True and r["content"][0]["text"].startswith("targets[0].profile: unknown argument")
+    assert c.calls() == []
+
+
+def test_two_profiles_never_share_a_remembered_task(client, tmp_path):
+    """The same pod under two profiles (two RAM users of one account, say): a call under one
+    never follows the other's task; the argv log shows the profile of each invoke."""
+    c = client("--poll-interval", "0.2", "--reply-within", "1",
+               env={"FAKE_ALIYUN_SCENARIO": "two-profiles", "FAKE_ALIYUN_TASK_MS": "60000",
+                    "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    pod = {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}
+    r1 = c.tool(1, "diagnose_pod", pod)["structuredContent"]
+    wait_disables(c, 1)
+    r2 = c.tool(2, "diagnose_pod", dict(pod, profile="prod"))["structuredContent"]
+    wait_disables(c, 2)
+    before = len(c.calls())
+    r3 = c.tool(3, "diagnose_pod", pod)["structuredContent"]
+    wait_disables(c, 3)
+    assert r1["state"] == "running" and r1["resumed"] is False and r1["task_id"]
+    # prod has no task of its own: it invokes (SysOM then says the cluster is busy with r1's).
+    assert r2["resumed"] is False and r2["state"] == "cluster_busy"
+    assert r3["resumed"] is True and r3["task_id"] == r1["task_id"] and r3["state"] == "running"
+    invokes = [x for x in c.calls() if "invoke-diagnosis" in x]
+    assert "--profile" not in invokes[0] and len(invokes) >= 2   # then prod's, retried while busy
+    assert all(x.endswith(f" --profile prod --user-agent {UA}") for x in invokes[1:])
+    assert not any("invoke-diagnosis" in x for x in c.calls()[before:])
+    polls = [x for x in c.calls()[before:] if "get-diagnosis-result" in x]
+    assert polls and all(f"--task-id {r1['task_id']} --user-agent" in x for x in polls)
+    assert c.close() == 0
