@@ -478,7 +478,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_LANG: break;	/* main() has read it, before anything was said */
 	case O_PROFILE:
 		if (!valid_profile_name(arg))
-			return usage_error("'%s' is not a profile name (letters, digits, '_', '-', '.', '@')", arg);
+			return usage_error("'%s' is not a profile name (letters, digits, '_', '-', '.', '@', not starting with '-')", arg);
 		o->profile = arg;
 		break;
 	case O_POLL_INTERVAL:

@@ -309,7 +309,7 @@ call_profile(struct call *c)
 	if (!valid_profile_name(v->valuestring)) {
 		clip(shown, sizeof(shown), v->valuestring, 64);
 		snprintf(c->err, sizeof(c->err), "profile: '%s' is not a profile name (1 to 64 letters, digits, "
-		    "'_', '-', '.', '@'); pass the name of an aliyun CLI profile, or leave profile out", shown);
+		    "'_', '-', '.', '@', not starting with '-'); pass the name of an aliyun CLI profile, or leave profile out", shown);
 		return -1;
 	}
 	c->o.profile = v->valuestring;

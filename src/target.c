@@ -106,7 +106,8 @@ valid_region(const char *s)
 int
 valid_profile_name(const char *s)
 {
-	return re_match(5, "^[A-Za-z0-9_.@-]{1,64}\\z", s, strlen(s));
+	/* Not "-…": the name follows --profile in the argv we build, and must not read as an option. */
+	return re_match(5, "^[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}\\z", s, strlen(s));
 }
 
 int

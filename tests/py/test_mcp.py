@@ -631,7 +631,7 @@ def test_a_call_s_profile_reaches_every_cloud_call(client, tmp_path):
 ])
 @pytest.mark.parametrize("profile,what", [
     ("a b", "'a b' is not a profile name"), ("", "'' is not a profile name"), ("x" * 65, "is not a profile name"),
-    ("a/b", "'a/b' is not a profile name"), (5, "profile: must be a string"),
+    ("a/b", "'a/b' is not a profile name"), ("--help", "'--help' is not a profile name"), (5, "profile: must be a string"),
 ])
 def test_a_bad_profile_is_one_clear_error_and_calls_nothing(client, tool, args, profile, what):
     c = client()
