@@ -269,26 +269,37 @@ write_holders(int dfd, const struct holder *hs, int n)
 	return rc;
 }
 
+/* A fresh token: random; should entropy not be ready (early boot), O_EXCL still keeps it unique. */
+static void
+new_token(struct holder *h, int tries)
+{
+	unsigned char r[LEASE_TOKEN_LEN / 2];
+	unsigned long long x;
+	size_t i;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		x = ((unsigned long long)h->pid << 32) ^ h->start
+		    ^ (unsigned long long)time(NULL) * 2654435761u ^ (unsigned long long)tries;
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(x >> (8 * i));
+	}
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(h->token + 2 * i, 3, "%02x", r[i]);
+}
+
 /*
  * Become a holder: create aimode.holder.TOKEN (O_EXCL, 0600) and keep an flock on
- * it.  Returns its descriptor with h->token set, or -1 with h->token "" (then the
- * line falls back to the pid: say a filesystem without flock).
+ * it.  Returns its descriptor with h->token set, or -1 (errno set) with h->token ""
+ * (then the line falls back to the pid: say a filesystem without flock).
  */
 static int
 holder_create(int dfd, struct holder *h)
 {
-	unsigned char r[LEASE_TOKEN_LEN / 2];
 	char name[64];
-	size_t i;
-	int fd = -1, tries;
+	int fd = -1, tries, e;
 
 	for (tries = 0; tries < 4; tries++) {
-		if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-			for (i = 0; i < sizeof(r); i++)
-				r[i] = (unsigned char)((h->pid >> (i % 4 * 8)) ^ (h->start >> (i * 8))
-				    ^ (unsigned long)time(NULL) ^ ((unsigned)tries * 77u) ^ (i * 131u));
-		for (i = 0; i < sizeof(r); i++)
-			snprintf(h->token + 2 * i, 3, "%02x", r[i]);
+		new_token(h, tries);
 		snprintf(name, sizeof(name), HOLDER_PREFIX "%s", h->token);
 		fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
@@ -296,11 +307,13 @@ holder_create(int dfd, struct holder *h)
 	}
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
+	e = errno;
 	if (fd >= 0) {
 		close(fd);
 		(void)unlinkat(dfd, name, 0);
 	}
 	h->token[0] = '\0';
+	errno = e;
 	return -1;
 }
 
