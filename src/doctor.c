@@ -200,7 +200,7 @@ check_aimode(struct doctor *d)
 		line("[warn]", _("ai-mode is on and no ackprof run holds it (a run killed before its cleanup, or switched on by hand)"),
 		    _("run `aliyun configure ai-mode disable`, or ackprof doctor --fix"));
 	} else {
-		rc = lease_reap(&d->cli, 0, 0);
+		rc = lease_reap(&d->cli, 0, 0, NULL);
 		done_line(rc == 0, "aliyun configure ai-mode disable");
 		if (rc > 0)
 			worse(d, rc);

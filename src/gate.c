@@ -75,6 +75,20 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 	}
 }
 
+/* A local time skipped or passed twice (daylight saving time): say so; -1 when it is not one. */
+static int
+explain_time(const char *ans, time_t day)
+{
+	char err[512], *q;
+
+	if (timewin_explain(_("time"), ans, day, err, sizeof(err)) == -1)
+		return -1;
+	q = scrub_line(err);
+	fprintf(stderr, "ackprof: %s\n", q);
+	free(q);
+	return 0;
+}
+
 /*
  * One answer of the window, checked as typed: a time (a bare HH:MM on `day`) that is
  * not in the future.  0 with *t set; -1 when the prompt was left (Ctrl-C, EOF);
@@ -93,8 +107,10 @@ ask_point(const char *prompt, time_t day, time_t now, time_t *t, char **typed)
 			return 1;
 		}
 		q = scrub_line(ans);
-		if (timewin_parse_time(ans, day, t) == -1)
+		if (timewin_parse_time(ans, day, t) != 0 && explain_time(ans, day) == -1)
 			errorf("bad time '%s' (use 'YYYY-MM-DD HH:MM[:SS]', HH:MM, Unix seconds or RFC 3339)", q);
+		else if (timewin_parse_time(ans, day, t) != 0)
+			;	/* said why: a local time skipped or passed twice (daylight saving time) */
 		else if (*t > now + 60)
 			errorf("'%s' is in the future (enter a past time)", q);
 		else {

@@ -9,14 +9,21 @@
  * it is reachable by another user: the directory must be ours and writable by no
  * one else (else 78), every file is opened O_NOFOLLOW and checked to be a regular
  * file of ours, and the temporary holders file is created O_EXCL.  Each holder
- * line is "pid starttime"; a line is believed only for a live pid whose start time
- * matches, so a holder that died (even by SIGKILL), a reused pid or a forged line
- * ("1 0") is dropped.  Enable and disable run while the lock is held, so one run
- * can never switch ai-mode off between another's enable and its last call.
+ * line is "pid starttime token": the holder keeps an flock on aimode.holder.TOKEN
+ * (created O_EXCL, 0600) for as long as it holds the lease, and the kernel drops
+ * that lock when it dies, however it dies.  A line is believed while its lock is
+ * held, which holds across PID namespaces (a container sharing ~/.aliyun, where a
+ * pid means nothing); so a holder that died (even by SIGKILL) or a forged line is
+ * dropped.  Only a line with no lock to consult (an older ackprof's, a filesystem
+ * without flock) falls back to its pid: believed for a live pid whose start time
+ * matches.  Enable and disable run while the lock is held, so one run can never
+ * switch ai-mode off between another's enable and its last call.
  */
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aliyun.h"
@@ -33,6 +41,14 @@
 #include "util.h"
 
 #define MAXHOLDERS 4096
+#define HOLDER_PREFIX "aimode.holder."
+
+/* A line of the holders file; token "" on an older ackprof's line (pid only). */
+struct holder {
+	long			 pid;
+	unsigned long long	 start;
+	char			 token[LEASE_TOKEN_LEN + 1];
+};
 
 /* The start time of a process in clock ticks since boot, or 0 when it is gone. */
 static unsigned long long
@@ -67,15 +83,53 @@ proc_start(long pid)
 	return st ? st : 1;
 }
 
-/* A holder line is believed only for a live pid with the very start time it names. */
+/* The fallback: a live pid with the very start time its line names. */
 static int
-holder_alive(long pid, unsigned long long start)
+pid_alive(long pid, unsigned long long start)
 {
 	if (pid <= 0 || start == 0)
 		return 0;
 	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return 0;
 	return proc_start(pid) == start;
+}
+
+static int	our_file(int);
+
+/*
+ * Is the flock on aimode.holder.TOKEN held (by its holder, alive)?  1 or 0; a file
+ * that is missing, a link or not ours is no holder.  -1 when the lock cannot tell
+ * (no flock on this filesystem).
+ */
+static int
+lock_held(int dfd, const char *token)
+{
+	char name[64];
+	int fd, held;
+
+	snprintf(name, sizeof(name), HOLDER_PREFIX "%s", token);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return errno == ENOENT || errno == ELOOP ? 0 : -1;
+	if (our_file(fd) == -1) {
+		close(fd);
+		return 0;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		held = 0;	/* nobody holds it: its holder is gone */
+	else
+		held = errno == EWOULDBLOCK ? 1 : -1;
+	close(fd);
+	return held;
+}
+
+/* A holder is alive while it holds its lock; without a lock to ask, by its pid. */
+static int
+holder_alive(int dfd, const struct holder *h)
+{
+	int held = h->token[0] ? lock_held(dfd, h->token) : -1;
+
+	return held >= 0 ? held : pid_alive(h->pid, h->start);
 }
 
 /* A file of the lease: a regular file of ours, or refused. */
@@ -93,44 +147,96 @@ our_file(int fd)
 	return 0;
 }
 
+/* Is h the holder `skip` names: by its token, or by pid (and start, any when 0) without one. */
+static int
+same_holder(const struct holder *h, const struct holder *skip)
+{
+	if (h->token[0] || skip->token[0])
+		return strcmp(h->token, skip->token) == 0;
+	return h->pid == skip->pid && (skip->start == 0 || h->start == skip->start);
+}
+
+/* A holders line: "pid start token", or an older "pid start"; 0, or -1 when no line. */
+static int
+parse_holder(const char *line, struct holder *h)
+{
+	char tok[LEASE_TOKEN_LEN + 2];
+	int k;
+
+	memset(h, 0, sizeof(*h));
+	k = sscanf(line, "%ld %llu %17s", &h->pid, &h->start, tok);
+	if (k < 2)
+		return -1;
+	if (k == 3 && strlen(tok) == LEASE_TOKEN_LEN
+	    && strspn(tok, "0123456789abcdef") == LEASE_TOKEN_LEN)
+		memcpy(h->token, tok, sizeof(h->token));
+	return 0;
+}
+
 /*
- * Read the live holders other than `skip`; returns how many, or -1.  *listed
- * (when given) tells whether a line named `skip` with start time skip_start (any,
- * when 0), alive or not.
+ * Read the live holders other than `skip` (none when NULL); returns how many, or
+ * -1.  *listed (when given) tells whether `skip` had a line, alive or not.
  */
 static int
-read_holders(int dfd, long skip, unsigned long long skip_start, int *listed, long *pids,
-    unsigned long long *starts)
+read_holders(int dfd, const struct holder *skip, int *listed, struct holder *hs)
 {
 	int fd = openat(dfd, "aimode.holders", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	long pid;
-	unsigned long long st;
+	char line[256];
 	int n = 0;
 	FILE *f;
 
+	if (listed)
+		*listed = 0;
 	if (fd == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (our_file(fd) == -1 || (f = fdopen(fd, "r")) == NULL) {
 		close(fd);
 		return -1;
 	}
-	if (listed)
-		*listed = 0;
-	while (n < MAXHOLDERS && fscanf(f, "%ld %llu", &pid, &st) == 2) {
-		if (listed && pid == skip && (skip_start == 0 || st == skip_start))
-			*listed = 1;
-		if (pid == skip || !holder_alive(pid, st))
+	while (n < MAXHOLDERS && fgets(line, sizeof(line), f) != NULL) {
+		if (parse_holder(line, &hs[n]) == -1)
 			continue;
-		pids[n] = pid;
-		starts[n] = st;
-		n++;
+		if (skip && same_holder(&hs[n], skip)) {
+			if (listed)
+				*listed = 1;
+			continue;
+		}
+		if (holder_alive(dfd, &hs[n]))
+			n++;
 	}
 	fclose(f);
 	return n;
 }
 
+/* Remove the lock files of holders gone (killed between creating and listing, too). */
+static void
+sweep_holder_files(int dfd)
+{
+	size_t plen = strlen(HOLDER_PREFIX);
+	const char *tok;
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if ((fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		tok = e->d_name + plen;
+		if (strncmp(e->d_name, HOLDER_PREFIX, plen) != 0 || strlen(tok) != LEASE_TOKEN_LEN
+		    || strspn(tok, "0123456789abcdef") != LEASE_TOKEN_LEN)
+			continue;
+		if (lock_held(dfd, tok) == 0)
+			(void)unlinkat(dfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
 static int
-write_holders(int dfd, const long *pids, const unsigned long long *starts, int n)
+write_holders(int dfd, const struct holder *hs, int n)
 {
 	char tmp[64];
 	int fd, i, rc = 0, e;
@@ -151,14 +257,64 @@ write_holders(int dfd, const long *pids, const unsigned long long *starts, int n
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		fprintf(f, "%ld %llu\n", pids[i], starts[i]);
+		fprintf(f, "%ld %llu%s%s\n", hs[i].pid, hs[i].start, hs[i].token[0] ? " " : "",
+		    hs[i].token);
 	if (fclose(f) != 0 || renameat(dfd, tmp, dfd, "aimode.holders") == -1) {
 		e = errno;
 		unlinkat(dfd, tmp, 0);
 		errno = e;
 		rc = -1;
 	}
+	sweep_holder_files(dfd);
 	return rc;
+}
+
+/* A fresh token: random; should entropy not be ready (early boot), O_EXCL still keeps it unique. */
+static void
+new_token(struct holder *h, int tries)
+{
+	unsigned char r[LEASE_TOKEN_LEN / 2];
+	unsigned long long x;
+	size_t i;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		x = ((unsigned long long)h->pid << 32) ^ h->start
+		    ^ (unsigned long long)time(NULL) * 2654435761u ^ (unsigned long long)tries;
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(x >> (8 * i));
+	}
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(h->token + 2 * i, 3, "%02x", r[i]);
+}
+
+/*
+ * Become a holder: create aimode.holder.TOKEN (O_EXCL, 0600) and keep an flock on
+ * it.  Returns its descriptor with h->token set, or -1 (errno set) with h->token ""
+ * (then the line falls back to the pid: say a filesystem without flock).
+ */
+static int
+holder_create(int dfd, struct holder *h)
+{
+	char name[64];
+	int fd = -1, tries, e;
+
+	for (tries = 0; tries < 4; tries++) {
+		new_token(h, tries);
+		snprintf(name, sizeof(name), HOLDER_PREFIX "%s", h->token);
+		fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	e = errno;
+	if (fd >= 0) {
+		close(fd);
+		(void)unlinkat(dfd, name, 0);
+	}
+	h->token[0] = '\0';
+	errno = e;
+	return -1;
 }
 
 char *
@@ -337,21 +493,20 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
  * the caller's frames.
  */
 static struct {
-	struct cli		 cli;
-	char			 config_path[PATH_MAX], path[PATH_MAX];
-	long			 pid;
-	unsigned long long	 start;
+	struct cli	 cli;
+	char		 config_path[PATH_MAX], path[PATH_MAX];
+	struct holder	 self;
 } orphan;
 
 static void
 orphan_cleanup(void *arg)
 {
 	(void)arg;
-	(void)lease_reap(&orphan.cli, orphan.pid, orphan.start);
+	(void)lease_reap(&orphan.cli, orphan.self.pid, orphan.self.start, orphan.self.token);
 }
 
 static void
-arm_orphan_cleanup(const struct cli *cli, long pid, unsigned long long start)
+arm_orphan_cleanup(const struct cli *cli, const struct holder *self)
 {
 	memset(&orphan, 0, sizeof(orphan));
 	orphan.cli.timeout = cli->timeout;
@@ -361,36 +516,36 @@ arm_orphan_cleanup(const struct cli *cli, long pid, unsigned long long start)
 		snprintf(orphan.config_path, sizeof(orphan.config_path), "%s", cli->config_path);
 		orphan.cli.config_path = orphan.config_path;
 	}
-	orphan.pid = pid;
-	orphan.start = start;
+	orphan.self = *self;
 	if (run_on_orphan(orphan_cleanup, NULL) == -1)
 		verbosef("the watchdog started before the ai-mode lease; after a SIGKILL the next run switches ai-mode off");
 }
 
 int
-lease_reap(struct cli *cli, long pid, unsigned long long start)
+lease_reap(struct cli *cli, long pid, unsigned long long start, const char *token)
 {
 	struct lease l;
-	long *pids;
-	unsigned long long *starts;
+	struct holder dead, *hs;
 	int fd, dfd, n, listed = 0, rc = -1;
 
 	memset(&l, 0, sizeof(l));
+	memset(&dead, 0, sizeof(dead));
+	dead.pid = pid;
+	dead.start = start;
+	snprintf(dead.token, sizeof(dead.token), "%s", token ? token : "");
 	if (lease_paths(&l, cli) == -1)
 		return 78;
 	if ((fd = lock_open(&l, &dfd)) == -1) {
 		lease_free(&l);
 		return 78;
 	}
-	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
-	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	n = read_holders(dfd, pid, start, &listed, pids, starts);
-	if (n == 0 && (listed || pid <= 0))
+	hs = xcalloc(MAXHOLDERS + 1, sizeof(*hs));
+	n = read_holders(dfd, pid > 0 || dead.token[0] ? &dead : NULL, &listed, hs);
+	if (n == 0 && (listed || (pid <= 0 && !dead.token[0])))
 		rc = aimode_call(cli, CALL_AIMODE_DISABLE, 1, 0);
 	if (n >= 0 && listed)
-		(void)write_holders(dfd, pids, starts, n);
-	free(pids);
-	free(starts);
+		(void)write_holders(dfd, hs, n);
+	free(hs);
 	close(fd);
 	close(dfd);
 	lease_free(&l);
@@ -401,32 +556,43 @@ int
 lease_holders(struct cli *cli)
 {
 	struct lease l;
-	long *pids;
-	unsigned long long *starts;
+	struct holder *hs;
 	int dfd, n;
 
 	memset(&l, 0, sizeof(l));
 	if (lease_paths(&l, cli) == -1)
 		return -1;
-	/* Only look: no directory or lock file is created, and no lock is taken. */
+	/* Only look: no directory or lock file is created, and no lock is kept. */
 	dfd = open(l.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	lease_free(&l);
 	if (dfd == -1)
 		return errno == ENOENT ? 0 : -1;
-	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
-	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	n = read_holders(dfd, 0, 0, NULL, pids, starts);
-	free(pids);
-	free(starts);
+	hs = xcalloc(MAXHOLDERS + 1, sizeof(*hs));
+	n = read_holders(dfd, NULL, NULL, hs);
+	free(hs);
 	close(dfd);
 	return n;
+}
+
+/* Let go of our holder lock file (under the lease lock when dfd >= 0). */
+static void
+holder_drop(struct lease *l, int dfd)
+{
+	char name[64];
+
+	if (!l->token[0])
+		return;
+	snprintf(name, sizeof(name), HOLDER_PREFIX "%s", l->token);
+	if (dfd >= 0)
+		(void)unlinkat(dfd, name, 0);
+	close(l->holder_fd);
+	l->token[0] = '\0';
 }
 
 int
 lease_acquire(struct lease *l, struct cli *cli)
 {
-	long *pids;
-	unsigned long long *starts;
+	struct holder *hs, self;
 	int fd, dfd, n, rc;
 
 	memset(l, 0, sizeof(*l));
@@ -436,20 +602,26 @@ lease_acquire(struct lease *l, struct cli *cli)
 		return 78;
 	if ((fd = lock_open(l, &dfd)) == -1)
 		return 78;
-	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
-	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	if ((n = read_holders(dfd, (long)getpid(), 0, NULL, pids, starts)) == -1) {
+	hs = xcalloc(MAXHOLDERS + 1, sizeof(*hs));
+	/* A line of our own pid with no token is a stale one of ours (or a reused pid). */
+	memset(&self, 0, sizeof(self));
+	self.pid = (long)getpid();
+	if ((n = read_holders(dfd, &self, NULL, hs)) == -1) {
 		errorf("cannot read the ai-mode lease %s: %s (it must be a regular file of yours; remove it and run again)",
 		    l->holderspath, strerror(errno));
 		rc = 78;
 		goto out;
 	}
-	pids[n] = (long)getpid();
-	starts[n] = proc_start((long)getpid());
+	self.start = proc_start(self.pid);
+	if ((l->holder_fd = holder_create(dfd, &self)) == -1)
+		verbosef("no lock file for the ai-mode lease (%s); its holders are told apart by pid", strerror(errno));
+	memcpy(l->token, self.token, sizeof(l->token));
+	hs[n] = self;
 	/* Before we are listed: killed right after, the watchdog is there to drop us. */
-	arm_orphan_cleanup(cli, pids[n], starts[n]);
-	if (write_holders(dfd, pids, starts, n + 1) == -1) {
+	arm_orphan_cleanup(cli, &self);
+	if (write_holders(dfd, hs, n + 1) == -1) {
 		errorf("cannot write the ai-mode lease %s: %s", l->holderspath, strerror(errno));
+		holder_drop(l, dfd);
 		rc = 78;
 		goto out;
 	}
@@ -462,8 +634,7 @@ lease_acquire(struct lease *l, struct cli *cli)
 	if (rc == 0)
 		rc = aimode_call(cli, CALL_AIMODE_UA, 0, 0);
 out:
-	free(pids);
-	free(starts);
+	free(hs);
 	close(fd);
 	close(dfd);
 	return rc;
@@ -472,20 +643,22 @@ out:
 int
 lease_release(struct lease *l, struct cli *cli)
 {
-	long *pids;
-	unsigned long long *starts;
+	struct holder *hs, self;
 	int fd, dfd, n, rc = 0;
 
 	if (!l->began)
 		return 0;
 	l->began = 0;
 	if ((fd = lock_open(l, &dfd)) == -1) {
+		holder_drop(l, -1);
 		/* No lease to consult: err on the side of leaving nothing switched on. */
 		return aimode_call(cli, CALL_AIMODE_DISABLE, 1, !l->enabled);
 	}
-	pids = xcalloc(MAXHOLDERS + 1, sizeof(*pids));
-	starts = xcalloc(MAXHOLDERS + 1, sizeof(*starts));
-	if ((n = read_holders(dfd, (long)getpid(), 0, NULL, pids, starts)) == -1) {
+	hs = xcalloc(MAXHOLDERS + 1, sizeof(*hs));
+	memset(&self, 0, sizeof(self));
+	self.pid = (long)getpid();
+	memcpy(self.token, l->token, sizeof(self.token));
+	if ((n = read_holders(dfd, &self, NULL, hs)) == -1) {
 		warnf("cannot read the ai-mode lease %s: %s", l->holderspath, strerror(errno));
 		n = 0;
 	}
@@ -498,12 +671,12 @@ lease_release(struct lease *l, struct cli *cli)
 	else
 		verbosef("ai-mode left on: %d other ackprof run%s still hold%s it", n,
 		    n == 1 ? "" : "s", n == 1 ? "s" : "");
-	if (write_holders(dfd, pids, starts, n) == -1)
+	if (write_holders(dfd, hs, n) == -1)
 		warnf("cannot update the ai-mode lease %s: %s", l->holderspath, strerror(errno));
+	holder_drop(l, dfd);
 	l->held = 0;
 	l->others = n;
-	free(pids);
-	free(starts);
+	free(hs);
 	close(fd);
 	close(dfd);
 	return rc;
@@ -512,6 +685,7 @@ lease_release(struct lease *l, struct cli *cli)
 void
 lease_free(struct lease *l)
 {
+	holder_drop(l, -1);
 	free(l->dir);
 	free(l->lockpath);
 	free(l->holderspath);

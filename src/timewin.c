@@ -40,30 +40,109 @@ all_digits(const char *s)
 	return 1;
 }
 
-/* mktime for local fields, rejecting dates that normalise into others (Feb 30). */
+/* Do these local fields read back as y-mo-d h:mi:s? */
 static int
-local_time(int y, int mo, int d, int h, int mi, int s, time_t *out)
+reads_back(time_t t, int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm b;
+
+	return localtime_r(&t, &b) != NULL && b.tm_year == y - 1900 && b.tm_mon == mo - 1
+	    && b.tm_mday == d && b.tm_hour == h && b.tm_min == mi && b.tm_sec == s;
+}
+
+/*
+ * mktime for local fields, never guessed: 0 with *out set; -1 for a date that
+ * normalises into another (Feb 30); TIMEWIN_GAP for a time the clocks skip when
+ * daylight saving time starts; TIMEWIN_AMBIGUOUS, its two readings in alt, for
+ * one they pass twice when it ends.  Each reading (standard, daylight) counts only
+ * if it reads back as the very fields given.
+ */
+static int
+local_time(int y, int mo, int d, int h, int mi, int s, time_t *out, time_t alt[2])
 {
 	struct tm tm;
-	time_t t;
+	time_t t, found[2] = {0, 0};
+	int dst, n = 0;
 
+	for (dst = 0; dst <= 1; dst++) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = s;
+		tm.tm_isdst = dst;
+		t = mktime(&tm);
+		if (reads_back(t, y, mo, d, h, mi, s) && (n == 0 || found[0] != t))
+			found[n++] = t;
+	}
+	if (n == 1) {
+		*out = found[0];
+		return 0;
+	}
+	if (n == 2) {
+		alt[0] = found[0] < found[1] ? found[0] : found[1];
+		alt[1] = found[0] < found[1] ? found[1] : found[0];
+		return TIMEWIN_AMBIGUOUS;
+	}
+	/* No reading: no such date, or a time skipped on a day that exists. */
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
 	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1 || tm.tm_hour != h)
-		return -1;
-	*out = t;
-	return 0;
+	t = timegm(&tm);
+	return tm.tm_mday == d && tm.tm_mon == mo - 1 ? TIMEWIN_GAP : -1;
 }
+
+static int	parse_time(const char *, time_t, time_t *, time_t alt[2]);
 
 int
 timewin_parse_time(const char *s, time_t now, time_t *out)
+{
+	time_t alt[2];
+
+	return parse_time(s, now, out, alt);
+}
+
+/* A time as RFC 3339 with its local UTC offset, the spelling that is never ambiguous. */
+static void
+rfc3339_local(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	long off;
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff;
+	snprintf(buf + n, len - n, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+	    labs(off) % 3600 / 60);
+}
+
+int
+timewin_explain(const char *what, const char *val, time_t now, char *err, size_t errlen)
+{
+	char eb[64], a[48], b[48];
+	time_t t, alt[2];
+
+	switch (parse_time(val, now, &t, alt)) {
+	case TIMEWIN_GAP:
+		i18n_snprintf(err, errlen, "bad %s '%s': no such local time in this time zone (the clocks skip it when daylight saving time starts); give it with its UTC offset, in RFC 3339 (YYYY-MM-DDTHH:MM:SS+HH:MM)",
+		    what, echo(val, eb));
+		return 0;
+	case TIMEWIN_AMBIGUOUS:
+		rfc3339_local(alt[0], a, sizeof(a));
+		rfc3339_local(alt[1], b, sizeof(b));
+		i18n_snprintf(err, errlen, "bad %s '%s': this local time comes twice (the clocks go back when daylight saving time ends); say which, with its UTC offset: %s or %s",
+		    what, echo(val, eb), a, b);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+parse_time(const char *s, time_t now, time_t *out, time_t alt[2])
 {
 	int y, mo, d, h, mi, sec = 0, oh, om, n = 0;
 	char sign[2];
@@ -86,7 +165,7 @@ timewin_parse_time(const char *s, time_t now, time_t *out)
 		localtime_r(&now, &tm);
 		if (h > 23 || mi > 59)
 			return -1;
-		return local_time(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, h, mi, 0, out);
+		return local_time(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, h, mi, 0, out, alt);
 	}
 	/* RFC 3339: YYYY-MM-DDTHH:MM:SS(Z|+HH:MM), fractions allowed and ignored. */
 	if (sscanf(s, "%4d-%2d-%2d%*1[Tt]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
@@ -142,7 +221,7 @@ timewin_parse_time(const char *s, time_t now, time_t *out)
 			return -1;
 		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
 			return -1;
-		return local_time(y, mo, d, h, mi, sec, out);
+		return local_time(y, mo, d, h, mi, sec, out, alt);
 	}
 	return -1;
 }
@@ -226,12 +305,14 @@ timewin_resolve_on(const char *from, const char *to, const char *since, int real
 		i18n_snprintf(err, errlen, "%s", N_("--from and --to go together (or use --since DURATION)"));
 		return -1;
 	}
-	if (timewin_parse_time(from, day, &w->start) == -1) {
-		i18n_snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(from, eb));
+	if (timewin_parse_time(from, day, &w->start) != 0) {
+		if (timewin_explain("--from", from, day, err, errlen) == -1)
+			i18n_snprintf(err, errlen, "bad --from '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(from, eb));
 		return -1;
 	}
-	if (timewin_parse_time(to, day, &w->end) == -1) {
-		i18n_snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(to, eb));
+	if (timewin_parse_time(to, day, &w->end) != 0) {
+		if (timewin_explain("--to", to, day, err, errlen) == -1)
+			i18n_snprintf(err, errlen, "bad --to '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(to, eb));
 		return -1;
 	}
 	if (w->start <= 0 || w->start >= w->end) {
@@ -260,7 +341,9 @@ timewin_resolve_around(const char *around, const char *from, const char *to, con
 		i18n_snprintf(err, errlen, "%s", N_("--around cannot be combined with --from/--to/--since/--realtime"));
 		return -1;
 	}
-	if (timewin_parse_time(around, now, &t) == -1) {
+	if (timewin_parse_time(around, now, &t) != 0) {
+		if (timewin_explain("--around", around, now, err, errlen) == 0)
+			return -1;
 		i18n_snprintf(err, errlen, "bad --around '%s' (use Unix seconds, 'YYYY-MM-DD HH:MM[:SS]', HH:MM or RFC 3339)", echo(around, eb));
 		return -1;
 	}

@@ -6,8 +6,21 @@
 #include <stddef.h>
 #include <time.h>
 
-/* Parse a point in time: Unix seconds, "YYYY-MM-DD HH:MM[:SS]", "HH:MM" (today), RFC 3339. */
+/*
+ * Parse a point in time: Unix seconds, "YYYY-MM-DD HH:MM[:SS]", "HH:MM" (today),
+ * RFC 3339.  0 with *out set; -1 when it is none of these; for a local time, never
+ * guessed, TIMEWIN_GAP when the clocks skip it (daylight saving time starts) and
+ * TIMEWIN_AMBIGUOUS when they pass it twice (it ends).
+ */
+#define TIMEWIN_GAP		(-2)
+#define TIMEWIN_AMBIGUOUS	(-3)
 int	timewin_parse_time(const char *, time_t now, time_t *out);
+/*
+ * The one line for a local time that TIMEWIN_GAP or TIMEWIN_AMBIGUOUS refused
+ * (what names it: "--from"): what is wrong and the RFC 3339 spelling to give
+ * instead; 0 with it in err, or -1 when val is not such a time.
+ */
+int	timewin_explain(const char *what, const char *val, time_t now, char *err, size_t errlen);
 /* Parse a duration: N, Ns, Nm, Nh, Nd, and sums like 1h30m. */
 int	timewin_parse_duration(const char *, long *secs);
 

@@ -5,13 +5,15 @@
 # switches ai-mode off when it was the last holder.
 # Replays the double's call log (one line per call, in start order) and checks that no
 # cloud call (cs, sysom, the Step 7 interpreter) ever started while ai-mode was off.
-# Prints TAP-style lines and "N passed, N failed".
+# Prints TAP-style lines and "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ACKPROF=${ACKPROF:-$top/ackprof}
 DOUBLE=$top/tests/double/aliyun
 CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
-pass=0 fail=0 n=0
+# shellcheck source=tests/skip.sh
+. "$top/tests/skip.sh"
+n=0
 root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-conc.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$root"' EXIT
 
@@ -32,7 +34,7 @@ run() { # HOME SCENARIO [extra args]
 	# exec: in the background, $! is then ackprof itself.
 	HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data FAKE_ALIYUN_SCENARIO=$sc \
 	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=${STATE:-$home/fake-state-$sc-$RANDOM} \
-	exec env -u XDG_RUNTIME_DIR "$ACKPROF" diagnose -c $CL -n default -p app-1 -q \
+	exec ${WRAP:-} env -u XDG_RUNTIME_DIR "$ACKPROF" diagnose -c $CL -n default -p app-1 -q \
 		--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
 		--poll-interval 0 --busy-wait 0 --yes "$@" > /dev/null 2>&1
 }
@@ -109,5 +111,42 @@ wait_for 300 eval '[ "$(ndisable "$home")" -ge 1 ]'
 wait_for 50 eval '[ "$(holders "$home")" = 0 ]'
 sleep 1
 if [ "$(ndisable "$home")" = 1 ] && grep -q '"enabled": false' "$home/.aliyun/ai-mode.json"; then ok "the last holder's kill switched ai-mode off, once"; else notok "after the last holder's kill: $(ndisable "$home") disables"; fi
-echo "$pass passed, $fail failed"
+
+# 4. Across PID namespaces (issue 19, item 6): a run in a container that shares the
+#    config directory (its own PID namespace and /proc) and a run on the host each see
+#    the other as a live holder, and a holder killed there is dropped here.  Its pid means
+#    nothing across the namespaces; the flock on its lock file does.
+NS="unshare --pid --fork --mount-proc --kill-child"
+holder_files() { find "$1/.aliyun/ackprof" -maxdepth 1 -name 'aimode.holder.*' | wc -l; }
+if ! $NS true 2> /dev/null; then
+	skip "the lease across PID namespaces" "unshare --pid is not permitted here (needs root or user namespaces)"
+else
+	home=$root/pidns
+	mkdir -p "$home"
+	(WRAP=$NS STATE=$home/state-a FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+	a=$!
+	wait_for 300 polling "$home"
+	(STATE=$home/state-b run "$home" default)
+	rc=$?
+	if [ $rc = 0 ] && [ "$(ndisable "$home")" = 0 ] && grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "pidns: a host run leaves ai-mode on for a holder in another PID namespace"; else notok "pidns: the host run (exit $rc) switched ai-mode off under the holder in the other namespace: $(ndisable "$home") disables"; fi
+	kill -9 "$a"; wait "$a" 2> /dev/null
+	wait_for 50 eval '[ "$(holders "$home")" = 0 ]'
+	(STATE=$home/state-c run "$home" default)
+	rc=$?
+	if [ $rc = 0 ] && [ "$(tail -1 "$home/calls.log")" = "aliyun configure ai-mode disable" ] && grep -q '"enabled": false' "$home/.aliyun/ai-mode.json"; then ok "pidns: the holder killed there is dropped, and the next host run, the last holder, switches ai-mode off"; else notok "pidns: after the other namespace's holder was killed: exit $rc, last call $(tail -1 "$home/calls.log")"; fi
+	if [ "$(holders "$home")" = 0 ] && [ "$(holder_files "$home")" = 0 ]; then ok "pidns: ... the lease lists no holder and keeps no lock file"; else notok "pidns: $(holders "$home") holder lines, $(holder_files "$home") lock files left"; fi
+	home=$root/pidns2
+	mkdir -p "$home"
+	(STATE=$home/state-a FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+	a=$!
+	wait_for 300 polling "$home"
+	(WRAP=$NS STATE=$home/state-b run "$home" default)
+	rc=$?
+	if [ $rc = 0 ] && [ "$(ndisable "$home")" = 0 ] && grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "pidns: a run in another PID namespace leaves ai-mode on for the host's holder"; else notok "pidns: the run in the other namespace (exit $rc) switched ai-mode off under the host's holder: $(ndisable "$home") disables"; fi
+	kill -9 "$a"; wait "$a" 2> /dev/null
+	wait_for 300 eval '[ "$(ndisable "$home")" -ge 1 ]'
+	wait_for 50 eval '[ "$(holders "$home")" = 0 ]'
+	if [ "$(ndisable "$home")" = 1 ] && grep -q '"enabled": false' "$home/.aliyun/ai-mode.json" && [ "$(holder_files "$home")" = 0 ]; then ok "pidns: the host holder's kill then switched ai-mode off, once, and left no lock file"; else notok "pidns: after the host holder's kill: $(ndisable "$home") disables, $(holder_files "$home") lock files"; fi
+fi
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

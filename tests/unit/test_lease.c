@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_lease.c: the ai-mode lease (lease.c), with a fake `aliyun` that logs its argv. */
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -324,7 +327,7 @@ lease_should_forget_stale_holders_when_taken(void **state)
 {
 	struct cli cli = fake_cli(fake);
 	struct lease l;
-	char line[64], own[64], *holders;
+	char line[64], own[128], tok[64], *holders;
 	long pid;
 	unsigned long long st;
 
@@ -336,9 +339,10 @@ lease_should_forget_stale_holders_when_taken(void **state)
 	lease_free(&l);
 	assert_int_equal(lease_acquire(&l, &cli), 0);
 	holders = slurp(l.holderspath);
-	assert_int_equal(sscanf(holders, "%ld %llu", &pid, &st), 2);
+	assert_int_equal(sscanf(holders, "%ld %llu %63s", &pid, &st, tok), 3);
 	assert_int_equal(pid, (long)getpid());
-	snprintf(own, sizeof(own), "%ld %llu\n", pid, st);
+	assert_string_equal(tok, l.token);
+	snprintf(own, sizeof(own), "%ld %llu %s\n", pid, st, l.token);
 	assert_string_equal(holders, own);
 	free(holders);
 	lease_release(&l, &cli);
@@ -655,6 +659,287 @@ lease_should_not_believe_a_holder_line_without_its_start_time(void **state)
 	lease_free(&l);
 }
 
+/* ---- item 6 of issue 19: the lease across PID namespaces ---- */
+
+/* A helper process a test started; killed after the test, should an assertion stop it. */
+static pid_t straggler;
+
+static int
+teardown_each(void **state)
+{
+	(void)state;
+	if (straggler > 0) {
+		kill(straggler, SIGKILL);
+		waitpid(straggler, NULL, 0);
+	}
+	straggler = 0;
+	return 0;
+}
+
+/* A process's start time, as lease.c reads it (field 22 of /proc/PID/stat). */
+static unsigned long long
+start_of(pid_t pid)
+{
+	char path[64], *text, *p;
+	unsigned long long st = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	text = slurp(path);
+	if ((p = strrchr(text, ')')) != NULL)
+		for (i = 3, p++; i <= 22 && p; i++, p = strchr(p + 1, ' '))
+			if (i == 22)
+				st = strtoull(p, NULL, 10);
+	free(text);
+	return st;
+}
+
+/* The aimode.holder.* lock files in the lease directory: how many, and the mode of one. */
+static int
+holder_files(mode_t *mode)
+{
+	char *d = lease_dir_path(), path[4096];
+	struct dirent *e;
+	struct stat sb;
+	DIR *dp = opendir(d);
+	int n = 0;
+
+	if (dp == NULL) {
+		free(d);
+		return 0;
+	}
+	while ((e = readdir(dp)) != NULL)
+		if (strncmp(e->d_name, "aimode.holder.", 14) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", d, e->d_name);
+			assert_int_equal(lstat(path, &sb), 0);
+			assert_true(S_ISREG(sb.st_mode));
+			assert_int_equal(sb.st_uid, geteuid());
+			*mode = sb.st_mode & 07777;
+			n++;
+		}
+	closedir(dp);
+	free(d);
+	return n;
+}
+
+static void
+lease_should_keep_a_lock_file_of_its_own_while_held(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	mode_t mode = 0;
+	char *holders, want[128];
+
+	(void)state;
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	assert_int_equal(strlen(l.token), LEASE_TOKEN_LEN);
+	assert_int_equal(holder_files(&mode), 1);
+	assert_int_equal(mode, 0600);
+	holders = slurp(l.holderspath);
+	snprintf(want, sizeof(want), "%ld %llu %s\n", (long)getpid(), start_of(getpid()), l.token);
+	assert_string_equal(holders, want);
+	free(holders);
+	lease_release(&l, &cli);
+	assert_int_equal(holder_files(&mode), 0);
+	lease_free(&l);
+}
+
+/* A line whose lock nobody holds is dead, even when its pid and start time match a live process. */
+static void
+lease_should_not_believe_a_live_pid_whose_lock_is_free(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	char line[128], *log;
+
+	(void)state;
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	snprintf(line, sizeof(line), "%ld %llu 0123456789abcdef\n", (long)getppid(), start_of(getppid()));
+	append(l.holderspath, line);
+	lease_release(&l, &cli);
+	assert_int_equal(l.others, 0);
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 1);
+	free(log);
+	lease_free(&l);
+}
+
+/* Without a lock to ask (an older ackprof's "pid start" line), a live pid is still believed. */
+static void
+lease_should_fall_back_to_the_pid_for_a_line_without_a_lock(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	char line[128], *log;
+	pid_t kid = fork();
+
+	(void)state;
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	straggler = kid;
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	snprintf(line, sizeof(line), "%ld %llu\n", (long)kid, start_of(kid));
+	append(l.holderspath, line);
+	lease_release(&l, &cli);
+	assert_int_equal(l.others, 1);
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 0);
+	free(log);
+	lease_free(&l);
+}
+
+/*
+ * Run fn in a new PID namespace (as its pid 1), with its own /proc when own_proc:
+ * fn's code is the grandchild's exit status, 77 when namespaces are not permitted.
+ * Returns the child's pid; *up is read for fn's signals.
+ */
+static pid_t
+in_pid_namespace(int own_proc, int (*fn)(int, int), int up, int go)
+{
+	pid_t pid = fork(), inner;
+	int st;
+
+	if (pid != 0)
+		return straggler = pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (unshare(CLONE_NEWPID | (own_proc ? CLONE_NEWNS : 0)) == -1)
+		_exit(77);
+	if (own_proc && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		_exit(77);
+	if ((inner = fork()) == 0) {
+		/* A failed assertion in the test leaves no holder waiting forever. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (own_proc && mount("proc", "/proc", "proc", 0, NULL) == -1)
+			_exit(77);
+		_exit(fn(up, go));
+	}
+	if (inner == -1 || waitpid(inner, &st, 0) != inner)
+		_exit(99);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 98);
+}
+
+/* The holder in the other namespace: take the lease, say so, wait, leave; exit its others. */
+static int
+ns_holder(int up, int go)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease o;
+	char c;
+
+	if (getpid() != 1 || lease_acquire(&o, &cli) != 0)
+		return 100;
+	(void)!write(up, "1", 1);
+	if (read(go, &c, 1) != 1)
+		return 101;
+	lease_release(&o, &cli);
+	return o.others;
+}
+
+/*
+ * Gone while holding, with no release: as pid 1 it takes its namespace with it, so
+ * its watchdog is killed too (at best it starts its reap before that).
+ */
+static int
+ns_holder_killed(int up, int go)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease o;
+
+	(void)up;
+	(void)go;
+	if (getpid() != 1 || lease_acquire(&o, &cli) != 0)
+		return 100;
+	_exit(0);
+}
+
+/* A container sharing ~/.aliyun (its own PID namespace and /proc) holds the lease. */
+static void
+lease_should_believe_a_live_holder_in_another_pid_namespace(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	int up[2], go[2], st;
+	char c, *log;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = in_pid_namespace(1, ns_holder, up[1], go[0]);
+	assert_true(pid > 0);
+	close(up[1]);
+	close(go[0]);
+	if (read(up[0], &c, 1) != 1) {
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		straggler = 0;
+		close(up[0]);
+		close(go[1]);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+			skip();	/* no PID namespaces here (not root, or seccomp) */
+		fail_msg("the holder in the other namespace failed: status %d", st);
+	}
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	lease_release(&l, &cli);
+	assert_int_equal(l.others, 1);
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 0);
+	free(log);
+	assert_int_equal(write(go[1], "1", 1), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	straggler = 0;
+	log = slurp(logpath);
+	assert_int_equal(count_lines(log, DISABLE), 1);
+	assert_string_equal(last_line(log), DISABLE);
+	free(log);
+	close(up[0]);
+	close(go[1]);
+	lease_free(&l);
+}
+
+/*
+ * A holder killed in another PID namespace, where it was pid 1: its line ("1" and
+ * the start time its /proc gave, here the host's init's) names a live process here.
+ * Its lock went with it, so it is dropped and the last run switches ai-mode off.
+ */
+static void
+lease_should_drop_a_dead_holder_of_another_pid_namespace(void **state)
+{
+	struct cli cli = fake_cli(fake);
+	struct lease l;
+	int st;
+	mode_t mode;
+	char *log, *holders;
+	pid_t pid;
+
+	(void)state;
+	pid = in_pid_namespace(0, ns_holder_killed, -1, -1);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	straggler = 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		skip();
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(lease_acquire(&l, &cli), 0);
+	lease_release(&l, &cli);
+	assert_int_equal(l.others, 0);
+	log = slurp(logpath);
+	assert_true(count_lines(log, DISABLE) >= 1);
+	assert_string_equal(last_line(log), DISABLE);
+	free(log);
+	holders = slurp(l.holderspath);
+	assert_string_equal(holders, "");
+	free(holders);
+	assert_int_equal(holder_files(&mode), 0);
+	lease_free(&l);
+}
+
 int
 main(void)
 {
@@ -673,6 +958,11 @@ main(void)
 		cmocka_unit_test_setup(lease_should_refuse_a_lease_directory_of_another_user, setup_each),
 		cmocka_unit_test_setup(lease_should_never_write_through_planted_symlinks, setup_each),
 		cmocka_unit_test_setup(lease_should_not_believe_a_holder_line_without_its_start_time, setup_each),
+		cmocka_unit_test_setup_teardown(lease_should_keep_a_lock_file_of_its_own_while_held, setup_each, teardown_each),
+		cmocka_unit_test_setup_teardown(lease_should_not_believe_a_live_pid_whose_lock_is_free, setup_each, teardown_each),
+		cmocka_unit_test_setup_teardown(lease_should_fall_back_to_the_pid_for_a_line_without_a_lock, setup_each, teardown_each),
+		cmocka_unit_test_setup_teardown(lease_should_believe_a_live_holder_in_another_pid_namespace, setup_each, teardown_each),
+		cmocka_unit_test_setup_teardown(lease_should_drop_a_dead_holder_of_another_pid_namespace, setup_each, teardown_each),
 	};
 
 	return cmocka_run_group_tests_name("lease", tests, setup_all, teardown_all);

@@ -210,13 +210,98 @@ static void
 timewin_should_reject_a_local_time_skipped_by_dst(void **state)
 {
 	time_t t;
+	int gap, fine;
 
 	(void)state;
 	/* US Eastern: 2026-03-08 02:30 does not exist. */
 	set_tz("EST5EDT,M3.2.0,M11.1.0");
-	assert_int_equal(timewin_parse_time("2026-03-08 02:30", NOW, &t), -1);
-	assert_int_equal(timewin_parse_time("2026-03-08 03:30", NOW, &t), 0);
+	gap = timewin_parse_time("2026-03-08 02:30", NOW, &t);
+	fine = timewin_parse_time("2026-03-08 03:30", NOW, &t);
 	set_tz("UTC");
+	assert_int_equal(gap, TIMEWIN_GAP);
+	assert_int_equal(fine, 0);
+}
+
+/* ---- issue 19: a local time in the spring-forward gap or the fall-back overlap ---- */
+
+struct dst_case {
+	const char	*tz, *val;
+	int		 rc;
+	const char	*why;	/* in the line timewin_explain writes, or NULL */
+};
+
+static const struct dst_case dst_cases[] = {
+	{"America/New_York", "2026-03-08 02:30", TIMEWIN_GAP, "no such local time in this time zone"},
+	{"America/New_York", "2026-03-08 02:00:00", TIMEWIN_GAP, "the clocks skip it"},
+	{"America/New_York", "2026-03-08 01:59:59", 0, NULL},
+	{"America/New_York", "2026-03-08 03:00", 0, NULL},
+	{"America/New_York", "2026-11-01 01:30", TIMEWIN_AMBIGUOUS,
+	    "say which, with its UTC offset: 2026-11-01T01:30:00-04:00 or 2026-11-01T01:30:00-05:00"},
+	{"America/New_York", "2026-11-01 00:59", 0, NULL},
+	{"America/New_York", "2026-11-01 02:00", 0, NULL},
+	{"Europe/Berlin", "2026-03-29 02:30", TIMEWIN_GAP, "(YYYY-MM-DDTHH:MM:SS+HH:MM)"},
+	{"Europe/Berlin", "2026-10-25 02:30", TIMEWIN_AMBIGUOUS,
+	    "2026-10-25T02:30:00+02:00 or 2026-10-25T02:30:00+01:00"},
+	{"Europe/Berlin", "2026-10-25 03:00", 0, NULL},
+	{"Europe/Berlin", "2026-02-30 01:00", -1, NULL},	/* no such date: not a DST line */
+	{"UTC", "2026-03-29 02:30", 0, NULL},
+};
+
+static void
+timewin_should_refuse_dst_gaps_and_overlaps_with_one_line(void **state)
+{
+	char err[512], want[128];
+	time_t t;
+	size_t i;
+	int rc, ex;
+
+	(void)state;
+	for (i = 0; i < sizeof(dst_cases) / sizeof(dst_cases[0]); i++) {
+		const struct dst_case *c = &dst_cases[i];
+
+		set_tz(c->tz);
+		err[0] = '\0';
+		rc = timewin_parse_time(c->val, NOW, &t);
+		ex = timewin_explain("--from", c->val, NOW, err, sizeof(err));
+		set_tz("UTC");
+		if (rc != c->rc)
+			fail_msg("%s in %s: %d, not %d", c->val, c->tz, rc, c->rc);
+		assert_int_equal(ex, c->why ? 0 : -1);
+		if (c->why == NULL)
+			continue;
+		snprintf(want, sizeof(want), "bad --from '%s': ", c->val);
+		assert_int_equal(strncmp(err, want, strlen(want)), 0);
+		if (strstr(err, c->why) == NULL || strchr(err, '\n'))
+			fail_msg("%s in %s: \"%s\" does not say \"%s\" on one line", c->val, c->tz, err, c->why);
+	}
+}
+
+/* The resolvers give that line for --from, --to and --around, and make no window. */
+static void
+resolve_should_say_why_a_dst_time_is_refused(void **state)
+{
+	struct window w;
+	char err[512];
+	int a, b, c, d;
+	char ea[512], eb[512], ec[512];
+
+	(void)state;
+	set_tz("America/New_York");
+	a = timewin_resolve("2026-03-08 02:30", "2026-03-08 05:00", NULL, 0, NOW, &w, ea, sizeof(ea));
+	b = timewin_resolve("2025-11-02 00:30", "2025-11-02 01:30", NULL, 0, NOW, &w, eb, sizeof(eb));
+	c = timewin_resolve_around("2025-11-02 01:15", NULL, NULL, NULL, 0, NOW, &w, ec, sizeof(ec));
+	/* With the offset given, the same instants are fine. */
+	d = timewin_resolve("2025-11-02T01:30:00-05:00", "2025-11-02T03:00:00-05:00", NULL, 0, NOW, &w,
+	    err, sizeof(err));
+	set_tz("UTC");
+	assert_int_equal(a, -1);
+	assert_non_null(strstr(ea, "bad --from '2026-03-08 02:30': no such local time"));
+	assert_int_equal(b, -1);
+	assert_non_null(strstr(eb, "bad --to '2025-11-02 01:30': this local time comes twice"));
+	assert_int_equal(c, -1);
+	assert_non_null(strstr(ec, "bad --around '2025-11-02 01:15': this local time comes twice"));
+	assert_int_equal(d, 0);
+	assert_int_equal(w.end - w.start, 90 * 60);
 }
 
 /* ---- timewin_parse_duration ---- */
@@ -797,6 +882,8 @@ main(void)
 /* Regression (fixed): see timewin_should_reject_malformed_digit_runs */
 		cmocka_unit_test(timewin_should_reject_malformed_digit_runs),
 		cmocka_unit_test(timewin_should_reject_a_local_time_skipped_by_dst),
+		cmocka_unit_test(timewin_should_refuse_dst_gaps_and_overlaps_with_one_line),
+		cmocka_unit_test(resolve_should_say_why_a_dst_time_is_refused),
 		cmocka_unit_test(duration_should_parse_units_and_sums),
 		cmocka_unit_test(duration_should_reject_zero_and_negative),
 		cmocka_unit_test(duration_should_reject_unknown_units_and_junk),
