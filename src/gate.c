@@ -75,7 +75,18 @@ ask_required(const char *what, char **val, int (*valid)(const char *), const cha
 	}
 }
 
-/* A local time skipped or passed twice (daylight saving time): say so; -1 when it is not one. */
+/* A local time the clocks pass twice (daylight saving time ends): say which reading was taken. */
+static void
+note_twice(const char *what, const char *val, time_t day)
+{
+	char took[48], other[48];
+
+	if (val && timewin_twice(val, day, took, other))
+		notef("%s '%s' comes twice in this time zone (the clocks go back when daylight saving time ends): took the first, %s; for the second, give %s",
+		    what, val, took, other);
+}
+
+/* A local time the clocks skip (daylight saving time starts): say so; -1 when it is not one. */
 static int
 explain_time(const char *ans, time_t day)
 {
@@ -115,6 +126,7 @@ ask_point(const char *prompt, time_t day, time_t now, time_t *t, char **typed)
 			errorf("'%s' is in the future (enter a past time)", q);
 		else {
 			free(q);
+			note_twice(_("time"), ans, day);
 			*typed = ans;
 			return 0;
 		}
@@ -296,6 +308,9 @@ gate(const struct args *a, struct opts *o)
 	if (timewin_resolve_around(a->around, a->from, a->to, a->since, a->realtime, now, &o->win, err,
 	    sizeof(err)) == -1)
 		return usage_error("%s", err);
+	note_twice("--from", a->from, now);
+	note_twice("--to", a->to, now);
+	note_twice("--around", a->around, now);
 	if (!o->win.historical && !a->realtime && temporal_past(o->desc_raw, found, sizeof(found))) {
 		if (!o->interactive && temporal_point(o->desc_raw, point, sizeof(point)))
 			return usage_error("the description names a point in time ('%s') but no window was given (pass --around TIME for the 30 minutes either side of it, --from TIME --to TIME, or --realtime)",

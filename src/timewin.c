@@ -101,8 +101,13 @@ int
 timewin_parse_time(const char *s, time_t now, time_t *out)
 {
 	time_t alt[2];
+	int rc = parse_time(s, now, out, alt);
 
-	return parse_time(s, now, out, alt);
+	if (rc == TIMEWIN_AMBIGUOUS) {
+		*out = alt[0];	/* the first time the clocks show it */
+		return 0;
+	}
+	return rc;
 }
 
 /* A time as RFC 3339 with its local UTC offset, the spelling that is never ambiguous. */
@@ -123,22 +128,26 @@ rfc3339_local(time_t t, char *buf, size_t len)
 int
 timewin_explain(const char *what, const char *val, time_t now, char *err, size_t errlen)
 {
-	char eb[64], a[48], b[48];
+	char eb[64];
 	time_t t, alt[2];
 
-	switch (parse_time(val, now, &t, alt)) {
-	case TIMEWIN_GAP:
-		i18n_snprintf(err, errlen, "bad %s '%s': no such local time in this time zone (the clocks skip it when daylight saving time starts); give it with its UTC offset, in RFC 3339 (YYYY-MM-DDTHH:MM:SS+HH:MM)",
-		    what, echo(val, eb));
+	if (parse_time(val, now, &t, alt) != TIMEWIN_GAP)
+		return -1;
+	i18n_snprintf(err, errlen, "bad %s '%s': no such local time in this time zone (the clocks skip it when daylight saving time starts); give it with its UTC offset, in RFC 3339 (YYYY-MM-DDTHH:MM:SS+HH:MM)",
+	    what, echo(val, eb));
+	return 0;
+}
+
+int
+timewin_twice(const char *val, time_t now, char took[48], char other[48])
+{
+	time_t t, alt[2];
+
+	if (parse_time(val, now, &t, alt) != TIMEWIN_AMBIGUOUS)
 		return 0;
-	case TIMEWIN_AMBIGUOUS:
-		rfc3339_local(alt[0], a, sizeof(a));
-		rfc3339_local(alt[1], b, sizeof(b));
-		i18n_snprintf(err, errlen, "bad %s '%s': this local time comes twice (the clocks go back when daylight saving time ends); say which, with its UTC offset: %s or %s",
-		    what, echo(val, eb), a, b);
-		return 0;
-	}
-	return -1;
+	rfc3339_local(alt[0], took, 48);
+	rfc3339_local(alt[1], other, 48);
+	return 1;
 }
 
 static int

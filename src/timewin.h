@@ -8,9 +8,10 @@
 
 /*
  * Parse a point in time: Unix seconds, "YYYY-MM-DD HH:MM[:SS]", "HH:MM" (today),
- * RFC 3339.  0 with *out set; -1 when it is none of these; for a local time, never
- * guessed, TIMEWIN_GAP when the clocks skip it (daylight saving time starts) and
- * TIMEWIN_AMBIGUOUS when they pass it twice (it ends).
+ * RFC 3339.  0 with *out set; -1 when it is none of these; for a local time
+ * TIMEWIN_GAP when the clocks skip it (daylight saving time starts).  One they pass
+ * twice (it ends) is taken at its first reading, as other tools do; timewin_twice
+ * tells the caller so, to say which it took.
  */
 #define TIMEWIN_GAP		(-2)
 #define TIMEWIN_AMBIGUOUS	(-3)
@@ -21,6 +22,12 @@ int	timewin_parse_time(const char *, time_t now, time_t *out);
  * instead; 0 with it in err, or -1 when val is not such a time.
  */
 int	timewin_explain(const char *what, const char *val, time_t now, char *err, size_t errlen);
+/*
+ * Is val a local time the clocks pass twice (daylight saving time ends)?  1 with the
+ * reading taken and the other as RFC 3339 with their offsets in took and other
+ * (48 bytes each), else 0.
+ */
+int	timewin_twice(const char *val, time_t now, char took[48], char other[48]);
 /* Parse a duration: N, Ns, Nm, Nh, Nd, and sums like 1h30m. */
 int	timewin_parse_duration(const char *, long *secs);
 

@@ -228,32 +228,35 @@ struct dst_case {
 	const char	*tz, *val;
 	int		 rc;
 	const char	*why;	/* in the line timewin_explain writes, or NULL */
+	const char	*twice;	/* "TOOK OTHER" from timewin_twice, or NULL */
 };
 
 static const struct dst_case dst_cases[] = {
-	{"America/New_York", "2026-03-08 02:30", TIMEWIN_GAP, "no such local time in this time zone"},
-	{"America/New_York", "2026-03-08 02:00:00", TIMEWIN_GAP, "the clocks skip it"},
-	{"America/New_York", "2026-03-08 01:59:59", 0, NULL},
-	{"America/New_York", "2026-03-08 03:00", 0, NULL},
-	{"America/New_York", "2026-11-01 01:30", TIMEWIN_AMBIGUOUS,
-	    "say which, with its UTC offset: 2026-11-01T01:30:00-04:00 or 2026-11-01T01:30:00-05:00"},
-	{"America/New_York", "2026-11-01 00:59", 0, NULL},
-	{"America/New_York", "2026-11-01 02:00", 0, NULL},
-	{"Europe/Berlin", "2026-03-29 02:30", TIMEWIN_GAP, "(YYYY-MM-DDTHH:MM:SS+HH:MM)"},
-	{"Europe/Berlin", "2026-10-25 02:30", TIMEWIN_AMBIGUOUS,
-	    "2026-10-25T02:30:00+02:00 or 2026-10-25T02:30:00+01:00"},
-	{"Europe/Berlin", "2026-10-25 03:00", 0, NULL},
-	{"Europe/Berlin", "2026-02-30 01:00", -1, NULL},	/* no such date: not a DST line */
-	{"UTC", "2026-03-29 02:30", 0, NULL},
+	{"America/New_York", "2026-03-08 02:30", TIMEWIN_GAP, "no such local time in this time zone", NULL},
+	{"America/New_York", "2026-03-08 02:00:00", TIMEWIN_GAP, "the clocks skip it", NULL},
+	{"America/New_York", "2026-03-08 01:59:59", 0, NULL, NULL},
+	{"America/New_York", "2026-03-08 03:00", 0, NULL, NULL},
+	{"America/New_York", "2026-11-01 01:30", 0, NULL, "2026-11-01T01:30:00-04:00 2026-11-01T01:30:00-05:00"},
+	{"America/New_York", "2026-11-01 00:59", 0, NULL, NULL},
+	{"America/New_York", "2026-11-01 02:00", 0, NULL, NULL},
+	{"Europe/Berlin", "2026-03-29 02:30", TIMEWIN_GAP, "(YYYY-MM-DDTHH:MM:SS+HH:MM)", NULL},
+	{"Europe/Berlin", "2026-10-25 02:30", 0, NULL, "2026-10-25T02:30:00+02:00 2026-10-25T02:30:00+01:00"},
+	{"Europe/Berlin", "2026-10-25 03:00", 0, NULL, NULL},
+	{"Europe/Berlin", "2026-02-30 01:00", -1, NULL, NULL},	/* no such date: not a DST line */
+	{"UTC", "2026-03-29 02:30", 0, NULL, NULL},
 };
 
+/*
+ * A gap is refused with one line; an overlap is taken at its first reading (the earlier
+ * instant), and timewin_twice names both, for the note that says which was taken.
+ */
 static void
-timewin_should_refuse_dst_gaps_and_overlaps_with_one_line(void **state)
+timewin_should_refuse_dst_gaps_and_take_overlaps_first(void **state)
 {
-	char err[512], want[128];
-	time_t t;
+	char err[512], want[128], took[48], other[48], both[100];
+	time_t t, ta, tb;
 	size_t i;
-	int rc, ex;
+	int rc, ex, tw;
 
 	(void)state;
 	for (i = 0; i < sizeof(dst_cases) / sizeof(dst_cases[0]); i++) {
@@ -263,10 +266,22 @@ timewin_should_refuse_dst_gaps_and_overlaps_with_one_line(void **state)
 		err[0] = '\0';
 		rc = timewin_parse_time(c->val, NOW, &t);
 		ex = timewin_explain("--from", c->val, NOW, err, sizeof(err));
+		tw = timewin_twice(c->val, NOW, took, other);
 		set_tz("UTC");
 		if (rc != c->rc)
 			fail_msg("%s in %s: %d, not %d", c->val, c->tz, rc, c->rc);
 		assert_int_equal(ex, c->why ? 0 : -1);
+		assert_int_equal(tw, c->twice != NULL);
+		if (c->twice) {
+			snprintf(both, sizeof(both), "%s %s", took, other);
+			assert_string_equal(both, c->twice);
+			/* The instant taken is the first reading: its offset is the larger one. */
+			set_tz(c->tz);
+			assert_int_equal(timewin_parse_time(took, NOW, &ta), 0);
+			assert_int_equal(timewin_parse_time(c->val, NOW, &tb), 0);
+			set_tz("UTC");
+			assert_true(ta == tb);
+		}
 		if (c->why == NULL)
 			continue;
 		snprintf(want, sizeof(want), "bad --from '%s': ", c->val);
@@ -278,7 +293,7 @@ timewin_should_refuse_dst_gaps_and_overlaps_with_one_line(void **state)
 
 /* The resolvers give that line for --from, --to and --around, and make no window. */
 static void
-resolve_should_say_why_a_dst_time_is_refused(void **state)
+resolve_should_refuse_dst_gaps_and_take_overlaps(void **state)
 {
 	struct window w;
 	char err[512];
@@ -296,10 +311,9 @@ resolve_should_say_why_a_dst_time_is_refused(void **state)
 	set_tz("UTC");
 	assert_int_equal(a, -1);
 	assert_non_null(strstr(ea, "bad --from '2026-03-08 02:30': no such local time"));
-	assert_int_equal(b, -1);
-	assert_non_null(strstr(eb, "bad --to '2025-11-02 01:30': this local time comes twice"));
-	assert_int_equal(c, -1);
-	assert_non_null(strstr(ec, "bad --around '2025-11-02 01:15': this local time comes twice"));
+	/* Times the clocks pass twice are taken (at their first reading), not refused. */
+	assert_int_equal(b, 0);
+	assert_int_equal(c, 0);
 	assert_int_equal(d, 0);
 	assert_int_equal(w.end - w.start, 90 * 60);
 }
@@ -882,8 +896,8 @@ main(void)
 /* Regression (fixed): see timewin_should_reject_malformed_digit_runs */
 		cmocka_unit_test(timewin_should_reject_malformed_digit_runs),
 		cmocka_unit_test(timewin_should_reject_a_local_time_skipped_by_dst),
-		cmocka_unit_test(timewin_should_refuse_dst_gaps_and_overlaps_with_one_line),
-		cmocka_unit_test(resolve_should_say_why_a_dst_time_is_refused),
+		cmocka_unit_test(timewin_should_refuse_dst_gaps_and_take_overlaps_first),
+		cmocka_unit_test(resolve_should_refuse_dst_gaps_and_take_overlaps),
 		cmocka_unit_test(duration_should_parse_units_and_sums),
 		cmocka_unit_test(duration_should_reject_zero_and_negative),
 		cmocka_unit_test(duration_should_reject_unknown_units_and_junk),
