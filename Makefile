@@ -96,6 +96,13 @@ $(O)/locale/%/LC_MESSAGES/ackprof.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
+# The pseudo-translation catalog of tests/pseudo.sh: every msgstr its msgid in ⟦…⟧.
+pseudo: $(O)/pseudo/ackprof.mo
+$(O)/pseudo/ackprof.mo: po/ackprof.pot tools/pseudo-po
+	@mkdir -p $(@D)
+	sh tools/pseudo-po po/ackprof.pot $(O)/pseudo/ackprof.po
+	msgfmt --check -o $@ $(O)/pseudo/ackprof.po 2>/dev/null || msgfmt --check -o $@ $(O)/pseudo/ackprof.po
+
 pot: po/ackprof.pot
 po/ackprof.pot: $(SRCS) src/main.c
 	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRCS) src/main.c
@@ -138,7 +145,7 @@ check: deps
 check-unit: unit $(OBJS) $(O)/src/main.o
 	sh tests/cycles.sh $(O)/src
 
-check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
+check-e2e: $(O)/ackprof $(O)/pseudo/ackprof.mo tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
@@ -148,6 +155,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/prometheus.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/shard.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof PSEUDO_MO=$(CURDIR)/$(O)/pseudo/ackprof.mo bash tests/pseudo.sh
 
 check-py:
 	sh tests/py/run
@@ -304,4 +312,4 @@ check-mutations: private SHELL := $(CURDIR)/tests/script
 check-mutations: private .SHELLFLAGS = $@ -c
 
 .PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize check-bench bench-check bench-baseline \
-	check-valgrind programs deb check-deb image check-image deps deps-check deps-build demo install install-skill uninstall lint clean unit pot update-po
+	check-valgrind pseudo programs deb check-deb image check-image deps deps-check deps-build demo install install-skill uninstall lint clean unit pot update-po
