@@ -306,7 +306,7 @@ lint:
 
 clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
-	rm -rf build completion tests/double/venv locale po/ackprof.pot
+	rm -rf build completion tests/double/venv locale pseudo po/ackprof.pot
 
 check-mutations: private SHELL := $(CURDIR)/tests/script
 check-mutations: private .SHELLFLAGS = $@ -c

@@ -14,7 +14,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 ACKPROF=${ACKPROF:-$top/ackprof}
-PSEUDO_MO=${PSEUDO_MO:-$top/build/pseudo/ackprof.mo}
+PSEUDO_MO=${PSEUDO_MO:-$top/pseudo/ackprof.mo}
 DOUBLE=$top/tests/double/aliyun
 VENV=$top/tests/double/venv
 CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
