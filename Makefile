@@ -104,8 +104,10 @@ $(O)/pseudo/ackprof.mo: po/ackprof.pot tools/pseudo-po
 	msgfmt --check -o $@ $(O)/pseudo/ackprof.po 2>/dev/null || msgfmt --check -o $@ $(O)/pseudo/ackprof.po
 
 pot: po/ackprof.pot
-po/ackprof.pot: $(SRCS) src/main.c
+po/ackprof.pot: $(SRCS) src/main.c scripts/setup-sdk.sh
 	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRCS) src/main.c
+	xgettext --language=Shell --from-code=UTF-8 --keyword=t --keyword=say --keyword=die \
+		--add-location=file --sort-output -j -o $@ scripts/setup-sdk.sh
 
 # Bring each catalog in step with the sources (new msgids come in untranslated).
 update-po: po/ackprof.pot

@@ -324,12 +324,6 @@ out:
 	return rc;
 }
 
-static const char *
-or_dash(const char *s)
-{
-	return s && *s ? s : "-";
-}
-
 /* What the task did not tell us (ackprof result without the task's params). */
 static const char *
 or_unknown(const char *s)
@@ -404,6 +398,55 @@ head(struct buf *b, enum head h)
 	buf_addpad(b, _(labels[h]), i18n_widest(labels, H_N) + 2);
 }
 
+/*
+ * SysOM's words for a task state, a severity and a subsystem, shown to people in their
+ * language (the JSON keeps SysOM's): a known word (any case) is a phrase of the
+ * catalog, anything else is shown as SysOM wrote it.
+ */
+static const char *
+known_word(const char *s, const char *const *words, size_t n)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return "-";
+	for (i = 0; i < n; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return _(words[i]);
+	return s;
+}
+
+static const char *
+state_word(const char *s)
+{
+	/* TRANSLATORS: SysOM's task states, shown as "T0000005 (Success)". */
+	static const char *const words[] = { N_("Success"), N_("Fail"), N_("Failed"),
+		N_("Ready"), N_("Running"), N_("Pending"), N_("Created") };
+
+	return known_word(s, words, sizeof(words) / sizeof(words[0]));
+}
+
+static const char *
+severity_word(const char *s)
+{
+	/* TRANSLATORS: the severity of one issue: the same terms as the overall status. */
+	static const char *const words[] = { N_("Info"), N_("Warn"), N_("Critical"),
+		N_("Warning") };
+
+	return known_word(s, words, sizeof(words) / sizeof(words[0]));
+}
+
+static const char *
+area_word(const char *s)
+{
+	/* TRANSLATORS: SysOM's subsystem names for an issue. */
+	static const char *const words[] = { N_("Memory"), N_("CPU"), N_("IO"), N_("Network"),
+		N_("Runtime"), N_("Health"), N_("Disk"), N_("Scheduling"), N_("Kernel"),
+		N_("Process"), N_("File system") };
+
+	return s ? known_word(s, words, sizeof(words) / sizeof(words[0])) : NULL;
+}
+
 /* No root cause is "none" only for a healthy result; otherwise it is unknown. */
 static const char *
 root_cause_text(const struct diag *d)
@@ -430,9 +473,9 @@ text_issue(struct buf *b, const cJSON *it)
 	const char *title = issue_field(it, issue_title_keys);
 	const char *detail = issue_field(it, issue_detail_keys);
 
-	buf_printf(b, "  [%s] ", or_dash(sev));
+	buf_printf(b, "  [%s] ", severity_word(sev));
 	if (area)
-		buf_printf(b, _("%s: "), area);
+		buf_printf(b, _("%s: "), area_word(area));
 	if (title)
 		buf_adds(b, title);
 	else if (cJSON_IsString(it))
@@ -471,7 +514,7 @@ report_text(FILE *f, const struct report *r)
 		buf_printf(&b, "%s\n", r->description);
 	}
 	head(&b, H_TASK);
-	buf_printf(&b, "%s (%s)\n", r->task_id, or_dash(d->status));
+	buf_printf(&b, "%s (%s)\n", r->task_id, state_word(d->status));
 	head(&b, H_STATUS);
 	status_line(&b, d);
 	buf_printf(&b, "\n\n%s\n  %s\n", _("Root cause"), root_cause_text(d));
@@ -535,7 +578,7 @@ report_markdown(FILE *f, const struct report *r)
 	buf_printf(&b, "| %s | ", _("Mode"));
 	window_line(&b, r);
 	buf_adds(&b, " |\n");
-	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, or_dash(d->status));
+	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, state_word(d->status));
 	buf_printf(&b, "| %s | **", _("Overall status"));
 	status_line(&b, d);
 	buf_printf(&b, "** |\n\n### %s\n\n", _("Root cause"));
@@ -548,9 +591,9 @@ report_markdown(FILE *f, const struct report *r)
 		    _("Issue"), _("Detail"));
 		cJSON_ArrayForEach(it, d->issues) {
 			buf_adds(&b, "| ");
-			md_cell(&b, issue_field(it, issue_severity_keys));
+			md_cell(&b, severity_word(issue_field(it, issue_severity_keys)));
 			buf_adds(&b, " | ");
-			md_cell(&b, issue_field(it, issue_area_keys));
+			md_cell(&b, area_word(issue_field(it, issue_area_keys)));
 			buf_adds(&b, " | ");
 			md_cell(&b, issue_field(it, issue_title_keys));
 			buf_adds(&b, " | ");

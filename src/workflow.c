@@ -46,14 +46,14 @@ wf_interrupted_code(void)
 	}
 }
 
-static const char *
-signame(int sig)
+const char *
+wf_signame(int sig)
 {
 	switch (sig) {
 	case SIGINT:	return "SIGINT";
 	case SIGTERM:	return "SIGTERM";
 	case SIGHUP:	return "SIGHUP";
-	default:	return "a signal";
+	default:	return N_("a signal");	/* a phrase: errorf translates it */
 	}
 }
 
@@ -1048,9 +1048,12 @@ save_in_place(const char *path, const struct stat *st, const char *text, size_t 
 	int fd, e;
 
 	if (!S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISREG(st->st_mode)) {
-		errorf("cannot save the report to %s: it is a %s, not a file (choose a file for --save)",
-		    path, S_ISDIR(st->st_mode) ? "directory" : S_ISBLK(st->st_mode) ? "block device" :
-		    "socket or other special file");
+		if (S_ISDIR(st->st_mode))
+			errorf("cannot save the report to %s: it is a directory, not a file (choose a file for --save)", path);
+		else if (S_ISBLK(st->st_mode))
+			errorf("cannot save the report to %s: it is a block device, not a file (choose a file for --save)", path);
+		else
+			errorf("cannot save the report to %s: it is a socket or other special file, not a file (choose a file for --save)", path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
@@ -1397,10 +1400,10 @@ finish(struct wf *w, int rc)
 		sig_rc = wf_interrupted_code();
 		if (w->task_id)
 			errorf("interrupted by %s during %s; ai-mode cleanup done (the task goes on: ackprof result %s)",
-			    signame(run_signal), w->step ? w->step : N_("start-up"), w->task_id);
+			    wf_signame(run_signal), w->step ? w->step : N_("start-up"), w->task_id);
 		else
 			errorf("interrupted by %s during %s; ai-mode cleanup done (run again when ready)",
-			    signame(run_signal), w->step ? w->step : N_("start-up"));
+			    wf_signame(run_signal), w->step ? w->step : N_("start-up"));
 		rc = sig_rc;
 	}
 	rc = emit_output(w, rc);

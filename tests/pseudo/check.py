@@ -31,7 +31,7 @@ def sysom_strings():
                 except ValueError:
                     pass
             for part in s.split("\n"):
-                if len(part.strip()) >= 6:
+                if len(part.strip()) >= 12 and " " in part.strip():
                     out.add(part.strip())
         elif isinstance(v, dict):
             for x in v.values():
