@@ -447,6 +447,16 @@ area_word(const char *s)
 	return s ? known_word(s, words, sizeof(words) / sizeof(words[0])) : NULL;
 }
 
+/*
+ * A heading over SysOM's own words: in a translated report it says they are SysOM's
+ * original text (not mistranslated); in English the plain heading.
+ */
+static const char *
+sysom_head(const char *plain, const char *labelled, int sysoms)
+{
+	return sysoms && i18n_active() ? _(labelled) : _(plain);
+}
+
 /* No root cause is "none" only for a healthy result; otherwise it is unknown. */
 static const char *
 root_cause_text(const struct diag *d)
@@ -517,13 +527,16 @@ report_text(FILE *f, const struct report *r)
 	buf_printf(&b, "%s (%s)\n", r->task_id, state_word(d->status));
 	head(&b, H_STATUS);
 	status_line(&b, d);
-	buf_printf(&b, "\n\n%s\n  %s\n", _("Root cause"), root_cause_text(d));
-	buf_printf(&b, _("\nIssues (%d)\n"), cJSON_GetArraySize(d->issues));
+	buf_printf(&b, "\n\n%s\n  %s\n", sysom_head(N_("Root cause"), N_("Root cause (SysOM's original text)"),
+	    d->root_cause && *d->root_cause), root_cause_text(d));
+	buf_printf(&b, sysom_head(N_("\nIssues (%d)\n"), N_("\nIssues (SysOM's original text, %d)\n"),
+	    cJSON_GetArraySize(d->issues) > 0), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)
 		buf_printf(&b, "  %s\n", _("none"));
 	cJSON_ArrayForEach(it, d->issues)
 		text_issue(&b, it);
-	buf_printf(&b, "\n%s\n", _("Recommendations"));
+	buf_printf(&b, "\n%s\n", sysom_head(N_("Recommendations"), N_("Recommendations (SysOM's original text)"),
+	    cJSON_GetArraySize(d->suggestions) > 0));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
 		buf_printf(&b, "  %s\n", _("none"));
 	else
@@ -581,9 +594,11 @@ report_markdown(FILE *f, const struct report *r)
 	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, state_word(d->status));
 	buf_printf(&b, "| %s | **", _("Overall status"));
 	status_line(&b, d);
-	buf_printf(&b, "** |\n\n### %s\n\n", _("Root cause"));
+	buf_printf(&b, "** |\n\n### %s\n\n", sysom_head(N_("Root cause"), N_("Root cause (SysOM's original text)"),
+	    d->root_cause && *d->root_cause));
 	buf_printf(&b, "%s\n\n", root_cause_text(d));
-	buf_printf(&b, _("### Issues (%d)\n\n"), cJSON_GetArraySize(d->issues));
+	buf_printf(&b, sysom_head(N_("### Issues (%d)\n\n"), N_("### Issues (SysOM's original text, %d)\n\n"),
+	    cJSON_GetArraySize(d->issues) > 0), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)
 		buf_printf(&b, "%s\n\n", _("None."));
 	else {
@@ -602,7 +617,8 @@ report_markdown(FILE *f, const struct report *r)
 		}
 		buf_adds(&b, "\n");
 	}
-	buf_printf(&b, "### %s\n\n", _("Recommendations"));
+	buf_printf(&b, "### %s\n\n", sysom_head(N_("Recommendations"), N_("Recommendations (SysOM's original text)"),
+	    cJSON_GetArraySize(d->suggestions) > 0));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
 		buf_printf(&b, "%s\n", _("None."));
 	else
