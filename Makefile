@@ -169,6 +169,7 @@ check-real: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 
 check-docs: $(O)/ackprof $(MOS)
 	sh tests/man-lint.sh man/ackprof.1 man/zh_CN/ackprof.1
+	sh tests/man-render.sh man/ackprof.1 man/zh_CN/ackprof.1
 	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
 	bash tests/completion.sh $(O)/ackprof
