@@ -6,7 +6,7 @@
 # flags, metavariables, the words of tests/pseudo/names and SysOM's own content (the
 # strings of fixtures/scenarios).  Prints one "BAD<TAB>STREAM:LINENO<TAB>LINE<TAB>WORDS
 # <TAB>SOURCE" line per offending line; SOURCE is where the English is in the sources.
-import json, os, re, subprocess, sys
+import difflib, json, os, re, subprocess, sys
 
 top, name, paths = sys.argv[1], sys.argv[2], sys.argv[3:5]
 
@@ -31,7 +31,7 @@ def sysom_strings():
                 except ValueError:
                     pass
             for part in s.split("\n"):
-                if len(part.strip()) >= 12 and " " in part.strip():
+                if len(part.strip()) >= 2 and part.strip() not in TRANSLATED:
                     out.add(part.strip())
         elif isinstance(v, dict):
             for x in v.values():
@@ -43,7 +43,7 @@ def sysom_strings():
     for d, _, files in os.walk(root):
         for fn in files:
             try:
-                with open(os.path.join(d, fn), encoding="utf-8") as f:
+                with open(os.path.join(d, fn), encoding="utf-8", errors="replace") as f:
                     body = f.read()
             except (OSError, UnicodeDecodeError):
                 continue
@@ -55,8 +55,14 @@ def sysom_strings():
                 pass
     return sorted(out, key=len, reverse=True)
 
+# SysOM's words that ackprof translates (report.c: task states, severities, subsystems):
+# never exempt as SysOM's content.
+TRANSLATED = {"Success", "Fail", "Failed", "Ready", "Running", "Pending", "Created", "Info",
+              "Warn", "Warning", "Critical", "Memory", "CPU", "IO", "Network", "Runtime",
+              "Health", "Disk", "Scheduling", "Kernel", "Process", "File system"}
 NAMES = load_names()
 SYSOM = sysom_strings()
+SYSOM_SET = set(SYSOM)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 INNER = re.compile(r"⟦[^⟦⟧]*⟧")
 WORD = re.compile(r"[A-Za-z][A-Za-z']*")
@@ -90,21 +96,49 @@ def exempt(tok):
 
 COMMAND = re.compile(r"^\s*(\$ )?(\S*/)?(aliyun|python3?|bash|sh)\s")
 
+def norm(x):
+    """Masked secrets, ids and numbers as one '*': SysOM's text as ackprof shows it."""
+    return re.sub(r"\S*[0-9*]\S*|\S{16,}", "*", x)
+
+SYSOM_NORM = sorted({norm(x) for x in SYSOM}, key=len, reverse=True)
+
+def sysom_like(seg):
+    """seg is SysOM's text as it came, maybe masked (****), cut or repaired (U+FFFD)."""
+    t = seg.strip().strip(PUNCT + " ").strip()
+    if not t:
+        return True
+    if t in SYSOM_SET:
+        return True
+    t = norm(t)
+    for f in SYSOM_NORM:
+        if len(f) < 8 or abs(len(f) - len(t)) > max(len(f), len(t)) // 2:
+            continue
+        m = difflib.SequenceMatcher(None, t, f, autojunk=False)
+        if m.real_quick_ratio() >= 0.75 and m.quick_ratio() >= 0.75 and m.ratio() >= 0.75:
+            return True
+    return False
+
 def english(line):
     s = ANSI.sub("", line)
     if COMMAND.match(s):
         return [], ""           # a command line shown (--dry-run, hints): data
-    for text in SYSOM:
-        if text in s:
-            s = s.replace(text, " ")
     prev = None
     while prev != s:
-        prev, s = s, INNER.sub(" ", s)
-    bad = []
-    for tok in re.split(r"[\s⟦⟧]+", s):
-        if not exempt(tok):
-            bad.extend(w for w in WORD.findall(tok.strip(PUNCT)) if not exempt(w))
-    return bad, s
+        prev, s = s, INNER.sub("\x00", s)
+    for text in SYSOM:
+        if len(text) >= 12 and text in s:
+            s = s.replace(text, "\x00")
+    bad, kept = [], []
+    # Each stretch between the translated pieces (and table cells) is judged alone.
+    for seg in re.split(r"[\x00|]", s):
+        words = []
+        for tok in re.split(r"[\s⟦⟧]+", seg):
+            if not exempt(tok):
+                words.extend(w for w in WORD.findall(tok.strip(PUNCT)) if not exempt(w))
+        if words and not sysom_like(seg):
+            bad.extend(words)
+            kept.append(seg)
+    return bad, " ".join(kept)
 
 def source_of(rest):
     """The first source line holding the longest English run of rest (after the ⟦…⟧ are cut)."""
