@@ -411,8 +411,8 @@ known_word(const char *s, const char *const *words, size_t n)
 	if (s == NULL || *s == '\0')
 		return "-";
 	for (i = 0; i < n; i++)
-		if (strcasecmp(s, words[i]) == 0)
-			return _(words[i]);
+		if (strcasecmp(s, words[i]) == 0)	/* untranslated: as SysOM wrote it */
+			return strcmp(_(words[i]), words[i]) != 0 ? _(words[i]) : s;
 	return s;
 }
 
@@ -454,7 +454,7 @@ area_word(const char *s)
 static const char *
 sysom_head(const char *plain, const char *labelled, int sysoms)
 {
-	return sysoms && i18n_active() ? _(labelled) : _(plain);
+	return sysoms && strcmp(_(labelled), labelled) != 0 ? _(labelled) : _(plain);
 }
 
 /* No root cause is "none" only for a healthy result; otherwise it is unknown. */
