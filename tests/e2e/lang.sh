@@ -139,7 +139,7 @@ check "diagnose --help in Chinese" \
 	'head -1 "$tmp/help.out" | grep -q "^用法：ackprof diagnose -c CLUSTER_ID" &&
 	sed -n 2p "$tmp/help.out" | grep -q "^                       \[--from TIME" &&
 	grep -qx "诊断目标：" "$tmp/help.out" && grep -q "^  -c, --cluster ID          ACK 集群 ID" "$tmp/help.out" &&
-	grep -q "^  0 健康（Info）" "$tmp/help.out" && [ "$(cat "$tmp/help.rc")" = 0 ]'
+	grep -q "^  0 正常（Info）" "$tmp/help.out" && [ "$(cat "$tmp/help.rc")" = 0 ]'
 
 # How the language is chosen.  A usage error shows it with no aliyun call at all.
 zh='ackprof: 未知选项 --bogus（参见 ackprof --help）'
