@@ -524,7 +524,8 @@ report_text(FILE *f, const struct report *r)
 		buf_printf(&b, "%s\n", r->description);
 	}
 	head(&b, H_TASK);
-	buf_printf(&b, "%s (%s)\n", r->task_id, state_word(d->status));
+	/* TRANSLATORS: a task id and its state, e.g. "T0000005 (Success)". */
+	buf_printf(&b, _("%s (%s)\n"), r->task_id, state_word(d->status));
 	head(&b, H_STATUS);
 	status_line(&b, d);
 	buf_printf(&b, "\n\n%s\n  %s\n", sysom_head(N_("Root cause"), N_("Root cause (SysOM's original text)"),
@@ -591,7 +592,9 @@ report_markdown(FILE *f, const struct report *r)
 	buf_printf(&b, "| %s | ", _("Mode"));
 	window_line(&b, r);
 	buf_adds(&b, " |\n");
-	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, state_word(d->status));
+	buf_printf(&b, "| %s | ", _("Task"));
+	buf_printf(&b, _("`%s` (%s)"), r->task_id, state_word(d->status));
+	buf_adds(&b, " |\n");
 	buf_printf(&b, "| %s | **", _("Overall status"));
 	status_line(&b, d);
 	buf_printf(&b, "** |\n\n### %s\n\n", sysom_head(N_("Root cause"), N_("Root cause (SysOM's original text)"),
