@@ -264,6 +264,8 @@ install: programs install-skill
 		$(call D,$(FISHCOMPDIR)) $(call D,$(MANDIR)/zh_CN/man1)
 	install -m 755 $(O)/ackprof $(call D,$(BINDIR)/ackprof)
 	install -m 644 man/ackprof.1 $(call D,$(MANDIR)/man1/ackprof.1)
+	@# The Chinese page only: man shows it under a generated zh_CN.UTF-8 locale, which
+	@# install does not create; README says how to read it without one (LANG=C.UTF-8 man -M).
 	install -m 644 man/zh_CN/ackprof.1 $(call D,$(MANDIR)/zh_CN/man1/ackprof.1)
 	for l in $(LINGUAS); do \
 		install -d $(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES && \
