@@ -109,9 +109,18 @@ $(O)/locale/%/LC_MESSAGES/ackprof.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
+# The pseudo-translation catalog of tests/pseudo.sh: every msgstr its msgid in ⟦…⟧.
+pseudo: $(O)/pseudo/ackprof.mo
+$(O)/pseudo/ackprof.mo: po/ackprof.pot tools/pseudo-po
+	@mkdir -p $(@D)
+	sh tools/pseudo-po po/ackprof.pot $(O)/pseudo/ackprof.po
+	msgfmt --check -o $@ $(O)/pseudo/ackprof.po 2>/dev/null || msgfmt --check -o $@ $(O)/pseudo/ackprof.po
+
 pot: po/ackprof.pot
-po/ackprof.pot: $(SRCS) src/main.c
+po/ackprof.pot: $(SRCS) src/main.c scripts/setup-sdk.sh
 	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRCS) src/main.c
+	xgettext --language=Shell --from-code=UTF-8 --keyword=t --keyword=say --keyword=die \
+		--add-location=file --sort-output -j -o $@ scripts/setup-sdk.sh
 
 # Bring each catalog in step with the sources (new msgids come in untranslated).
 update-po: po/ackprof.pot
@@ -151,7 +160,7 @@ check: deps
 check-unit: unit $(OBJS) $(O)/src/main.o
 	sh tests/cycles.sh $(O)/src
 
-check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
+check-e2e: $(O)/ackprof $(O)/pseudo/ackprof.mo tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh
 	PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
@@ -162,6 +171,7 @@ check-e2e: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/prometheus.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/shard.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/paths.sh
+	ACKPROF=$(CURDIR)/$(O)/ackprof PSEUDO_MO=$(CURDIR)/$(O)/pseudo/ackprof.mo bash tests/pseudo.sh
 
 check-py:
 	sh tests/py/run
@@ -174,6 +184,7 @@ check-real: $(O)/ackprof tests/double/aliyun tests/double/venv/bin/python
 
 check-docs: $(O)/ackprof $(MOS)
 	sh tests/man-lint.sh man/ackprof.1 man/zh_CN/ackprof.1
+	sh tests/man-render.sh man/ackprof.1 man/zh_CN/ackprof.1
 	sh tests/po.sh
 	sh tests/docs.sh $(O)/ackprof
 	bash tests/completion.sh $(O)/ackprof
@@ -268,6 +279,8 @@ install: programs install-skill
 		$(call D,$(FISHCOMPDIR)) $(call D,$(MANDIR)/zh_CN/man1)
 	install -m 755 $(O)/ackprof $(call D,$(BINDIR)/ackprof)
 	install -m 644 man/ackprof.1 $(call D,$(MANDIR)/man1/ackprof.1)
+	@# The Chinese page only: man shows it under a generated zh_CN.UTF-8 locale, which
+	@# install does not create; README says how to read it without one (LANG=C.UTF-8 man -M).
 	install -m 644 man/zh_CN/ackprof.1 $(call D,$(MANDIR)/zh_CN/man1/ackprof.1)
 	for l in $(LINGUAS); do \
 		install -d $(call D,$(LOCALEDIR))/"$$l"/LC_MESSAGES && \
@@ -315,10 +328,10 @@ lint:
 
 clean:
 	rm -f ackprof src/*.o tests/double/aliyun $(UNIT_BINS) tests/unit/*.o
-	rm -rf build completion tests/double/venv locale po/ackprof.pot
+	rm -rf build completion tests/double/venv locale pseudo po/ackprof.pot
 
 check-mutations: private SHELL := $(CURDIR)/tests/script
 check-mutations: private .SHELLFLAGS = $@ -c
 
 .PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize check-bench bench-check bench-baseline \
-	check-valgrind programs deb check-deb image check-image deps deps-check deps-build demo install install-skill uninstall lint clean unit pot update-po
+	check-valgrind pseudo programs deb check-deb image check-image deps deps-check deps-build demo install install-skill uninstall lint clean unit pot update-po

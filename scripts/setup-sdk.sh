@@ -58,8 +58,22 @@ for pin in sys.argv[1:]:
     if have != want:
         sys.exit("%s is %s, not %s" % (name, have, want))'
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+# Messages come from ackprof's catalog through gettext(1) when it is installed (ackprof
+# sets TEXTDOMAINDIR and the language for it); else in English.  t FORMAT [ARG...]:
+# FORMAT translated, then printf'd with ARGs.  xgettext reads FORMAT (keyword t, say, die).
+TEXTDOMAIN=ackprof
+export TEXTDOMAIN
+t() {
+	fmt=$1
+	shift
+	if command -v gettext >/dev/null 2>&1; then
+		fmt=$(gettext "$fmt") || fmt=$1
+	fi
+	# shellcheck disable=SC2059 # the format is ours, from the catalog
+	printf -- "$fmt" "$@"
+}
+say() { printf '%s\n' "$(t "$@")"; }
+die() { printf '%s\n' "$(t "$@")" >&2; exit 1; }
 usage() { printf 'usage: setup-sdk.sh [VENV_DIR]\n' >&2; exit 2; }
 
 # venv_check prints why the venv is not usable and fails, or succeeds quietly.
@@ -67,14 +81,14 @@ usage() { printf 'usage: setup-sdk.sh [VENV_DIR]\n' >&2; exit 2; }
 # never changes the venv.
 venv_check() {
 	if [ ! -x "$VENV_DIR/bin/python" ]; then
-		say "$VENV_DIR/bin/python is missing"
+		say "%s/bin/python is missing" "$VENV_DIR"
 		return 1
 	fi
 	# shellcheck disable=SC2086 # PINS is a list of words on purpose
 	if out=$("$VENV_DIR/bin/python" -I -B -c "$CHECK" $PINS 2>&1); then
 		return 0
 	fi
-	printf '%s\n' "${out:-its python does not run}" | tail -n 1
+	if [ -n "$out" ]; then printf '%s\n' "$out" | tail -n 1; else say "its python does not run"; fi
 	return 1
 }
 
@@ -87,7 +101,7 @@ case $# in
 	elif [ -n "${HOME:-}" ]; then
 		base=$HOME/.local/share
 	else
-		die "neither XDG_DATA_HOME nor HOME is set; pass VENV_DIR"
+		die "ERROR: neither XDG_DATA_HOME nor HOME is set; pass VENV_DIR"
 	fi
 	VENV_DIR=$base/ackprof/.sysom-sdk-venv
 	;;
@@ -103,63 +117,63 @@ esac
 
 # 1. A good venv stays as it is.
 if reason=$(venv_check); then
-	say "SDK venv $VENV_DIR is already OK ($(sdk_version)); nothing to do."
+	say "SDK venv %s is already OK (%s); nothing to do." "$VENV_DIR" "$(sdk_version)"
 	exit 0
 fi
 
 # 2. Decide what to do with what is there, before touching anything.
 if [ -f "$VENV_DIR/pyvenv.cfg" ]; then
 	action=repaired
-	todo="SDK venv $VENV_DIR is not usable ($reason); recreating it."
+	todo=$(t "SDK venv %s is not usable (%s); recreating it." "$VENV_DIR" "$reason")
 elif [ ! -e "$VENV_DIR" ] || { [ -d "$VENV_DIR" ] && [ -z "$(ls -A "$VENV_DIR")" ]; }; then
 	action=created
-	todo="Creating the SDK venv in $VENV_DIR."
+	todo=$(t "Creating the SDK venv in %s." "$VENV_DIR")
 else
-	die "$VENV_DIR exists and is not a Python venv; refusing to replace it (remove it, or pass another VENV_DIR)"
+	die "ERROR: %s exists and is not a Python venv; refusing to replace it (remove it, or pass another VENV_DIR)" "$VENV_DIR"
 fi
 
 # 3. An interpreter: $PYTHON, else python3, else python; at least 3.8.
 if [ -n "${PYTHON:-}" ]; then
-	command -v "$PYTHON" >/dev/null 2>&1 || die "PYTHON=$PYTHON is not an executable (point it at a Python >= 3.8)"
+	command -v "$PYTHON" >/dev/null 2>&1 || die "ERROR: PYTHON=%s is not an executable: point it at a Python >= 3.8." "$PYTHON"
 	py=$PYTHON
 elif command -v python3 >/dev/null 2>&1; then
 	py=python3
 elif command -v python >/dev/null 2>&1; then
 	py=python
 else
-	die "no Python interpreter found (tried python3, python); install Python >= 3.8 (Debian: apt-get install python3 python3-venv) or set PYTHON"
+	die "ERROR: no Python interpreter found (tried python3, python); install Python >= 3.8 (Debian: apt-get install python3 python3-venv) or set PYTHON"
 fi
 ver=$("$py" -c 'import sys; sys.stdout.write("%d.%d" % sys.version_info[:2])' 2>/dev/null) ||
-	die "$py does not run; install Python >= 3.8 or set PYTHON"
+	die "ERROR: %s does not run: install Python >= 3.8, or set PYTHON." "$py"
 major=${ver%%.*}
 minor=${ver#*.}
 if [ "$major" -lt 3 ] || { [ "$major" -eq 3 ] && [ "$minor" -lt 8 ]; }; then
-	die "Python $ver ($py) is too old: the SysOM SDK needs Python >= 3.8 (install one, or set PYTHON to it)"
+	die "ERROR: Python %s (%s) is too old: the SysOM SDK needs Python >= 3.8; install one, or set PYTHON to it." "$ver" "$py"
 fi
-say "$todo"
-say "Using $py (Python $ver)."
+printf '%s\n' "$todo"
+say "Using %s (Python %s)." "$py" "$ver"
 "$py" -c 'import venv, ensurepip' >/dev/null 2>&1 ||
-	die "$py has no working venv module (Debian/Ubuntu: apt-get install python3-venv)"
+	die "ERROR: %s has no working venv module (Debian/Ubuntu: apt-get install python3-venv)." "$py"
 
 # 4. Build the venv (--clear empties a broken one) and install the pins.
-mkdir -p "$(dirname "$VENV_DIR")" || die "cannot create the parent directory of $VENV_DIR"
+mkdir -p "$(dirname "$VENV_DIR")" || die "ERROR: cannot create the parent directory of %s." "$VENV_DIR"
 "$py" -m venv --clear "$VENV_DIR" ||
-	die "could not create the venv $VENV_DIR with $py (Debian/Ubuntu: apt-get install python3-venv)"
+	die "ERROR: could not create the venv %s with %s (Debian/Ubuntu: apt-get install python3-venv)." "$VENV_DIR" "$py"
 vpy=$VENV_DIR/bin/python
 # pip older than 21 cannot install the manylinux wheels of the SDK's
 # dependencies (it would try to compile cryptography); the venv of an old
 # Python 3.8 starts with such a pip.
 pipmajor=$("$vpy" -m pip --version 2>/dev/null | sed -n 's/^pip \([0-9]*\).*/\1/p')
-[ -n "$pipmajor" ] || die "the venv $VENV_DIR has no pip (Debian/Ubuntu: apt-get install python3-venv)"
+[ -n "$pipmajor" ] || die "ERROR: the venv %s has no pip (Debian/Ubuntu: apt-get install python3-venv)." "$VENV_DIR"
 if [ "$pipmajor" -lt 21 ]; then
-	say "Upgrading pip $pipmajor in the venv."
+	say "Upgrading pip %s in the venv." "$pipmajor"
 	"$vpy" -m pip install --quiet --disable-pip-version-check 'pip>=21' ||
-		die "pip could not upgrade itself in $VENV_DIR (check access to the package index: PIP_INDEX_URL, proxy)"
+		die "ERROR: pip could not upgrade itself in %s: check access to the package index (PIP_INDEX_URL, proxy)." "$VENV_DIR"
 fi
 say "Installing the SysOM SDK (pinned versions) with pip."
 # shellcheck disable=SC2086
 "$vpy" -m pip install --quiet --disable-pip-version-check --no-input $PINS ||
-	die "pip could not install the SysOM SDK into $VENV_DIR (see pip's messages above; check access to the package index: PIP_INDEX_URL, proxy)"
+	die "ERROR: pip could not install the SysOM SDK into %s: see pip's messages above, and check access to the package index (PIP_INDEX_URL, proxy)." "$VENV_DIR"
 
 # Bytecode for every module, even where pip was told not to compile (no-compile in pip.conf):
 # without it each Step 7 run compiles the SDK again, about 1 s of CPU (bench/run 6).
@@ -168,7 +182,11 @@ say "Installing the SysOM SDK (pinned versions) with pip."
 	>/dev/null 2>&1 || true
 
 # 5. Check what was built, the same way a later run will.
-reason=$(venv_check) || die "the SDK was installed into $VENV_DIR but does not import: $reason"
-say "SDK venv $action at $VENV_DIR ($(sdk_version))."
+reason=$(venv_check) || die "ERROR: the SDK was installed into %s but does not import: %s" "$VENV_DIR" "$reason"
+if [ $action = created ]; then
+	say "SDK venv created at %s (%s)." "$VENV_DIR" "$(sdk_version)"
+else
+	say "SDK venv repaired at %s (%s)." "$VENV_DIR" "$(sdk_version)"
+fi
 here=$(cd "$(dirname "$0")" && pwd) || here=scripts
-say "Step 7 runs: $vpy $here/create-cluster-vpc-endpoint-connection.py --region REGION --cluster-id CLUSTER_ID"
+say "Step 7 runs: %s" "$vpy $here/create-cluster-vpc-endpoint-connection.py --region REGION --cluster-id CLUSTER_ID"

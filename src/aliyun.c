@@ -251,6 +251,13 @@ call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, c
 		snprintf(cl->profenv, sizeof(cl->profenv), "ALIBABA_CLOUD_PROFILE=%s", cli->profile);
 		cl->set[1] = cl->profenv;
 	}
+	if (k == CALL_SETUP_SDK && i18n_translating()) {
+		/* setup-sdk.sh speaks through gettext(1) from our catalog, in our language. */
+		snprintf(cl->textdir, sizeof(cl->textdir), "TEXTDOMAINDIR=%s", i18n_localedir());
+		cl->set[1] = cl->textdir;
+		cl->set[2] = "LANGUAGE=zh_CN";
+		cl->set[3] = "LC_ALL=C.UTF-8";
+	}
 	c->argv = cl->argv;
 	c->env_set = cl->set;
 	c->env_unset = child_unset;

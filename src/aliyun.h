@@ -69,7 +69,8 @@ struct cli_call {
 	char		*owned[2];
 	char		*line;
 	char		 profenv[160];
-	const char	*set[3];
+	char		 textdir[4200];	/* setup-sdk.sh's TEXTDOMAINDIR=, in a language */
+	const char	*set[5];
 };
 
 int	call_start(struct cli *, struct cli_call *, enum call, const char *arg, const char *arg2,

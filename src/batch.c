@@ -1346,11 +1346,11 @@ lock_state(struct batch *b)
 
 	b->lockfd = filelock_take(b->bo->state, err, sizeof(err));
 	if (b->lockfd == FILELOCK_BUSY) {
-		errorf("--state %s (wait for it to end, or use another state file)", err);
+		errorf("another ackprof batch is using the state file %s: wait for it to end, or use another --state", b->bo->state);
 		return EX_TEMPFAIL;
 	}
 	if (b->lockfd == -1) {
-		errorf("cannot use the state file %s (choose a regular file for --state)", err);
+		errorf("cannot use --state: %s", err);
 		return 64;
 	}
 	return 0;
@@ -1441,8 +1441,12 @@ wf_batch(struct opts *o, const struct batch_opts *bo)
 	rc = wf_cleanup_code(rc, crc);
 	if (run_signal) {
 		rc = wf_interrupted_code();
-		errorf("interrupted by signal %d: no new work started; ai-mode cleanup done%s%s (rerun with the same --state to resume)",
-		    (int)run_signal, bo->state ? "; task ids are in " : "", bo->state ? bo->state : "");
+		if (bo->state)
+			errorf("received %s: no new diagnosis was started and ai-mode was cleaned up; the task ids are in %s (rerun with the same --state to resume)",
+			    wf_signame(run_signal), bo->state);
+		else
+			errorf("received %s: no new diagnosis was started and ai-mode was cleaned up",
+			    wf_signame(run_signal));
 	} else if (state_lost) {
 		rc = 74;
 		errorf("the state file %s could not be written: no task was started after that (free space or fix %s, then rerun with the same --state)",

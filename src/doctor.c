@@ -27,6 +27,7 @@
 #include "run.h"
 #include "scrub.h"
 #include "steps.h"
+#include "utf8.h"
 #include "util.h"
 
 struct doctor {
@@ -37,12 +38,17 @@ struct doctor {
 };
 
 /* One check: a mark, what was found, and under a failed one the fix. */
+/* TRANSLATORS: doctor's marks, padded to one column. */
+static const char *const marks[] = { N_("[ok]"), N_("[FAIL]"), N_("[done]"), N_("[warn]") };
+
 static void
 line(const char *mark, const char *what, const char *fix)
 {
 	char *w = scrub_line(what);	/* it may quote what the CLI printed */
+	const char *m = _(mark);
+	int pad = i18n_widest(marks, sizeof(marks) / sizeof(marks[0])) - utf8_width(m);
 
-	printf("%s %s\n", mark, w);
+	printf("%s%*s %s\n", m, pad > 0 ? pad : 0, "", w);
 	if (fix)
 		printf("       %s%s\n", _("fix: "), fix);
 	free(w);
@@ -51,7 +57,7 @@ line(const char *mark, const char *what, const char *fix)
 static void
 check_line(int ok, const char *what, const char *fix)
 {
-	line(ok ? "[ok]  " : "[FAIL]", what, ok ? NULL : fix);
+	line(ok ? marks[0] : marks[1], what, ok ? NULL : fix);
 }
 
 /* doctor --fix: a change it made, or one that failed. */
@@ -60,7 +66,7 @@ done_line(int ok, const char *cmd)
 {
 	char *what = xasprintf(ok ? _("changed: ran `%s`") : _("could not change: `%s` failed"), cmd);
 
-	line(ok ? "[done]" : "[FAIL]", what, NULL);
+	line(ok ? marks[2] : marks[1], what, NULL);
 	free(what);
 }
 
@@ -188,7 +194,7 @@ check_aimode(struct doctor *d)
 	char *what;
 
 	if (on == -1) {
-		line("[warn]", _("ai-mode: `aliyun configure ai-mode show` gave no answer to read"),
+		line(marks[3], _("ai-mode: `aliyun configure ai-mode show` gave no answer to read"),
 		    _("check the CLI with `aliyun configure ai-mode show`"));
 	} else if (on == 0) {
 		check_line(1, _("ai-mode off; will be set by diagnose (on for its run, off after)"), NULL);
@@ -197,7 +203,7 @@ check_aimode(struct doctor *d)
 		check_line(1, what, NULL);
 		free(what);
 	} else if (!d->o->fix) {
-		line("[warn]", _("ai-mode is on and no ackprof run holds it (a run killed before its cleanup, or switched on by hand)"),
+		line(marks[3], _("ai-mode is on and no ackprof run holds it (a run killed before its cleanup, or switched on by hand)"),
 		    _("run `aliyun configure ai-mode disable`, or ackprof doctor --fix"));
 	} else {
 		rc = lease_reap(&d->cli, 0, 0, NULL);
@@ -342,7 +348,7 @@ check_plugin(void)
 	if (sysom_plugin_present() == 1)
 		check_line(1, _("sysom plugin installed (aliyun-cli-sysom)"), NULL);
 	else
-		line("[warn]", _("sysom plugin not found in the plugin manifest"),
+		line(marks[3], _("sysom plugin not found in the plugin manifest"),
 		    _("it installs itself on first use (auto plugin install), or run `aliyun plugin install --names aliyun-cli-sysom`"));
 }
 

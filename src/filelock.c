@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "filelock.h"
+#include "i18n.h"
 
 int
 filelock_take(const char *path, char *err, size_t errlen)
@@ -21,20 +22,24 @@ filelock_take(const char *path, char *err, size_t errlen)
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 
 	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
-		    "a symbolic link (not followed; name the file itself)" : strerror(errno));
+		if (errno == ELOOP)
+			i18n_snprintf(err, errlen, "%s is a symbolic link (not followed; name the file itself)", path);
+		else
+			i18n_snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		i18n_snprintf(err, errlen, "%s is not a regular file (choose a regular file)", path);
 		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		int busy = errno == EWOULDBLOCK;
 
-		snprintf(err, errlen, "%s: %s", path, busy ? "another ackprof batch is using it" :
-		    strerror(errno));
+		if (busy)
+			i18n_snprintf(err, errlen, "another ackprof batch is using %s", path);
+		else
+			i18n_snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return busy ? FILELOCK_BUSY : -1;
 	}

@@ -315,6 +315,17 @@ i18n_gettext(const char *msgid)
 }
 
 int
+i18n_translating(void)
+{
+	const char *header;
+
+	if (!on)
+		return 0;
+	header = lookup(DOMAIN, "");	/* the catalog's header, "" without a catalog */
+	return header != NULL && *header != '\0';
+}
+
+int
 i18n_widest(const char *const *labels, int n)
 {
 	int i, w, max = 0;

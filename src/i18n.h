@@ -19,6 +19,8 @@
 int	 i18n_init(const char *lang);
 /* 1 when messages go through the catalog (a language other than English was chosen). */
 int	 i18n_active(void);
+/* 1 when a catalog is in use: messages really are translated (not C.UTF-8 or en_US). */
+int	 i18n_translating(void);
 /* Back to English for the rest of the run (the MCP server speaks to programs). */
 void	 i18n_english(void);
 /* The catalog directory in use (the build tree's, else LOCALEDIR). */

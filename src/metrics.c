@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "metrics.h"
 #include "msg.h"
 #include "redact.h"
@@ -188,13 +189,13 @@ metrics_check_path(const char *path, char *err, size_t errlen)
 	int rc = -1;
 
 	if (*path == '\0' || (slash && slash[1] == '\0'))
-		snprintf(err, errlen, "--metrics '%s' names no file", path);
+		i18n_snprintf(err, errlen, "--metrics '%s' names no file", path);
 	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
-		snprintf(err, errlen, "--metrics %s: no directory %s", path, dir);
+		i18n_snprintf(err, errlen, "--metrics %s: there is no directory %s (create it, or name a file in an existing directory)", path, dir);
 	else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		snprintf(err, errlen, "--metrics %s is a symbolic link (not followed; name the file itself)", path);
+		i18n_snprintf(err, errlen, "--metrics %s is a symbolic link (not followed; name the file itself)", path);
 	else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		snprintf(err, errlen, "--metrics %s exists and is not a regular file (not replaced)", path);
+		i18n_snprintf(err, errlen, "--metrics %s exists and is not a regular file (not replaced)", path);
 	else
 		rc = 0;
 	free(dir);

@@ -325,12 +325,6 @@ out:
 	return rc;
 }
 
-static const char *
-or_dash(const char *s)
-{
-	return s && *s ? s : "-";
-}
-
 /* What the task did not tell us (ackprof result without the task's params). */
 static const char *
 or_unknown(const char *s)
@@ -418,6 +412,65 @@ head(struct buf *b, enum head h)
 	buf_addpad(b, _(labels[h]), i18n_widest(labels, H_N) + 2);
 }
 
+/*
+ * SysOM's words for a task state, a severity and a subsystem, shown to people in their
+ * language (the JSON keeps SysOM's): a known word (any case) is a phrase of the
+ * catalog, anything else is shown as SysOM wrote it.
+ */
+static const char *
+known_word(const char *s, const char *const *words, size_t n)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return "-";
+	for (i = 0; i < n; i++)
+		if (strcasecmp(s, words[i]) == 0)	/* untranslated: as SysOM wrote it */
+			return strcmp(_(words[i]), words[i]) != 0 ? _(words[i]) : s;
+	return s;
+}
+
+static const char *
+state_word(const char *s)
+{
+	/* TRANSLATORS: SysOM's task states, shown as "T0000005 (Success)". */
+	static const char *const words[] = { N_("Success"), N_("Fail"), N_("Failed"),
+		N_("Ready"), N_("Running"), N_("Pending"), N_("Created") };
+
+	return known_word(s, words, sizeof(words) / sizeof(words[0]));
+}
+
+static const char *
+severity_word(const char *s)
+{
+	/* TRANSLATORS: the severity of one issue: the same terms as the overall status. */
+	static const char *const words[] = { N_("Info"), N_("Warn"), N_("Critical"),
+		N_("Warning") };
+
+	return known_word(s, words, sizeof(words) / sizeof(words[0]));
+}
+
+static const char *
+area_word(const char *s)
+{
+	/* TRANSLATORS: SysOM's subsystem names for an issue. */
+	static const char *const words[] = { N_("Memory"), N_("CPU"), N_("IO"), N_("Network"),
+		N_("Runtime"), N_("Health"), N_("Disk"), N_("Scheduling"), N_("Kernel"),
+		N_("Process"), N_("File system") };
+
+	return s ? known_word(s, words, sizeof(words) / sizeof(words[0])) : NULL;
+}
+
+/*
+ * A heading over SysOM's own words: in a translated report it says they are SysOM's
+ * original text (not mistranslated); in English the plain heading.
+ */
+static const char *
+sysom_head(const char *plain, const char *labelled, int sysoms)
+{
+	return sysoms && strcmp(_(labelled), labelled) != 0 ? _(labelled) : _(plain);
+}
+
 /* No root cause is "none" only for a healthy result; otherwise it is unknown. */
 static const char *
 root_cause_text(const struct diag *d)
@@ -444,9 +497,9 @@ text_issue(struct buf *b, const cJSON *it)
 	const char *title = issue_field(it, issue_title_keys);
 	const char *detail = issue_field(it, issue_detail_keys);
 
-	buf_printf(b, "  [%s] ", or_dash(sev));
+	buf_printf(b, "  [%s] ", severity_word(sev));
 	if (area)
-		buf_printf(b, _("%s: "), area);
+		buf_printf(b, _("%s: "), area_word(area));
 	if (title)
 		buf_adds(b, title);
 	else if (cJSON_IsString(it))
@@ -485,7 +538,8 @@ report_text(FILE *f, const struct report *r)
 		buf_printf(&b, "%s\n", r->description);
 	}
 	head(&b, H_TASK);
-	buf_printf(&b, "%s (%s)\n", r->task_id, or_dash(d->status));
+	/* TRANSLATORS: a task id and its state, e.g. "T0000005 (Success)". */
+	buf_printf(&b, _("%s (%s)\n"), r->task_id, state_word(d->status));
 	head(&b, H_STATUS);
 	status_line(&b, d);
 	if (r->ran_at) {
@@ -493,13 +547,16 @@ report_text(FILE *f, const struct report *r)
 		head(&b, H_RAN);
 		ran_at(&b, r);
 	}
-	buf_printf(&b, "\n\n%s\n  %s\n", _("Root cause"), root_cause_text(d));
-	buf_printf(&b, _("\nIssues (%d)\n"), cJSON_GetArraySize(d->issues));
+	buf_printf(&b, "\n\n%s\n  %s\n", sysom_head(N_("Root cause"), N_("Root cause (SysOM's original text)"),
+	    d->root_cause && *d->root_cause), root_cause_text(d));
+	buf_printf(&b, sysom_head(N_("\nIssues (%d)\n"), N_("\nIssues (SysOM's original text, %d)\n"),
+	    cJSON_GetArraySize(d->issues) > 0), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)
 		buf_printf(&b, "  %s\n", _("none"));
 	cJSON_ArrayForEach(it, d->issues)
 		text_issue(&b, it);
-	buf_printf(&b, "\n%s\n", _("Recommendations"));
+	buf_printf(&b, "\n%s\n", sysom_head(N_("Recommendations"), N_("Recommendations (SysOM's original text)"),
+	    cJSON_GetArraySize(d->suggestions) > 0));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
 		buf_printf(&b, "  %s\n", _("none"));
 	else
@@ -554,7 +611,9 @@ report_markdown(FILE *f, const struct report *r)
 	buf_printf(&b, "| %s | ", _("Mode"));
 	window_line(&b, r);
 	buf_adds(&b, " |\n");
-	buf_printf(&b, "| %s | `%s` (%s) |\n", _("Task"), r->task_id, or_dash(d->status));
+	buf_printf(&b, "| %s | ", _("Task"));
+	buf_printf(&b, _("`%s` (%s)"), r->task_id, state_word(d->status));
+	buf_adds(&b, " |\n");
 	buf_printf(&b, "| %s | **", _("Overall status"));
 	status_line(&b, d);
 	buf_adds(&b, "** |\n");
@@ -563,9 +622,11 @@ report_markdown(FILE *f, const struct report *r)
 		ran_at(&b, r);
 		buf_adds(&b, " |\n");
 	}
-	buf_printf(&b, "\n### %s\n\n", _("Root cause"));
+	buf_printf(&b, "\n### %s\n\n", sysom_head(N_("Root cause"), N_("Root cause (SysOM's original text)"),
+	    d->root_cause && *d->root_cause));
 	buf_printf(&b, "%s\n\n", root_cause_text(d));
-	buf_printf(&b, _("### Issues (%d)\n\n"), cJSON_GetArraySize(d->issues));
+	buf_printf(&b, sysom_head(N_("### Issues (%d)\n\n"), N_("### Issues (SysOM's original text, %d)\n\n"),
+	    cJSON_GetArraySize(d->issues) > 0), cJSON_GetArraySize(d->issues));
 	if (cJSON_GetArraySize(d->issues) == 0)
 		buf_printf(&b, "%s\n\n", _("None."));
 	else {
@@ -573,9 +634,9 @@ report_markdown(FILE *f, const struct report *r)
 		    _("Issue"), _("Detail"));
 		cJSON_ArrayForEach(it, d->issues) {
 			buf_adds(&b, "| ");
-			md_cell(&b, issue_field(it, issue_severity_keys));
+			md_cell(&b, severity_word(issue_field(it, issue_severity_keys)));
 			buf_adds(&b, " | ");
-			md_cell(&b, issue_field(it, issue_area_keys));
+			md_cell(&b, area_word(issue_field(it, issue_area_keys)));
 			buf_adds(&b, " | ");
 			md_cell(&b, issue_field(it, issue_title_keys));
 			buf_adds(&b, " | ");
@@ -584,7 +645,8 @@ report_markdown(FILE *f, const struct report *r)
 		}
 		buf_adds(&b, "\n");
 	}
-	buf_printf(&b, "### %s\n\n", _("Recommendations"));
+	buf_printf(&b, "### %s\n\n", sysom_head(N_("Recommendations"), N_("Recommendations (SysOM's original text)"),
+	    cJSON_GetArraySize(d->suggestions) > 0));
 	if (cJSON_GetArraySize(d->suggestions) == 0)
 		buf_printf(&b, "%s\n", _("None."));
 	else

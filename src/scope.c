@@ -43,15 +43,15 @@ scope_stop(const char *ns, const char *pod, const char *text)
 
 	switch (scope_of(text)) {
 	case SCOPE_WINDOWS:
-		errorf("pod %s/%s is out of scope: SysOM says it runs in a Windows container (\"%s\") (SysOM diagnoses Linux pods on regular ECS-backed ACK nodes only)",
+		errorf("pod %s/%s is out of scope: SysOM says \"%s\", so it runs in a Windows container (SysOM diagnoses Linux pods on regular ECS-backed ACK nodes only)",
 		    n, p, text);
 		return 65;
 	case SCOPE_VIRTUAL:
-		errorf("pod %s/%s is out of scope: SysOM says it is an ECI or virtual-node pod (\"%s\") (SysOM diagnoses pods on regular ECS-backed ACK nodes only)",
+		errorf("pod %s/%s is out of scope: SysOM says \"%s\", so it is an ECI or virtual-node pod (SysOM diagnoses pods on regular ECS-backed ACK nodes only)",
 		    n, p, text);
 		return 65;
 	case SCOPE_PENDING:
-		errorf("pod %s/%s is out of scope: SysOM says it is Pending, not scheduled to a node (\"%s\") (run again once the pod is scheduled and running)",
+		errorf("pod %s/%s is out of scope: SysOM says \"%s\", so it is Pending, not scheduled to a node (run again once the pod is scheduled and running)",
 		    n, p, text);
 		return 65;
 	case SCOPE_IN:

@@ -45,6 +45,8 @@ struct wf {
 void	wf_init(struct wf *, struct opts *);
 void	wf_free(struct wf *);
 int	wf_interrupted_code(void);
+/* The name of a signal for a message ("SIGTERM"), or a phrase of the catalog. */
+const char *wf_signame(int sig);
 /* The failures of a child as such: not started, timed out, flooded, killed, interrupted. */
 int	wf_child_failure(struct wf *, enum call, int spawn_rc, struct child *);
 /* Run one call to completion; the child's own failures become an exit code. */

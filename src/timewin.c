@@ -270,6 +270,27 @@ timewin_parse_duration(const char *s, long *secs)
 	return 0;
 }
 
+/* Why a well-formed duration was refused: 1 over 31 days, 2 zero, 0 not well-formed. */
+static int
+duration_why(const char *s)
+{
+	double total = 0;
+	const char *p = s;
+	char *end;
+
+	while (*p && isdigit((unsigned char)*p)) {
+		double v = strtod(p, &end);
+
+		if (end == p || !strchr("smhd", *end) || *end == '\0')
+			return 0;
+		total += v * (*end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 86400);
+		p = end + 1;
+	}
+	if (*p || p == s)
+		return 0;
+	return total <= 0 ? 2 : total > 31.0 * 86400 ? 1 : 0;
+}
+
 int
 timewin_resolve(const char *from, const char *to, const char *since, int realtime,
     time_t now, struct window *w, char *err, size_t errlen)
@@ -295,8 +316,16 @@ timewin_resolve_on(const char *from, const char *to, const char *since, int real
 	}
 	if (since) {
 		if (all_digits(since) && *since) {
-			snprintf(err, errlen, "bad --since '%s': a bare number has no unit (say %ss, %sm, %sh or %sd)",
-			    since, since, since, since, since);
+			i18n_snprintf(err, errlen, "bad --since '%s': a bare number has no unit (say %ss, %sm, %sh or %sd)",
+			    echo(since, eb), echo(since, eb), echo(since, eb), echo(since, eb), echo(since, eb));
+			return -1;
+		}
+		if (timewin_parse_duration(since, &secs) == -1 && duration_why(since) == 1) {
+			i18n_snprintf(err, errlen, "bad --since '%s': longer than 31 days, the longest window accepted (say at most 31d)", echo(since, eb));
+			return -1;
+		}
+		if (timewin_parse_duration(since, &secs) == -1 && duration_why(since) == 2) {
+			i18n_snprintf(err, errlen, "bad --since '%s': a window of zero length (say at least 1s)", echo(since, eb));
 			return -1;
 		}
 		if (timewin_parse_duration(since, &secs) == -1) {

@@ -48,14 +48,14 @@ wf_interrupted_code(void)
 	}
 }
 
-static const char *
-signame(int sig)
+const char *
+wf_signame(int sig)
 {
 	switch (sig) {
 	case SIGINT:	return "SIGINT";
 	case SIGTERM:	return "SIGTERM";
 	case SIGHUP:	return "SIGHUP";
-	default:	return "a signal";
+	default:	return N_("a signal");	/* a phrase: errorf translates it */
 	}
 }
 
@@ -290,7 +290,7 @@ step_version(struct wf *w)
 		nl = strchr(buf_str(&c.out), '\n');
 		if (nl)
 			*nl = '\0';
-		errorf("version check: cannot read the CLI version from `aliyun version` (exit %d, \"%.*s\") (reinstall the Alibaba Cloud CLI >= %s)",
+		errorf("version check: `aliyun version` exited %d and printed \"%.*s\", not a CLI version (reinstall the Alibaba Cloud CLI >= %s)",
 		    c.status, scrub_cut(buf_str(&c.out), 40), buf_str(&c.out), MIN_CLI_VERSION);
 		rc = 78;
 		goto out;
@@ -556,7 +556,7 @@ wf_eval_step7(struct wf *w, struct child *c)
 		goto out;
 	first_error_line(c->err.len ? buf_str(&c->err) : buf_str(&c->out), line, sizeof(line));
 	if (c->status == 0)
-		errorf("Step 7: the VPC endpoint script exited 0 without its [OK] line (\"%s\") (run `ackprof doctor`; reinstall with `ackprof setup-sdk`)",
+		errorf("Step 7: the VPC endpoint script exited 0 but printed \"%s\", not its [OK] line (run `ackprof doctor`; reinstall with `ackprof setup-sdk`)",
 		    line);
 	else
 		errorf("Step 7: the VPC endpoint connection was not created (exit %d): %s (fix the cause, then run again; `ackprof doctor` checks the SDK)",
@@ -740,10 +740,10 @@ wf_busy_exhausted(struct wf *w)
 {
 	busy_template(w);
 	if (w->busy_hint)
-		errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes and run again; the running task looks like %s: ackprof result %s)",
+		errorf("another diagnosis task is running on ack-%s: SysOM still answered Sysom.TaskInProgress after %lu retries. Wait 3-5 minutes and run again; the running task looks like %s (see it with ackprof result %s)",
 		    w->o->cluster, w->o->busy_retries, w->busy_hint, w->busy_hint);
 	else
-		errorf("another diagnosis task is running on ack-%s (Sysom.TaskInProgress after %lu retries) (wait 3-5 minutes, then run again)",
+		errorf("another diagnosis task is running on ack-%s: SysOM still answered Sysom.TaskInProgress after %lu retries. Wait 3-5 minutes, then run again",
 		    w->o->cluster, w->o->busy_retries);
 	return 5;
 }
@@ -1050,9 +1050,12 @@ save_in_place(const char *path, const struct stat *st, const char *text, size_t 
 	int fd, e;
 
 	if (!S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISREG(st->st_mode)) {
-		errorf("cannot save the report to %s: it is a %s, not a file (choose a file for --save)",
-		    path, S_ISDIR(st->st_mode) ? "directory" : S_ISBLK(st->st_mode) ? "block device" :
-		    "socket or other special file");
+		if (S_ISDIR(st->st_mode))
+			errorf("cannot save the report to %s: it is a directory, not a file (choose a file for --save)", path);
+		else if (S_ISBLK(st->st_mode))
+			errorf("cannot save the report to %s: it is a block device, not a file (choose a file for --save)", path);
+		else
+			errorf("cannot save the report to %s: it is a socket or other special file, not a file (choose a file for --save)", path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
@@ -1406,10 +1409,10 @@ finish(struct wf *w, int rc)
 		sig_rc = wf_interrupted_code();
 		if (w->task_id)
 			errorf("interrupted by %s during %s; ai-mode cleanup done (the task goes on: ackprof result %s)",
-			    signame(run_signal), w->step ? w->step : N_("start-up"), w->task_id);
+			    wf_signame(run_signal), w->step ? w->step : N_("start-up"), w->task_id);
 		else
 			errorf("interrupted by %s during %s; ai-mode cleanup done (run again when ready)",
-			    signame(run_signal), w->step ? w->step : N_("start-up"));
+			    wf_signame(run_signal), w->step ? w->step : N_("start-up"));
 		rc = sig_rc;
 	}
 	rc = emit_output(w, rc);
@@ -1492,7 +1495,7 @@ wf_setup_sdk(struct opts *o)
 	} else if (c.interrupted || run_signal) {
 		rc = wf_interrupted_code();
 	} else if (c.status != 0) {
-		errorf("setup-sdk failed (exit %d) (read the messages above; the venv is %s)", c.status, o->venv);
+		errorf("setup-sdk failed with exit code %d (read the messages above; the venv is %s)", c.status, o->venv);
 		rc = 78;
 	} else
 		rc = 0;

@@ -87,7 +87,7 @@ cp "$h/calls.log" "$h/calls.before"
 run "$h/second" batch "$root/in" --state "$h/st" --metrics "$h/first.prom"
 check "a second batch on a busy state file exits 75" '[ $rc = 75 ]'
 check "... with one line naming the state file" \
-	'[ $(wc -l < "$h/second/err") = 1 ] && grep -q "^ackprof: --state $h/st: another ackprof batch is using it" "$h/second/err"'
+	'[ $(wc -l < "$h/second/err") = 1 ] && grep -q "^ackprof: another ackprof batch is using the state file $h/st: " "$h/second/err"'
 check "... without a call, and without writing the first one's metrics" \
 	'[ ! -s "$h/second/calls.log" ] && [ ! -e "$h/first.prom" ]'
 kill -INT "$first"; wait "$first"
