@@ -395,5 +395,12 @@ def test_bad_test_hooks_are_refused(run_script, fake):
         line = one_error_line(run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": value}))
         assert line == ("ERROR: ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS must be 1..600000, not %r" % value), line
     assert fake.requests == []
+    # Loopback, as in the test above: nothing leaves the machine if the guard fails.
+    line = one_error_line(run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_ENDPOINT": "127.0.0.2:" + port}))
+    assert line == ("ERROR: ACKPROF_SYSOM_TEST_ENDPOINT is for tests only and must be 127.0.0.1:PORT, "
+                    "localhost:PORT or [::1]:PORT; refusing '127.0.0.2:%s'" % port)
     r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": "600000"})
     assert (r.returncode, r.stderr) == (0, OK_LINE)
+    # The lower bound is accepted too: the call is made (1 ms may or may not be enough).
+    r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": "1"})
+    assert "must be 1..600000" not in r.stderr and len(fake.requests) == 2, r.stderr
