@@ -404,3 +404,25 @@ def test_bad_test_hooks_are_refused(run_script, fake):
     # The lower bound is accepted too: the call is made (1 ms may or may not be enough).
     r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": "1"})
     assert "must be 1..600000" not in r.stderr and len(fake.requests) == 2, r.stderr
+
+
+def test_sigint_while_waiting_is_one_line_and_exit_130(sdk_python, home, fake):
+    """Ctrl-C (ackprof passes it on to its children) during the call: one line, 130."""
+    import signal
+    fake.hang()
+    env = clean_env(HOME=str(home), ACKPROF_SYSOM_TEST_ENDPOINT=fake.endpoint)
+    p = subprocess.Popen([sdk_python, str(SCRIPT)] + list(ARGS), env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True, stdin=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the request is in (a bound, not a timing claim)
+            if fake.requests or p.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert fake.requests, "the request never came"
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert (p.returncode, out, err) == (130, "", "ERROR: interrupted\n")
