@@ -426,3 +426,11 @@ def test_sigint_while_waiting_is_one_line_and_exit_130(sdk_python, home, fake):
             p.kill()
             p.communicate()
     assert (p.returncode, out, err) == (130, "", "ERROR: interrupted\n")
+
+
+def test_a_permission_code_on_any_status_hints_at_the_ram_permission(run_script, fake):
+    for code in ("Forbidden.NoRole", "NoPermission"):
+        fake.reply(gateway_error(code, "not allowed"), status=400)
+        line = one_error_line(run_script(*ARGS))
+        assert line.endswith("(check the credentials and the RAM permission "
+                             "sysom:CreateClusterVpcEndpointConnection)"), line
