@@ -198,6 +198,12 @@ MUTATION_JOBS ?= 2
 check-mutations: all
 	JOBS=$(MUTATION_JOBS) MUTATIONS='$(MUTATIONS)' python3 tests/mutations/run
 
+# mutmut on the Step 7 script against its own pytest file (tools/mutmut; README, "The
+# mutation check").  Long (about 20 s a surviving mutant), so in neither `make check` nor
+# CI; MUTMUT_LINES=A-B mutates only those lines of the script.
+mutmut:
+	MUTMUT_LINES='$(MUTMUT_LINES)' sh tools/mutmut
+
 # Every parser of untrusted text under libFuzzer (clang), bounded; `make fuzz` runs longer.
 FUZZ_SECONDS ?= 10
 check-fuzz:
@@ -333,5 +339,5 @@ clean:
 check-mutations: private SHELL := $(CURDIR)/tests/script
 check-mutations: private .SHELLFLAGS = $@ -c
 
-.PHONY: FORCE all check check-mutations check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize check-bench bench-check bench-baseline \
+.PHONY: FORCE all check check-mutations mutmut check-unit check-double check-e2e check-real check-py check-docs check-fuzz fuzz check-sanitize check-bench bench-check bench-baseline \
 	check-valgrind pseudo programs deb check-deb image check-image deps deps-check deps-build demo install install-skill uninstall lint clean unit pot update-po

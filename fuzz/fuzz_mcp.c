@@ -18,7 +18,7 @@
 #include "fuzz.h"
 
 static struct opts base;
-static struct batch_opts bo = { "-", NULL, 4 };
+static struct batch_opts bo = { .input = "-", .state = NULL, .jobs = 4 };
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -317,10 +317,17 @@ for f in sys.argv[1:]:
 		why+="(null) in stdout, stderr or a saved file; "
 	fi
 	# The run's own cleanup disables ai-mode, never only its watchdog (which does it for a
-	# run that died holding the lease): each disable came from ackprof's pid.
-	if [ -s "$home/pid" ] && grep -qs ' ai-mode disable$' "$home/ppid.log" &&
-		grep ' ai-mode disable$' "$home/ppid.log" | cut -d' ' -f1 | grep -vqx "$(cat "$home/pid")"; then
-		why+="ai-mode disable run by another process than ackprof (its watchdog?); "
+	# run that died holding the lease, after ackprof's exit): whenever the argv log has a
+	# disable, one came from ackprof's own pid, and none from another process.  The first
+	# check is what kills a missing release deterministically: however late the watchdog's
+	# disable is, it never carries ackprof's pid (and without it the call sequence differs).
+	if [ -s "$home/pid" ] && grep -qs ' ai-mode disable$' "$log"; then
+		local mine
+		mine=$(cat "$home/pid")
+		grep ' ai-mode disable$' "$home/ppid.log" 2>/dev/null | cut -d' ' -f1 | grep -qx "$mine" ||
+			why+="ai-mode disable in the argv log, but not run by ackprof itself (pid $mine; its watchdog's?); "
+		grep ' ai-mode disable$' "$home/ppid.log" 2>/dev/null | cut -d' ' -f1 | grep -vqx "$mine" &&
+			why+="ai-mode disable run by another process than ackprof (its watchdog?); "
 	fi
 	# Whenever ai-mode was enabled it must end disabled (unless the case breaks disable).
 	if [ "$aimode" = on ]; then

@@ -45,7 +45,7 @@ def test_success_sends_a_signed_post_with_cluster_and_region(run_script, fake):
     assert req.headers["content-type"].startswith("application/json")
     assert req.headers["x-acs-action"] == "CreateClusterVpcEndpointConnection"
     assert req.headers["x-acs-version"] == "2023-12-30"
-    assert UA in req.headers["user-agent"]
+    assert UA in req.headers["user-agent"].split(" "), req.headers["user-agent"]  # a whole token
     assert verify_signature(req, SECRETS) == PROFILES["default"][0]
 
 
@@ -108,7 +108,7 @@ def test_a_server_that_never_answers_is_given_up_on_after_the_read_timeout(run_s
     r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": "1500"}, timeout=30)
     elapsed = time.monotonic() - started
     line = one_error_line(r)
-    assert "network error" in line and "read timeout 1.5 s" in line
+    assert "network error" in line and "(connect timeout 10 s, read timeout 1.5 s)" in line, line
     assert 1.4 < elapsed < 15
     assert len(fake.requests) == 1
 
@@ -298,3 +298,139 @@ def test_the_sdk_loads_without_its_async_only_libraries(sdk_python):
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("aiohttp.ClientSession is not loaded: this script uses only the SDK's "
                         "synchronous API\n")
+
+
+class RefusingProxy:
+    """A loopback HTTPS proxy (HTTPS_PROXY) that notes the first request line, answers
+    403 and closes: where the script would connect, with nothing leaving the machine."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.lines = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.lines.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    def close(self):
+        self.sock.close()
+
+
+def test_without_the_test_hook_the_call_goes_to_sysom_over_https(run_script, fake):
+    """The real endpoint and protocol (mutmut found no test of them): with no test
+    endpoint the script tunnels to sysom.aliyuncs.com:443 through HTTPS_PROXY, which here
+    is a loopback proxy that refuses; HTTP_PROXY is the same proxy, so that plain http
+    (the bug) leaves nothing on the network either."""
+    proxy = RefusingProxy()
+    try:
+        r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_ENDPOINT": None, "HTTPS_PROXY": proxy.url,
+                                   "HTTP_PROXY": proxy.url}, timeout=60)
+    finally:
+        proxy.close()
+    assert proxy.lines and proxy.lines[0].startswith("CONNECT sysom.aliyuncs.com:443 HTTP/"), proxy.lines
+    line = one_error_line(r)
+    assert "network error calling SysOM at sysom.aliyuncs.com" in line, line
+    assert fake.requests == []
+
+
+def test_http_429_says_throttled(run_script, fake):
+    fake.reply(gateway_error("Throttling.User", "Request was denied due to user flow control."), status=429)
+    line = one_error_line(run_script(*ARGS))
+    assert line == ("ERROR: SysOM API error: HTTP 429 Throttling.User - Request was denied due to "
+                    "user flow control. (RequestId 5E3F1C2B-0A9D-4E8F-B7C6-1D2E3F4A5B6C) "
+                    "(throttled; retry later)")
+
+
+def test_http_401_hints_at_the_ram_permission_and_camel_case_keys_are_read(run_script, fake):
+    # A body with the service's camelCase keys instead of the gateway's PascalCase ones.
+    fake.reply({"code": "InvalidAccessKeyId.NotFound", "message": "Specified access key is not found.",
+                "requestId": "1A2B3C4D-0000-1111-2222-333344445555"}, status=401)
+    line = one_error_line(run_script(*ARGS))
+    assert line == ("ERROR: SysOM API error: HTTP 401 InvalidAccessKeyId.NotFound - Specified access "
+                    "key is not found. (RequestId 1A2B3C4D-0000-1111-2222-333344445555) (check the "
+                    "credentials and the RAM permission sysom:CreateClusterVpcEndpointConnection)")
+
+
+def test_http_400_says_check_the_region_and_cluster_id(run_script, fake):
+    fake.reply(gateway_error("Sysom.InvalidParameter", "clusterId is invalid"), status=400)
+    line = one_error_line(run_script(*ARGS))
+    assert line.endswith("(RequestId 5E3F1C2B-0A9D-4E8F-B7C6-1D2E3F4A5B6C) (the request was "
+                         "rejected; check the region and cluster id)"), line
+
+
+def test_a_long_body_that_is_not_json_is_cut_at_200_characters(run_script, fake):
+    fake.reply(b"<html>" + b"x" * 400 + b"</html>", content_type="text/html")
+    line = one_error_line(run_script(*ARGS))
+    assert "... (retry later;" in line, line
+    text = line.split("not JSON: ", 1)[1].split("... (retry later;", 1)[0]
+    assert len(text) == 200 and text.endswith("x" * 50), line
+
+
+def test_bad_test_hooks_are_refused(run_script, fake):
+    port = fake.endpoint.rsplit(":", 1)[1]
+    fake.reply(SUCCESS)
+    for value in ("127.0.0.1:0", "127.0.0.1:%s?x=1" % port, "127.0.0.1:%s#f" % port, "127.0.0.1:99999"):
+        line = one_error_line(run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_ENDPOINT": value}))
+        assert "refusing" in line, value
+    for value in ("600001", "x", "-1"):
+        line = one_error_line(run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": value}))
+        assert line == ("ERROR: ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS must be 1..600000, not %r" % value), line
+    assert fake.requests == []
+    # Loopback, as in the test above: nothing leaves the machine if the guard fails.
+    line = one_error_line(run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_ENDPOINT": "127.0.0.2:" + port}))
+    assert line == ("ERROR: ACKPROF_SYSOM_TEST_ENDPOINT is for tests only and must be 127.0.0.1:PORT, "
+                    "localhost:PORT or [::1]:PORT; refusing '127.0.0.2:%s'" % port)
+    r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": "600000"})
+    assert (r.returncode, r.stderr) == (0, OK_LINE)
+    # The lower bound is accepted too: the call is made (1 ms may or may not be enough).
+    r = run_script(*ARGS, env={"ACKPROF_SYSOM_TEST_READ_TIMEOUT_MS": "1"})
+    assert "must be 1..600000" not in r.stderr and len(fake.requests) == 2, r.stderr
+
+
+def test_sigint_while_waiting_is_one_line_and_exit_130(sdk_python, home, fake):
+    """Ctrl-C (ackprof passes it on to its children) during the call: one line, 130."""
+    import signal
+    fake.hang()
+    env = clean_env(HOME=str(home), ACKPROF_SYSOM_TEST_ENDPOINT=fake.endpoint)
+    p = subprocess.Popen([sdk_python, str(SCRIPT)] + list(ARGS), env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True, stdin=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the request is in (a bound, not a timing claim)
+            if fake.requests or p.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert fake.requests, "the request never came"
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert (p.returncode, out, err) == (130, "", "ERROR: interrupted\n")
+
+
+def test_a_permission_code_on_any_status_hints_at_the_ram_permission(run_script, fake):
+    for code in ("Forbidden.NoRole", "NoPermission"):
+        fake.reply(gateway_error(code, "not allowed"), status=400)
+        line = one_error_line(run_script(*ARGS))
+        assert line.endswith("(check the credentials and the RAM permission "
+                             "sysom:CreateClusterVpcEndpointConnection)"), line
