@@ -285,25 +285,37 @@ append_line(const char *path, struct buf *line)
 	close(fd);
 }
 
+/* Append "HEAD ARG..." (the arguments escaped, as logged) to the file named by $var, if set. */
 static void
-log_call(int argc, char **argv)
+log_argv(const char *var, const char *head, int argc, char **argv)
 {
-	const char *path = getenv("FAKE_ALIYUN_LOG");
-	const char *names[] = { "NO_COLOR", "DEBUG", "ALIBABA_CLOUD_PROFILE",
-	    "ALIBABA_CLOUD_CLI_AI_MODE", "ALIBABA_CLOUD_CLI_AGENT_INTEGRATION" };
+	const char *path = getenv(var);
 	struct buf line = { 0 };
 	int i;
 
-	if (path != NULL && *path != '\0') {
-		escape_arg(&line, progname);
-		for (i = 1; i < argc; i++) {
-			buf_addc(&line, ' ');
-			escape_arg(&line, argv[i]);
-		}
-		buf_addc(&line, '\n');
-		append_line(path, &line);
-		line.n = 0;
+	if (path == NULL || *path == '\0')
+		return;
+	escape_arg(&line, head);
+	for (i = 1; i < argc; i++) {
+		buf_addc(&line, ' ');
+		escape_arg(&line, argv[i]);
 	}
+	buf_addc(&line, '\n');
+	append_line(path, &line);
+	buf_free(&line);
+}
+
+static void
+log_call(int argc, char **argv)
+{
+	const char *path;
+	const char *names[] = { "NO_COLOR", "DEBUG", "ALIBABA_CLOUD_PROFILE",
+	    "ALIBABA_CLOUD_CLI_AI_MODE", "ALIBABA_CLOUD_CLI_AGENT_INTEGRATION" };
+	struct buf line = { 0 };
+	char pid[32];
+	int i;
+
+	log_argv("FAKE_ALIYUN_LOG", progname, argc, argv);
 	path = getenv("FAKE_ALIYUN_ENVLOG");
 	if (path != NULL && *path != '\0') {
 		for (i = 0; i < 5; i++) {
@@ -320,26 +332,14 @@ log_call(int argc, char **argv)
 		}
 		buf_addc(&line, '\n');
 		append_line(path, &line);
-		line.n = 0;
 	}
+	buf_free(&line);
 	/*
 	 * The caller's pid, so that a test can tell ackprof's own calls from those of its
 	 * watchdog (which runs `ai-mode disable` for a run that died holding the lease).
 	 */
-	path = getenv("FAKE_ALIYUN_PPIDLOG");
-	if (path != NULL && *path != '\0') {
-		char pid[32];
-
-		snprintf(pid, sizeof(pid), "%ld", (long)getppid());
-		buf_adds(&line, pid);
-		for (i = 1; i < argc; i++) {
-			buf_addc(&line, ' ');
-			escape_arg(&line, argv[i]);
-		}
-		buf_addc(&line, '\n');
-		append_line(path, &line);
-	}
-	buf_free(&line);
+	snprintf(pid, sizeof(pid), "%ld", (long)getppid());
+	log_argv("FAKE_ALIYUN_PPIDLOG", pid, argc, argv);
 }
 
 /*
