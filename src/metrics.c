@@ -35,7 +35,7 @@ static const struct family {
 	{ "ackprof_target_issues", "Issues SysOM reported for the target, by severity and subsystem." },
 	{ "ackprof_last_run_timestamp_seconds", "When the run ended, in Unix seconds." },
 	{ "ackprof_run_duration_seconds", "How long the run took, in seconds." },
-	{ "ackprof_exit_code", "ackprof's exit code for the whole run (for batch, the worst)." },
+	{ "ackprof_exit_code", "ackprof's exit code for the whole run (for batch: 2 for any Critical, else the worst failure, then 1, then 0; see --fail-on)." },
 };
 enum { F_STATUS, F_EXITC, F_ISSUES, F_TIMESTAMP, F_DURATION, F_EXIT };
 
