@@ -50,6 +50,9 @@ CL=c4f1a9e27b8d34c6a9e0f5b2d7c81a3e6
 TASK=T${CL: -7}
 UA=AlibabaCloud-Agent-Skills/alibabacloud-aes-ack-pod-performance-profiling
 WRAP=${WRAP:-}
+# OWN_PID=0: ACKPROF is a wrapper that runs ackprof in another PID namespace (tests/image.sh),
+# so the pid of the process we start is not the pid its calls see as their parent.
+OWN_PID=${OWN_PID:-1}
 PERSONALITY=${PERSONALITY:-}
 
 for tool in python3 mktemp; do
@@ -321,7 +324,7 @@ for f in sys.argv[1:]:
 	# disable, one came from ackprof's own pid, and none from another process.  The first
 	# check is what kills a missing release deterministically: however late the watchdog's
 	# disable is, it never carries ackprof's pid (and without it the call sequence differs).
-	if [ -s "$home/pid" ] && grep -qs ' ai-mode disable$' "$log"; then
+	if [ "$OWN_PID" = 1 ] && [ -s "$home/pid" ] && grep -qs ' ai-mode disable$' "$log"; then
 		local mine
 		mine=$(cat "$home/pid")
 		grep ' ai-mode disable$' "$home/ppid.log" 2>/dev/null | cut -d' ' -f1 | grep -qx "$mine" ||
