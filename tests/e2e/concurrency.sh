@@ -98,6 +98,10 @@ wait_for 300 polling "$home"
 (STATE=$home/state-b FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
 b=$!
 wait_for 300 eval '[ "$(holders "$home")" = 2 ]'
+# ... and past its own ai-mode enable (Step 3 runs after it): killed while the CLI rewrites
+# ai-mode.json (truncate, then write, as the real CLI's os.WriteFile does), the file could
+# be left empty, which is not what this section tests.
+wait_for 300 eval '[ "$(grep -c "configure list$" "$home/calls.log")" -ge 2 ]'
 kill -9 "$b"; wait "$b" 2>/dev/null
 if wait_for 300 eval '[ "$(holders "$home")" = 1 ]'; then ok "the killed run's watchdog dropped it from the lease"; else notok "the lease lists $(holders "$home") holders after one was killed"; fi
 if [ "$(ndisable "$home")" = 0 ] && grep -q '"enabled": true' "$home/.aliyun/ai-mode.json"; then ok "... and left ai-mode on for the run still polling"; else notok "ai-mode was switched off under a live holder (the other run $(kill -0 "$a" 2>/dev/null && echo lives || echo ended))"; fi
