@@ -50,6 +50,19 @@ reads_back(time_t t, int y, int mo, int d, int h, int mi, int s)
 	    && b.tm_mday == d && b.tm_hour == h && b.tm_min == mi && b.tm_sec == s;
 }
 
+/* tm for the fields of a date and time (year, month 1-12, ...), everything else 0. */
+static void
+set_tm(struct tm *tm, int y, int mo, int d, int h, int mi, int s)
+{
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = mo - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = h;
+	tm->tm_min = mi;
+	tm->tm_sec = s;
+}
+
 /*
  * mktime for local fields, never guessed: 0 with *out set; -1 for a date that
  * normalises into another (Feb 30); TIMEWIN_GAP for a time the clocks skip when
@@ -65,13 +78,7 @@ local_time(int y, int mo, int d, int h, int mi, int s, time_t *out, time_t alt[2
 	int dst, n = 0;
 
 	for (dst = 0; dst <= 1; dst++) {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = h;
-		tm.tm_min = mi;
-		tm.tm_sec = s;
+		set_tm(&tm, y, mo, d, h, mi, s);
 		tm.tm_isdst = dst;
 		t = mktime(&tm);
 		if (reads_back(t, y, mo, d, h, mi, s) && (n == 0 || found[0] != t))
@@ -87,10 +94,7 @@ local_time(int y, int mo, int d, int h, int mi, int s, time_t *out, time_t alt[2
 		return TIMEWIN_AMBIGUOUS;
 	}
 	/* No reading: no such date, or a time skipped on a day that exists. */
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
+	set_tm(&tm, y, mo, d, 0, 0, 0);
 	t = timegm(&tm);
 	return tm.tm_mday == d && tm.tm_mon == mo - 1 ? TIMEWIN_GAP : -1;
 }
@@ -187,15 +191,9 @@ parse_time(const char *s, time_t now, time_t *out, time_t alt[2])
 			while (isdigit((unsigned char)*z))
 				z++;
 		}
-		memset(&tm, 0, sizeof(tm));
 		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 			return -1;
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = h;
-		tm.tm_min = mi;
-		tm.tm_sec = sec;
+		set_tm(&tm, y, mo, d, h, mi, sec);
 		/* A date that timegm() normalises into another (Feb 30) is no date. */
 		check = tm;
 		t = timegm(&check);
