@@ -449,6 +449,8 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 	int rc = 0;
 
 	c.uninterruptible = cleanup;
+	/* Each of these rewrites ai-mode.json: stopped part-way, it would leave it empty. */
+	c.finish = 1;
 	if (cli_run(cli, k, NULL, NULL, &c) == -1) {
 		/* At cleanup, the failure to start was already reported by step 1. */
 		if (!cleanup)
@@ -631,8 +633,13 @@ lease_acquire(struct lease *l, struct cli *cli)
 		verbosef("ai-mode lease shared with %d other run%s", n, n == 1 ? "" : "s");
 	rc = aimode_call(cli, CALL_AIMODE_ENABLE, 0, 0);
 	l->enabled = rc == 0;
+	/* The calls are let finish (aimode_call): a signal that came meanwhile counts now. */
+	if (rc == 0 && run_signal)
+		rc = 128 + run_signal;
 	if (rc == 0)
 		rc = aimode_call(cli, CALL_AIMODE_UA, 0, 0);
+	if (rc == 0 && run_signal)
+		rc = 128 + run_signal;
 out:
 	free(hs);
 	close(fd);

@@ -145,7 +145,7 @@ terminate(pid_t pid, int *wstatus)
  * end of a pipe whose only write end is ours, and learns each child's process
  * group (+pgid when started, -pgid once reaped).  When the pipe reaches EOF,
  * ackprof is gone however it died, and the watchdog SIGKILLs every group still
- * listed, then exits.  It ignores the terminal's signals and lives in its own
+ * listed (a `finish` call's only once it ended, or after RUN_FINISH_WAIT), then exits.  It ignores the terminal's signals and lives in its own
  * process group, so that Ctrl-C cannot take it before ackprof's cleanup is over.
  * A child started in the instant before ackprof dies, before its +pgid is
  * written, is the one case it cannot see.  Once the groups are killed, it runs
@@ -153,6 +153,8 @@ terminate(pid_t pid, int *wstatus)
  * ai-mode disable when the dead process was its last holder), and starts no
  * watchdog of its own for the children that cleanup runs.
  */
+#define WD_FINISH	((int32_t)1 << 30)	/* in a +pgid record: a `finish` call (pids < 2^22) */
+
 static int	wd_fd = -1;
 static pid_t	wd_owner;
 static int	wd_self;		/* this process is a watchdog */
@@ -174,6 +176,36 @@ run_on_orphan(void (*fn)(void *), void *arg)
 	/* Now, not at the first child: a SIGKILL in between must find it there. */
 	watchdog_start();
 	return 0;
+}
+
+/*
+ * ackprof is gone: every group dies now, but a `finish` call (a configure call
+ * halfway through rewriting ai-mode.json: killed between the truncate and the
+ * write, it would leave the file empty) first gets RUN_FINISH_WAIT to end.  The
+ * watchdog is not its parent and cannot reap it; the group is gone once its
+ * new parent (init or a subreaper) has.
+ */
+static void
+kill_groups(const int32_t *groups, size_t n)
+{
+	double end = now_mono() + RUN_FINISH_WAIT;
+	size_t i, waiting;
+
+	for (i = 0; i < n; i++)
+		if (!(groups[i] & WD_FINISH))
+			kill(-(pid_t)groups[i], SIGKILL);
+	for (;;) {
+		waiting = 0;
+		for (i = 0; i < n; i++)
+			if ((groups[i] & WD_FINISH) && kill(-(pid_t)(groups[i] & ~WD_FINISH), 0) == 0)
+				waiting++;
+		if (waiting == 0 || now_mono() >= end)
+			break;
+		sleep_seconds(0.01);
+	}
+	for (i = 0; i < n; i++)
+		if (groups[i] & WD_FINISH)
+			kill(-(pid_t)(groups[i] & ~WD_FINISH), SIGKILL);
 }
 
 static void
@@ -215,13 +247,12 @@ watchdog_main(int fd, pid_t owner)
 			groups[n++] = rec;
 		} else
 			for (i = 0; i < n; i++)
-				if (groups[i] == -rec) {
+				if ((groups[i] & ~WD_FINISH) == -rec) {
 					groups[i] = groups[--n];
 					break;
 				}
 	}
-	for (i = 0; i < n; i++)
-		kill(-(pid_t)groups[i], SIGKILL);
+	kill_groups(groups, n);
 	free(groups);
 	/* The hook is the dead process's own (a forked worker's parent armed none for it). */
 	if (wd_hook && wd_hook_owner == owner) {
@@ -263,10 +294,11 @@ watchdog_start(void)
 	wd_owner = self;
 }
 
+/* add: 0 the group ended, 1 a new group, 2 a new group of a `finish` call. */
 static void
 watchdog_tell(pid_t pgid, int add)
 {
-	int32_t rec = add ? (int32_t)pgid : -(int32_t)pgid;
+	int32_t rec = add == 2 ? (int32_t)pgid | WD_FINISH : add ? (int32_t)pgid : -(int32_t)pgid;
 
 	if (wd_self)
 		return;
@@ -411,7 +443,7 @@ run_start(struct child *c)
 		return -1;
 	}
 	c->pid = pid;
-	watchdog_tell(pid, 1);
+	watchdog_tell(pid, c->finish ? 2 : 1);
 	/*
 	 * A pidfd becomes readable when the child exits, so reaping costs no
 	 * guesswork; without one (an old kernel), run_advance backs off instead.
@@ -592,7 +624,7 @@ run_advance(struct child *c, const struct pollfd *p, int n)
 			}
 		}
 	}
-	if (!c->overflow && !c->uninterruptible && run_signal)
+	if (!c->overflow && !c->uninterruptible && !c->finish && run_signal)
 		c->interrupted = 1;
 	if (c->overflow || c->interrupted) {
 		terminate(c->pid, &wstatus);

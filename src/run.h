@@ -20,6 +20,9 @@ void	run_install_signals(void);
  */
 int	run_on_orphan(void (*fn)(void *), void *arg);
 
+/* How long the watchdog lets a `finish` call run on after ackprof died. */
+#define RUN_FINISH_WAIT	10.0
+
 struct child {
 	/* inputs */
 	const char *const *argv;	/* argv[0] is looked up in PATH */
@@ -29,6 +32,12 @@ struct child {
 	size_t	 out_max;		/* bytes kept per stream; 0 = 16 MiB */
 	int	 inherit;		/* 1: stdout/stderr inherited, nothing captured */
 	int	 uninterruptible;	/* 1: ignore run_signal (cleanup calls) */
+	/*
+	 * 1: a call that rewrites a file of the user's (configure ai-mode): never
+	 * killed part-way, not on run_signal and not by the watchdog when ackprof
+	 * dies (it waits up to RUN_FINISH_WAIT for it); only its deadline stops it.
+	 */
+	int	 finish;
 	/* outputs */
 	struct buf out, err;
 	int	 status;		/* exit code, or 128 + signal */

@@ -152,5 +152,41 @@ else
 	wait_for 50 eval '[ "$(holders "$home")" = 0 ]'
 	if [ "$(ndisable "$home")" = 1 ] && grep -q '"enabled": false' "$home/.aliyun/ai-mode.json" && [ "$(holder_files "$home")" = 0 ]; then ok "pidns: the host holder's kill then switched ai-mode off, once, and left no lock file"; else notok "pidns: after the host holder's kill: $(ndisable "$home") disables, $(holder_files "$home") lock files"; fi
 fi
+
+# 5. Killed while the CLI rewrites ai-mode.json.  The CLI truncates the file, then writes
+#    it (os.WriteFile); killed in between, it leaves the file empty, which the CLI reads
+#    as "off, no user agent", under a run that still needs it on.  So a configure call is
+#    let finish: by the watchdog after a SIGKILL, and by ackprof itself on SIGINT.  The
+#    double sleeps in that window (FAKE_ALIYUN_AIMODE_WRITE_MS), the test waits until the
+#    file is empty, then kills.
+aimode_whole() { # HOME: ai-mode.json is JSON, on, with the user agent Step 0 set
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d.get("enabled") is True and d.get("user_agent") else 1)' \
+		"$1/.aliyun/ai-mode.json" 2> /dev/null
+}
+nenable() { grep -c 'ai-mode enable$' "$1/calls.log" 2>/dev/null || true; }
+nua() { grep -c 'ai-mode set-user-agent' "$1/calls.log" 2>/dev/null || true; }
+for sig in KILL INT; do
+	home=$root/midwrite-$sig
+	mkdir -p "$home"
+	(STATE=$home/state-a FAKE_ALIYUN_TASK_MS=600000 run "$home" default --poll-interval 0.2 --poll-max 100000) &
+	a=$!
+	wait_for 300 polling "$home"
+	(STATE=$home/state-b FAKE_ALIYUN_AIMODE_WRITE_MS=2000 run "$home" default) &
+	b=$!
+	if wait_for 300 eval '[ "$(nenable "$home")" = 2 ] && [ -e "$home/.aliyun/ai-mode.json" ] && [ ! -s "$home/.aliyun/ai-mode.json" ]'; then
+		kill -$sig "$b"; wait "$b"; rc=$?
+		wait_for 300 eval '[ "$(holders "$home")" = 1 ]'
+		if aimode_whole "$home" && [ "$(ndisable "$home")" = 0 ]; then ok "SIG$sig in the middle of ai-mode enable: the CLI finished writing ai-mode.json (on, with its user agent) for the run still polling"; else notok "SIG$sig in the middle of ai-mode enable left ai-mode.json as: $(head -c 200 "$home/.aliyun/ai-mode.json"); $(ndisable "$home") disables"; fi
+		if [ "$(holders "$home")" = 1 ]; then ok "... and the killed run left the lease"; else notok "... the lease lists $(holders "$home") holders"; fi
+		if [ $sig = INT ]; then
+			if [ $rc = 130 ] && [ "$(nua "$home")" = 1 ]; then ok "... SIGINT: exit 130, and no set-user-agent after the interrupted enable"; else notok "... SIGINT: exit $rc, $(nua "$home") set-user-agent calls"; fi
+		fi
+	else
+		notok "SIG$sig: the second run never reached its ai-mode enable's write"
+	fi
+	kill -9 "$b" 2> /dev/null; kill -9 "$a"; wait "$a" 2> /dev/null
+	wait_for 300 eval '[ "$(holders "$home")" = 0 ]'
+	wait_for 100 eval '[ "$(ndisable "$home")" -ge 1 ]'
+done
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
