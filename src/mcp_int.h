@@ -72,14 +72,18 @@ struct job {
 
 /*
  * A task this server started, by target: a call for that pod follows it.  It is
- * forgotten only once a whole answer (not one at the bound) has carried its end:
- * an answer at the bound, or a worker stopped after it, loses no result.
+ * forgotten once a whole answer (not one at the bound) has carried its end: an
+ * answer at the bound, or a worker stopped after it, loses no result.  Nor is it
+ * followed once it is older than any run of it could last (memo_horizon): a call
+ * for the pod an hour later, from a client that never came back for an answer,
+ * starts a new diagnosis instead of getting the old result.
  */
 struct task_memo {
 	char		*task_id, *cluster, *ns, *pod;
 	char		*profile;	/* the aliyun profile it runs under, "" for the CLI's current */
 	unsigned long	 seq;		/* for forgetting the oldest */
 	int		 ended;		/* a worker saw it end (Success or Fail) */
+	double		 born;		/* now_mono() at its invoke; past memo_horizon() it is not followed */
 };
 
 struct server {

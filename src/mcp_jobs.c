@@ -43,11 +43,32 @@ memo_free(struct task_memo *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Is memo t the task of this pod under this profile? */
-static int
-memo_is(const struct task_memo *t, const char *profile, const char *cluster, const char *ns, const char *pod)
+/*
+ * How long after its invoke a remembered task is followed: as long as a run of it
+ * could take (its busy waits, every poll at the longest jittered wait, an answer
+ * bound either side).
+ */
+static double
+memo_horizon(const struct server *sv)
 {
-	return t->task_id && strcmp(t->profile, profile) == 0 && strcmp(t->cluster, cluster) == 0 &&
+	const struct opts *o = sv->base;
+
+	return 1.5 * o->poll_interval * (double)o->poll_max + o->busy_wait * (double)o->busy_retries +
+	    2 * sv->bound;
+}
+
+static int
+memo_live(const struct server *sv, const struct task_memo *t)
+{
+	return t->task_id && now_mono() - t->born <= memo_horizon(sv);
+}
+
+/* Is memo t the task of this pod under this profile, and still to be followed? */
+static int
+memo_is(const struct server *sv, const struct task_memo *t, const char *profile, const char *cluster,
+    const char *ns, const char *pod)
+{
+	return memo_live(sv, t) && strcmp(t->profile, profile) == 0 && strcmp(t->cluster, cluster) == 0 &&
 	    strcmp(t->ns, ns) == 0 && strcmp(t->pod, pod) == 0;
 }
 
@@ -59,17 +80,21 @@ static void
 task_remember(struct server *sv, const char *profile, const char *id, const char *cluster, const char *ns,
     const char *pod)
 {
-	struct task_memo *t = &sv->tasks[0];
+	struct task_memo *t = NULL, *old = &sv->tasks[0];
 	int i;
 
-	for (i = 0; i < MAX_TASKS; i++) {
-		if (sv->tasks[i].task_id == NULL || memo_is(&sv->tasks[i], profile, cluster, ns, pod)) {
+	/* The pod's own memo, else a free or expired slot, else the oldest. */
+	for (i = 0; i < MAX_TASKS && t == NULL; i++)
+		if (memo_is(sv, &sv->tasks[i], profile, cluster, ns, pod))
 			t = &sv->tasks[i];
-			break;
-		}
-		if (sv->tasks[i].seq < t->seq)
+	for (i = 0; i < MAX_TASKS && t == NULL; i++) {
+		if (!memo_live(sv, &sv->tasks[i]))
 			t = &sv->tasks[i];
+		else if (sv->tasks[i].seq < old->seq)
+			old = &sv->tasks[i];
 	}
+	if (t == NULL)
+		t = old;
 	memo_free(t);
 	t->profile = xstrdup(profile);
 	t->task_id = xstrdup(id);
@@ -77,6 +102,7 @@ task_remember(struct server *sv, const char *profile, const char *id, const char
 	t->ns = xstrdup(ns);
 	t->pod = xstrdup(pod);
 	t->seq = ++sv->task_seq;
+	t->born = now_mono();
 }
 
 const struct task_memo *
@@ -85,7 +111,7 @@ task_find(const struct server *sv, const char *profile, const char *cluster, con
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
-		if (memo_is(&sv->tasks[i], profile, cluster, ns, pod))
+		if (memo_is(sv, &sv->tasks[i], profile, cluster, ns, pod))
 			return &sv->tasks[i];
 	return NULL;
 }
@@ -96,7 +122,7 @@ task_find_id(const struct server *sv, const char *task_id)
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
-		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
+		if (memo_live(sv, &sv->tasks[i]) && strcmp(sv->tasks[i].task_id, task_id) == 0)
 			return &sv->tasks[i];
 	return NULL;
 }

@@ -676,3 +676,26 @@ def test_two_profiles_never_share_a_remembered_task(client, tmp_path):
     polls = [x for x in c.calls()[before:] if "get-diagnosis-result" in x]
     assert polls and all(f"--task-id {r1['task_id']} --user-agent" in x for x in polls)
     assert c.close() == 0
+
+
+def test_a_remembered_task_is_not_followed_past_its_horizon(client, tmp_path):
+    """A client cut off at the bound that never comes back: its task is followed only while a
+    run of it could still last (the busy waits, every poll at the longest jittered wait, the
+    bound either side): here 1.5 x 0.1 s x 10 + 0 + 2 x 1 s = 3.5 s after its invoke.  Past
+    that, a call for the pod starts a new diagnosis instead of returning the old result; within
+    it, the call follows the task."""
+    c = client("--poll-interval", "0.1", "--poll-max", "10", "--reply-within", "1", "--busy-wait", "0",
+               env={"FAKE_ALIYUN_TASK_MS": "1500", "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    pod = {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}
+    r1 = c.tool(1, "diagnose_pod", pod)["structuredContent"]
+    wait_disables(c, 1)
+    time.sleep(4)   # past the horizon: the invoke was before r1's answer
+    r2 = c.tool(2, "diagnose_pod", pod)["structuredContent"]
+    wait_disables(c, 2)
+    r3 = c.tool(3, "diagnose_pod", pod)["structuredContent"]
+    wait_disables(c, 3)
+    assert r1["state"] == "running" and r1["resumed"] is False and r1["task_id"]
+    assert r2["resumed"] is False and r2["task_id"] and r2["task_id"] != r1["task_id"]
+    assert r3["resumed"] is True and r3["task_id"] == r2["task_id"]
+    assert len([x for x in c.calls() if "invoke-diagnosis" in x]) == 2
+    assert c.close() == 0
