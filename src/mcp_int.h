@@ -120,6 +120,8 @@ const struct task_memo *task_find(const struct server *, const char *profile, co
 	    const char *ns, const char *pod);
 const struct task_memo *task_find_id(const struct server *, const char *task_id);
 void	 job_target(struct job *, const char *cluster, const char *ns, const char *pod);
+int	 job_invoking(const struct server *, const char *profile, const char *cluster, const char *ns,
+	    const char *pod);
 void	 task_delivered(struct server *, const struct job *);
 void	 task_forget_all(struct server *);
 

@@ -232,6 +232,28 @@ job_target(struct job *j, const char *cluster, const char *ns, const char *pod)
 	snprintf(j->pod, sizeof(j->pod), "%s", pod ? pod : "");
 }
 
+/*
+ * Is a worker of this profile in the middle of an invoke for this pod, its task
+ * id not known yet?  Answered at the bound, it goes on until the invoke answers;
+ * a second call for the pod in the meantime must not invoke again.
+ */
+int
+job_invoking(const struct server *sv, const char *profile, const char *cluster, const char *ns,
+    const char *pod)
+{
+	const struct job *j;
+	int i;
+
+	for (i = 0; i < MAX_JOBS; i++) {
+		j = &sv->jobs[i];
+		if (j->used && j->tool == T_DIAGNOSE && j->invoking > 0 && j->task[0] == '\0' &&
+		    strcmp(j->profile, profile) == 0 && strcmp(j->cluster, cluster) == 0 &&
+		    strcmp(j->ns, ns) == 0 && strcmp(j->pod, pod) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* diagnose_pods: its targets on a memory file, the worker's stdin (no temporary file). */
 static int
 input_fd(const struct buf *in)

@@ -337,6 +337,11 @@ prep_diagnose(struct call *c)
 		/* This server started a task for the pod that has not ended: follow it, start none. */
 		c->resume = m->task_id;
 		c->o.task_id = m->task_id;
+	} else if (job_invoking(c->sv, memo_profile(c), c->t.cluster, c->t.ns, c->t.pod)) {
+		snprintf(c->err, sizeof(c->err), "an earlier call for this pod is starting its diagnosis task "
+		    "(its invoke-diagnosis has not answered yet): call diagnose_pod again in a few seconds "
+		    "to follow that task; none was started now");
+		return -1;
 	}
 	return 0;
 }

@@ -699,3 +699,25 @@ def test_a_remembered_task_is_not_followed_past_its_horizon(client, tmp_path):
     assert r3["resumed"] is True and r3["task_id"] == r2["task_id"]
     assert len([x for x in c.calls() if "invoke-diagnosis" in x]) == 2
     assert c.close() == 0
+
+
+def test_a_call_while_an_invoke_is_in_flight_starts_no_second_task(client, tmp_path):
+    """invoke-diagnosis takes 4 s, the bound is 2 s: the first answer comes while the worker
+    still waits for the invoke.  A second call for the pod then is refused with one line that
+    says to call again (it would have invoked a second task); once the first invoke has answered,
+    a call follows the task that invoke started.  The argv log holds one invoke."""
+    c = client("--reply-within", "2", "--poll-interval", "0.1",
+               env={"FAKE_ALIYUN_SCENARIO": "invoke-4s", "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    pod = {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}
+    r1 = c.tool(1, "diagnose_pod", pod)
+    r2 = c.tool(2, "diagnose_pod", pod)
+    wait_disables(c, 1)
+    r3 = c.tool(3, "diagnose_pod", pod)["structuredContent"]
+    s1 = r1["structuredContent"]
+    assert s1["state"] == "not_started" and "being started" in s1["error"], s1
+    text = r2["content"][0]["text"]
+    assert r2["isError"] is True and "an earlier call for this pod is starting its diagnosis task" in text
+    assert "\n" not in text
+    assert r3["resumed"] is True and r3["task_id"] and r3["state"] in ("running", "finished")
+    assert len([x for x in c.calls() if "invoke-diagnosis" in x]) == 1
+    assert c.close() == 0
