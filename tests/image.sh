@@ -3,6 +3,8 @@
 # tests/image.sh: the OCI image (build/ackprof-image.oci.tar, make image) as a user runs it,
 # under buildah (vfs storage of its own in build/image-test, chroot isolation).
 #  - its config: user 10001, entrypoint ackprof, the org.opencontainers.image.* labels;
+#  - what it holds (tests/image-contents.py, run inside it): small (no apt lists, caches,
+#    compilers, foreign docs), the SDK venv compiled, NOTICE true to the venv's packages;
 #  - it runs as that non-root user; `ackprof --version` and the bundled `aliyun version`
 #    say what the host's build and the host's real CLI say;
 #  - doctor and full diagnoses (tests/real/cases: doctor, healthy, warn, critical, json)
@@ -32,7 +34,7 @@ if [ -n "$why" ] && [ "${ACKPROF_CI:-}" = 1 ]; then
 	no "the image test: $why, and CI must have it (tools/deps --pkg, make image)"; finish
 fi
 if [ -n "$why" ]; then
-	for c in config non-root --version "aliyun version" $cases "same stdout"; do
+	for c in config non-root --version "aliyun version" "image contents" $cases "same stdout"; do
 		n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $c # SKIP $why"
 	done
 	finish
@@ -66,6 +68,22 @@ out=$(run ackprof --version 2>&1); host=$("$top/ackprof" --version 2>&1)
 h=$(mktemp -d); out=$(run aliyun version 2>&1); host=$(HOME=$h "$hostreal" version 2>&1); rm -rf "$h"
 [ -n "$out" ] && [ "$out" = "$host" ] && ok "the bundled aliyun version says $out, as the host's real CLI" ||
     no "aliyun version" "image: $out"$'\n'"host:  $host"
+
+# What the image holds (small, bytecode compiled, the licences): tests/image-contents.py,
+# run inside it as root by the SDK venv's python, one "ok - "/"not ok - " line per check.
+out=$(b run --user 0:0 --network host --volume "$top:$top:ro" "$ctr" -- \
+	/opt/ackprof/sdk-venv/bin/python -I "$top/tests/image-contents.py" 2>&1)
+[ -n "$(grep -E '^(not )?ok - ' <<<"$out")" ] || no "tests/image-contents.py ran in the image" "$out"
+what= detail=
+flush() { [ -z "$what" ] || no "image contents: $what" "$detail"; what= detail=; }
+while IFS= read -r l; do
+	case $l in
+	"ok - "*) flush; ok "image contents: ${l#ok - }" ;;
+	"not ok - "*) flush; what=${l#not ok - } ;;
+	"#   "*) detail+="${detail:+$'\n'}${l#\#   }" ;;
+	esac
+done <<<"$out"
+flush
 
 # ackprof inside the image: the tree (the double, the fixtures) and the scratch root
 # mounted at their own paths; the case's scratch HOME handed to the image's user.
