@@ -3,6 +3,7 @@
 # tests/image.sh: the OCI image (build/ackprof-image.oci.tar, make image) as a user runs it,
 # under buildah (vfs storage of its own in build/image-test, chroot isolation).
 #  - its config: user 10001, entrypoint ackprof, the org.opencontainers.image.* labels;
+#  - README's load lines: skopeo inspect/copy oci-archive:, podman load -i (scratch storage);
 #  - what it holds (tests/image-contents.py, run inside it): small (no apt lists, caches,
 #    compilers, foreign docs), the SDK venv compiled, NOTICE true to the venv's packages;
 #  - it runs as that non-root user; `ackprof --version` and the bundled `aliyun version`
@@ -34,7 +35,7 @@ if [ -n "$why" ] && [ "${ACKPROF_CI:-}" = 1 ]; then
 	no "the image test: $why, and CI must have it (tools/deps --pkg, make image)"; finish
 fi
 if [ -n "$why" ]; then
-	for c in config non-root --version "aliyun version" "image contents" $cases "same stdout"; do
+	for c in config "skopeo inspect and copy" "podman load" non-root --version "aliyun version" "image contents" $cases "same stdout"; do
 		n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $c # SKIP $why"
 	done
 	finish
@@ -56,6 +57,30 @@ version=$(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*//p' "$top/Makefile")
 want="10001:10001|[/usr/bin/ackprof]|Apache-2.0|$version|rev|src"
 [ "$cfg" = "$want" ] && ok "config: user 10001, entrypoint ackprof, OCI labels (licenses, version, revision, source)" ||
     no "config" "got  $cfg"$'\n'"want $want"
+
+# README "Install": the archive is an OCI layout that its two load lines take, under the
+# name README gives (scratch storage; skopeo and podman only load, they run nothing here).
+sk() { [ "${ACKPROF_CI:-}" = 1 ] && no "$1: $2, and CI must have it (tools/deps --pkg)" ||
+	{ n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $1 # SKIP $2"; }; }
+if command -v skopeo >/dev/null 2>&1; then
+	out=$(skopeo inspect --format '{{index .Labels "org.opencontainers.image.version"}} {{.Os}}/{{.Architecture}}' "oci-archive:$img" 2>&1)
+	[ "$out" = "$version linux/$(dpkg --print-architecture)" ] && ok "skopeo inspect oci-archive: the archive is an OCI image ($out)" ||
+	    no "skopeo inspect oci-archive:$img" "$out"
+	out=$(skopeo copy --quiet "oci-archive:$img" "containers-storage:[vfs@$store/sk+$store/skrun]localhost/ackprof:$version" 2>&1) &&
+	    out=$(skopeo inspect --format '{{.Name}}' "containers-storage:[vfs@$store/sk+$store/skrun]localhost/ackprof:$version" 2>&1) &&
+	    [ "$out" = localhost/ackprof ] && ok "README's skopeo copy oci-archive:... containers-storage:localhost/ackprof:$version" ||
+	    no "README's skopeo copy line" "$out"
+else
+	sk "skopeo inspect and README's skopeo copy line" "no skopeo"
+fi
+if command -v podman >/dev/null 2>&1; then
+	out=$(podman --root "$store/pm" --runroot "$store/pmrun" --storage-driver vfs load -i "$img" 2>&1)
+	grep -qx "Loaded image: localhost/ackprof:$version" <<<"$out" && ok "README's podman load -i: Loaded image: localhost/ackprof:$version" ||
+	    no "README's podman load -i line" "$out"
+	podman --root "$store/pm" --runroot "$store/pmrun" --storage-driver vfs rmi --all >/dev/null 2>&1
+else
+	sk "README's podman load line" "no podman"
+fi
 
 run() { b run --network host "$ctr" -- "$@"; }
 out=$(run id -u 2>&1)
