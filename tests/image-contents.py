@@ -3,11 +3,12 @@
 # venv's python), it checks what issue 23 asks the image to be and to carry:
 #  - small: no apt lists or caches, no compiler, no pip cache, no documentation, manual
 #    or catalog but ours and the copyright files, no perl beyond perl-base;
-#  - the SDK venv's bytecode compiled (every module has its .pyc);
+#  - the SDK venv's bytecode compiled (every module has its .pyc), without pip or setuptools;
 #  - the licences: the aliyun CLI's LICENSE, our NOTICE, and every distribution in the
 #    venv named in NOTICE with the licence its metadata declares, and listed in
 #    sdk-licenses.txt.
-# Prints "ok - WHAT" or "not ok - WHAT" and "#   DETAIL" lines; exits 1 on any failure.
+# Prints "ok - WHAT" or "not ok - WHAT" and "#   DETAIL" lines, then "# image-contents:
+# done" (tests/image.sh counts a run without it as a failure); exits 1 on any failure.
 import importlib.metadata as md
 import importlib.util
 import os
@@ -33,6 +34,10 @@ def check(what, bad):
             print("#   ... and %d more" % (len(bad) - 15))
     else:
         print("ok - " + what)
+
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def files(top):
@@ -69,6 +74,8 @@ check("the SDK venv's site-packages is on the venv python's path", [] if site el
 nopyc = [f for s in site for f in files(s) if f.endswith(".py")
          and not os.path.exists(importlib.util.cache_from_source(f))]
 check("every module of the SDK venv has its bytecode", nopyc)
+check("no pip or setuptools left in the SDK venv (it is root's; the image's user could not use them)",
+      sorted(d.metadata["Name"] for d in md.distributions() if norm(d.metadata["Name"]) in ("pip", "setuptools")))
 
 # ---- licences ---------------------------------------------------------------------
 lic = DOC + "/aliyun-cli/LICENSE"
@@ -77,10 +84,6 @@ check("the aliyun CLI's LICENSE (Apache 2.0) is in the image",
       else [lic])
 check("NOTICE and copyright are in /usr/share/doc/ackprof",
       [f for f in (NOTICE, DOC + "/ackprof/copyright") if not os.path.isfile(f)])
-
-
-def norm(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def spdx(text):
@@ -126,4 +129,5 @@ check("NOTICE gives each the licence its metadata declares", wrong)
 listed = open(DOC + "/ackprof/sdk-licenses.txt", encoding="utf-8").read().split("\n")
 listed = {norm(line.split()[0]) for line in listed if line.strip()}
 check("sdk-licenses.txt lists every distribution", [name for n, name, _ in dists if n not in listed])
+print("# image-contents: done")
 sys.exit(1 if failed else 0)
