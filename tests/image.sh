@@ -58,6 +58,11 @@ want="10001:10001|[/usr/bin/ackprof]|Apache-2.0|$version|rev|src"
 [ "$cfg" = "$want" ] && ok "config: user 10001, entrypoint ackprof, OCI labels (licenses, version, revision, source)" ||
     no "config" "got  $cfg"$'\n'"want $want"
 
+rev=$(b inspect --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.revision"}}' "$ctr" 2>/dev/null)
+head=$(git -C "$top" rev-parse HEAD 2>/dev/null)
+[ -z "$head" ] || [ "$rev" = "$head" ] ||
+    echo "# note: the image was built at revision $rev, the tree is at $head: make image to test this one"
+
 # README "Install": the archive is an OCI layout that its two load lines take, under the
 # name README gives (scratch storage; skopeo and podman only load, they run nothing here).
 sk() { [ "${ACKPROF_CI:-}" = 1 ] && no "$1: $2, and CI must have it (tools/deps --pkg)" ||
