@@ -191,6 +191,7 @@ check-docs: $(O)/ackprof $(MOS)
 	sh tests/install.sh
 	sh tests/tally-test.sh
 	sh tests/spdx.sh
+	bash tests/pkg-meta.sh
 
 # The mutation check (tests/mutations/README.md): each deliberate one-line bug must be
 # killed by the suites it names.  Separate from `make check`; .ci/run runs it after.

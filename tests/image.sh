@@ -3,6 +3,9 @@
 # tests/image.sh: the OCI image (build/ackprof-image.oci.tar, make image) as a user runs it,
 # under buildah (vfs storage of its own in build/image-test, chroot isolation).
 #  - its config: user 10001, entrypoint ackprof, the org.opencontainers.image.* labels;
+#  - README's load lines: skopeo inspect/copy oci-archive:, podman load -i (scratch storage);
+#  - what it holds (tests/image-contents.py, run inside it): small (no apt lists, caches,
+#    compilers, foreign docs), the SDK venv compiled, NOTICE true to the venv's packages;
 #  - it runs as that non-root user; `ackprof --version` and the bundled `aliyun version`
 #    say what the host's build and the host's real CLI say;
 #  - doctor and full diagnoses (tests/real/cases: doctor, healthy, warn, critical, json)
@@ -32,7 +35,7 @@ if [ -n "$why" ] && [ "${ACKPROF_CI:-}" = 1 ]; then
 	no "the image test: $why, and CI must have it (tools/deps --pkg, make image)"; finish
 fi
 if [ -n "$why" ]; then
-	for c in config non-root --version "aliyun version" $cases "same stdout"; do
+	for c in config "skopeo inspect and copy" "podman load" non-root --version "aliyun version" "setup-sdk" "image contents" $cases "same stdout"; do
 		n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $c # SKIP $why"
 	done
 	finish
@@ -55,6 +58,35 @@ want="10001:10001|[/usr/bin/ackprof]|Apache-2.0|$version|rev|src"
 [ "$cfg" = "$want" ] && ok "config: user 10001, entrypoint ackprof, OCI labels (licenses, version, revision, source)" ||
     no "config" "got  $cfg"$'\n'"want $want"
 
+rev=$(b inspect --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.revision"}}' "$ctr" 2>/dev/null)
+head=$(git -C "$top" rev-parse HEAD 2>/dev/null)
+[ -z "$head" ] || [ "$rev" = "$head" ] ||
+    echo "# note: the image was built at revision $rev, the tree is at $head: make image to test this one"
+
+# README "Install": the archive is an OCI layout that its two load lines take, under the
+# name README gives (scratch storage; skopeo and podman only load, they run nothing here).
+sk() { [ "${ACKPROF_CI:-}" = 1 ] && no "$1: $2, and CI must have it (tools/deps --pkg)" ||
+	{ n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $1 # SKIP $2"; }; }
+if command -v skopeo >/dev/null 2>&1; then
+	out=$(skopeo inspect --format '{{index .Labels "org.opencontainers.image.version"}} {{.Os}}/{{.Architecture}}' "oci-archive:$img" 2>&1)
+	[ "$out" = "$version linux/$(dpkg --print-architecture)" ] && ok "skopeo inspect oci-archive: the archive is an OCI image ($out)" ||
+	    no "skopeo inspect oci-archive:$img" "$out"
+	out=$(skopeo copy --quiet "oci-archive:$img" "containers-storage:[vfs@$store/sk+$store/skrun]localhost/ackprof:$version" 2>&1) &&
+	    out=$(skopeo inspect --format '{{.Name}}' "containers-storage:[vfs@$store/sk+$store/skrun]localhost/ackprof:$version" 2>&1) &&
+	    [ "$out" = localhost/ackprof ] && ok "README's skopeo copy oci-archive:... containers-storage:localhost/ackprof:$version" ||
+	    no "README's skopeo copy line" "$out"
+else
+	sk "skopeo inspect and README's skopeo copy line" "no skopeo"
+fi
+if command -v podman >/dev/null 2>&1; then
+	out=$(podman --root "$store/pm" --runroot "$store/pmrun" --storage-driver vfs load -i "$img" 2>&1)
+	grep -qx "Loaded image: localhost/ackprof:$version" <<<"$out" && ok "README's podman load -i: Loaded image: localhost/ackprof:$version" ||
+	    no "README's podman load -i line" "$out"
+	podman --root "$store/pm" --runroot "$store/pmrun" --storage-driver vfs rmi --all >/dev/null 2>&1
+else
+	sk "README's podman load line" "no podman"
+fi
+
 run() { b run --network host "$ctr" -- "$@"; }
 out=$(run id -u 2>&1)
 [ "$out" = 10001 ] && ok "it runs as the non-root user 10001" || no "non-root" "$out"
@@ -66,6 +98,29 @@ out=$(run ackprof --version 2>&1); host=$("$top/ackprof" --version 2>&1)
 h=$(mktemp -d); out=$(run aliyun version 2>&1); host=$(HOME=$h "$hostreal" version 2>&1); rm -rf "$h"
 [ -n "$out" ] && [ "$out" = "$host" ] && ok "the bundled aliyun version says $out, as the host's real CLI" ||
     no "aliyun version" "image: $out"$'\n'"host:  $host"
+
+# The SDK venv the image carries is whole for ackprof: setup-sdk, as the image's user, finds
+# it good and changes nothing (no pip call, no network).
+out=$(run ackprof setup-sdk 2>&1); rc=$?
+[ $rc = 0 ] && grep -q '^SDK venv /opt/ackprof/sdk-venv is already OK (alibabacloud-sysom20231230 ' <<<"$out" &&
+    ok "ackprof setup-sdk in the image: the SDK venv is already OK" || no "ackprof setup-sdk in the image (exit $rc)" "$out"
+
+# What the image holds (small, bytecode compiled, the licences): tests/image-contents.py,
+# run inside it as root by the SDK venv's python, one "ok - "/"not ok - " line per check.
+out=$(b run --user 0:0 --network host --volume "$top:$top:ro" "$ctr" -- \
+	/opt/ackprof/sdk-venv/bin/python -I "$top/tests/image-contents.py" 2>&1)
+rc=$?
+grep -qx '# image-contents: done' <<<"$out" || no "tests/image-contents.py ran to its end in the image (exit $rc)" "$(tail -n 15 <<<"$out")"
+what= detail=
+flush() { [ -z "$what" ] || no "image contents: $what" "$detail"; what= detail=; }
+while IFS= read -r l; do
+	case $l in
+	"ok - "*) flush; ok "image contents: ${l#ok - }" ;;
+	"not ok - "*) flush; what=${l#not ok - } ;;
+	"#   "*) detail+="${detail:+$'\n'}${l#\#   }" ;;
+	esac
+done <<<"$out"
+flush
 
 # ackprof inside the image: the tree (the double, the fixtures) and the scratch root
 # mounted at their own paths; the case's scratch HOME handed to the image's user.
