@@ -722,15 +722,18 @@ shard_paths(struct inv *v)
 				return usage_error("--state: with --shard, the path must hold %%K so the shards do not share it (e.g. fleet-%%K.state)");
 		}
 	}
+	had_k = 0;
 	if (v->o.metrics && shard_has_placeholder(v->o.metrics)) {
 		if (sh->n == 0)
 			return usage_error("--metrics %s holds %%K or %%N but there is no --shard (name the file itself)",
 			    v->o.metrics);
 		v->o.metrics = v->own_metrics = shard_path(v->o.metrics, sh, &had_k);
-		if (metrics_check_path(v->o.metrics, err, sizeof(err)) == -1)
-			return usage_error("%s", err);
-	} else if (v->o.metrics && sh->n > 1)
+	}
+	/* %N alone names one file for every shard. */
+	if (v->o.metrics && sh->n > 1 && !had_k)
 		return usage_error("--metrics: with --shard, the path must hold %%K so the shards do not share it (e.g. ackprof-%%K.prom)");
+	if (v->own_metrics && metrics_check_path(v->o.metrics, err, sizeof(err)) == -1)
+		return usage_error("%s", err);
 	if (v->bo.push && !v->o.metrics)
 		return usage_error("--push sends the --metrics file: give --metrics FILE too");
 	return 0;

@@ -72,6 +72,10 @@ ab "$u" "$in" --push http://127.0.0.1:9
 check "--push without --metrics: 64" '[ $rc = 64 ] && grep -q "give --metrics FILE too" "$u/err"'
 ab "$u" "$in" --push ftp://127.0.0.1 --metrics "$u/m.prom"
 check "--push with a scheme other than http(s): 64" '[ $rc = 64 ] && grep -q "must start with http" "$u/err"'
+ab "$u" "$in" --shard 0/2 --metrics "$u/m-%N.prom"
+check "two shards on one --metrics path through %N alone: 64" '[ $rc = 64 ] && grep -q "must hold %K" "$u/err"'
+ab "$u" "$in" --shard 0/2 --state "$u/s-%N.state"
+check "two shards on one --state path through %N alone: 64" '[ $rc = 64 ] && grep -q "must hold %K" "$u/err"'
 check "no usage error made a call" '[ ! -e "$u/calls.log" ]'
 
 # 2. Three shards over one input: disjoint, complete, one task per target.
