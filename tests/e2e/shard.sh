@@ -56,7 +56,7 @@ tac "$in" > "$root/in.rev"
 
 # 1. --shard and its paths are validated before anything runs.
 u=$root/usage
-for bad in 3/3 a/b 0/0 1 -1/2 1/2x; do
+for bad in 3/3 a/b 0/0 1 -1/2 1/2x 1/0 /2 2/ 0/1025 99999999999999999999/2; do
 	ab "$u" "$in" --shard "$bad"
 	check "--shard $bad: exit 64, one line" '[ $rc = 64 ] && [ $(wc -l < "$u/err") = 1 ] && grep -q "^ackprof: bad --shard '"'$bad'"'" "$u/err"'
 done
