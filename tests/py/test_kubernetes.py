@@ -58,6 +58,37 @@ def test_strict_mode_refuses_an_unknown_field(tmp_path):
     assert r.returncode != 0, r.stdout
 
 
+def test_the_kubernetes_version_is_the_newest_kubernetes_validate_knows():
+    from kubernetes_validate import utils
+    assert K8S_VERSION == utils.latest_version(), \
+        "kubernetes-validate knows %s: validate against it (K8S_VERSION, README)" % utils.latest_version()
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "Kubernetes %s OpenAPI" % K8S_VERSION.rsplit(".", 1)[0] in readme
+
+
+def test_rrsa_wiring_uses_the_webhooks_own_names():
+    """ack-pod-identity-webhook injects into Pods of a namespace labelled
+    pod-identity.alibabacloud.com/injection: "on" whose ServiceAccount carries
+    pod-identity.alibabacloud.com/role-name; README's trust policy names that account."""
+    ns, sa = load("namespace.yaml"), load("serviceaccount.yaml")
+    assert ns["metadata"]["labels"]["pod-identity.alibabacloud.com/injection"] == "on"
+    role = sa["metadata"]["annotations"]["pod-identity.alibabacloud.com/role-name"]
+    assert re.fullmatch(r"[A-Za-z0-9.-]{1,64}", role)
+    for p in sorted(KDIR.glob("*.yaml")):
+        if p.name != "namespace.yaml":
+            assert yaml.safe_load(p.read_text())["metadata"]["namespace"] == ns["metadata"]["name"], p.name
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### Run on Kubernetes"):readme.index("### Monitoring")]
+    policy = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    [st] = policy["Statement"]
+    assert (st["Effect"], st["Action"]) == ("Allow", "sts:AssumeRole")
+    assert re.fullmatch(r"acs:ram::[A-Z_]+:oidc-provider/ack-rrsa-[A-Z_]+", st["Principal"]["Federated"][0])
+    cond = st["Condition"]["StringEquals"]
+    assert cond["oidc:aud"] == "sts.aliyuncs.com"
+    assert cond["oidc:sub"] == "system:serviceaccount:%s:%s" % (sa["metadata"]["namespace"], sa["metadata"]["name"])
+    assert "`%s`" % role in section
+
+
 def pod_spec(doc):
     spec = doc["spec"]
     return (spec["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else spec)["template"]["spec"]
