@@ -449,7 +449,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
 	case O_STATE:
-		/* A path with %K is checked once --shard has made it a path (lock_state). */
+		/* A path with %K is checked once --shard has made it a path (shard_paths). */
 		if (!shard_has_placeholder(arg) && check_out_path("--state", arg, 0) != 0)
 			return 64;
 		v->bo.state = arg;
@@ -728,6 +728,9 @@ shard_paths(struct inv *v)
 			v->bo.state = v->own_state = shard_path(v->bo.state, sh, &had_k);
 			if (!had_k && sh->n > 1)
 				return usage_error("--state: with --shard, the path must hold %%K so the shards do not share it (e.g. fleet-%%K.state)");
+			/* Checked here, as a path without %K is: an empty shard fails alike. */
+			if (check_out_path("--state", v->bo.state, 0) != 0)
+				return 64;
 		}
 	}
 	had_k = 0;

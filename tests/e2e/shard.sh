@@ -143,6 +143,12 @@ done
 check "an empty shard exits 0 and makes no call" '[ -n "$empty" ] && [ $rc = 0 ]'
 check "an empty shard says so in one line" '[ -n "$empty" ] && grep -q "none of the 1 targets falls in this shard" "$root/e$empty/err"'
 check "an empty shard writes its metrics (exit 0)" '[ -n "$empty" ] && grep -qx "ackprof_exit_code{run=\"e-$empty\"} 0" "$root/e-$empty.prom"'
+all64=1
+for k in 0 1 2 3; do
+	ab "$root/n$k" "$root/one" --shard $k/4 --state "$root/nodir/s-%K.state"
+	{ [ $rc = 64 ] && [ ! -e "$root/n$k/calls.log" ] && grep -q "^ackprof: --state $root/nodir/s-$k.state: no directory" "$root/n$k/err"; } || all64=0
+done
+check "a %K --state in no directory: every shard exits 64, the empty ones too, before any call" '[ $all64 = 1 ]'
 
 # 6. --push to a real Pushgateway on loopback; curl is watched through a logging shim.
 shim=$root/bin
