@@ -98,16 +98,16 @@ write_config(const char *url, const char *file)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *path = xasprintf("%s/ackprof-push.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
-	int fd = mkstemp(path);
+	int fd = mkstemp(path), e;
 	FILE *f;
 
 	if (fd == -1 || (f = fdopen(fd, "w")) == NULL) {
-		if (fd != -1)
+		e = errno;
+		if (fd != -1) {
 			close(fd);
-		errorf("--push: cannot write curl's config in %s: %s (set TMPDIR to a writable directory)",
-		    tmp && *tmp == '/' ? tmp : "/tmp", strerror(errno));
-		free(path);
-		return NULL;
+			unlink(path);
+		}
+		goto fail;
 	}
 	conf_str(f, "url", url);
 	/* "-" (or ".") alone would be stdin to curl: a relative path is given as ./PATH. */
@@ -120,12 +120,16 @@ write_config(const char *url, const char *file)
 		free(rel);
 	}
 	conf_str(f, "header", "Content-Type: text/plain; version=0.0.4");
-	if (fclose(f) != 0) {
-		unlink(path);
-		free(path);
-		return NULL;
-	}
-	return path;
+	if (fclose(f) == 0)
+		return path;
+	e = errno;
+	unlink(path);
+fail:
+	/* Without a message, the run's 74 would say nothing (a full TMPDIR, say). */
+	errorf("--push: cannot write curl's config in %s: %s (set TMPDIR to a writable directory)",
+	    tmp && *tmp == '/' ? tmp : "/tmp", strerror(e));
+	free(path);
+	return NULL;
 }
 
 /*

@@ -12,6 +12,10 @@ ACKPROF=${ACKPROF:-$top/ackprof}
 DOUBLE=$top/tests/double/aliyun
 pass=0 fail=0 skip=0 n=0
 root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-shard.XXXXXX")
+# curl's config files go to TMPDIR: one of the script's own, so that "none is left"
+# cannot see another run's.
+mkdir "$root/tmp"
+export TMPDIR=$root/tmp
 gw=
 trap '[ -n "$gw" ] && kill "$gw" 2>/dev/null; rm -rf "$root"' EXIT
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
@@ -185,7 +189,7 @@ else
 	     grep -Eq "^ackprof_target_status\{.*job=\"ackprof\".*shard=\"$k\".*\} 0$" "$root/scrape"'
 	check "the URL's password is in no argv, output, or leftover file" \
 	    '! grep -q s3cr3tPW "$root/curl.argv" "$root/p/out" "$root/p/err" && grep -q s3cr3tPW "$root/curl.conf.seen" &&
-	     grep -q "^-rw------- " "$root/curl.conf.mode" && [ -z "$(ls "${TMPDIR:-/tmp}" | grep "^ackprof-push\.")" ]'
+	     grep -q "^-rw------- " "$root/curl.conf.mode" && [ -z "$(ls "$TMPDIR" | grep "^ackprof-push\.")" ]'
 	# A hostile --metrics path: a newline in it must not end curl's config line (and
 	# start an option of its own), and a relative "-" is a file, not curl's stdin.
 	nl='
@@ -206,6 +210,11 @@ else
 	check "a failed push makes a healthy run exit 74, in one line without the password" \
 	    '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: the metrics did not reach http://\*\*\*@127.0.0.1:$port/metrics/job/ackprof/shard/$k: " "$root/pf/err") = 1 ] && ! grep -q s3cr3tPW "$root/pf/err"'
 fi
+
+# A TMPDIR where curl's config cannot be written: one line, 74, nothing half-sent.
+TMPDIR=$root/no-such-dir ab "$root/pt" "$in" --metrics "$root/pt.prom" --push http://127.0.0.1:9
+check "curl's config cannot be written: exit 74, one line naming TMPDIR" \
+    '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: cannot write curl.s config in $root/no-such-dir: No such file or directory (set TMPDIR" "$root/pt/err") = 1 ]'
 
 # 7. The push's bound: a gateway that takes the connection and never answers, and a
 # curl that hangs itself; either way one line, exit 74, and the run ends.
