@@ -89,6 +89,31 @@ def test_rrsa_wiring_uses_the_webhooks_own_names():
     assert "`%s`" % role in section
 
 
+def test_the_pods_assume_the_image_tools_mkimage_makes():
+    """The manifests run the image of tools/mkimage (`make image`): its user, its HOME and
+    SDK venv, rrsa-profile.sh where the package installs it (PREFIX=/usr), and curl for
+    --push, which the image gets as a Recommends of the package (mkimage installs them)."""
+    mk = (REPO / "tools" / "mkimage").read_text()
+    uid = int(re.search(r"^uid=(\d+)$", mk, re.M).group(1))
+    image_env = dict(re.findall(r"--env (ACKPROF_SDK_VENV|HOME)=(\S+)", mk))
+    assert "Depends Recommends" in mk
+    control = (REPO / "debian" / "control").read_text()
+    recommends = re.search(r"^Recommends: (.*)$", control, re.M).group(1)
+    assert "curl" in [r.strip() for r in recommends.split(",")]
+    assert re.search(r"install -m 755 scripts/rrsa-profile.sh \$\(call D,\$\(SHAREDIR\)/scripts/rrsa-profile.sh\)",
+                     (REPO / "Makefile").read_text())
+    assert re.search(r"^SHAREDIR \?= \$\(PREFIX\)/share/ackprof$", (REPO / "Makefile").read_text(), re.M)
+    assert "PREFIX=/usr" in (REPO / "debian" / "rules").read_text()
+    for name in ("cronjob.yaml", "indexed-job.yaml"):
+        pod = pod_spec(load(name))
+        assert pod["securityContext"]["runAsUser"] == uid, name
+        [c] = pod["containers"]
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        for k, v in image_env.items():
+            assert env.get(k, v) == v, "%s: %s=%s, the image has %s" % (name, k, env.get(k), v)
+        assert c["command"][0] == "/usr/share/ackprof/scripts/rrsa-profile.sh", name
+
+
 def pod_spec(doc):
     spec = doc["spec"]
     return (spec["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else spec)["template"]["spec"]
