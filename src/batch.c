@@ -1458,7 +1458,7 @@ out:
 	/* The metrics of a run that could not start are not written over the running one's. */
 	if (o->metrics && rc != EX_TEMPFAIL &&
 	    metrics_write(&b.m, o->metrics, rc, now_mono() - o->t0, time(NULL)) == 0 && bo->push)
-		rc = push_after_run(bo->push, o->metrics, &o->shard, rc);
+		rc = push_after_run(bo->push, o->metrics, &o->shard, bo->push_timeout, rc);
 	if (o->metrics)
 		metrics_free(&b.m);
 	if (b.lockfd >= 0)

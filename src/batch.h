@@ -55,6 +55,7 @@ struct batch_opts {
 	const char	*state;		/* --state FILE, or NULL */
 	unsigned long	 jobs;		/* clusters in parallel */
 	const char	*push;		/* --push URL: a Pushgateway */
+	double		 push_timeout;	/* --push-timeout SECS: the PUT's deadline */
 	int		 fail_on;	/* enum fail_on */
 };
 

@@ -97,6 +97,8 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard names its own files)") },
 	[O_PUSH] = { "push", 0, "URL", C_NONE, NULL, S_BATCH,
 	    N_("PUT the --metrics file to a Prometheus Pushgateway at\nURL/metrics/job/ackprof[/shard/K] when the run ends") },
+	[O_PUSH_TIMEOUT] = { "push-timeout", 0, "SECS", C_NONE, NULL, S_BATCH,
+	    N_("deadline of the --push PUT, connecting included [30]") },
 	[O_FAIL_ON] = { "fail-on", 0, "LEVEL", C_WORDS, "warn critical error never", S_BATCH,
 	    N_("which outcomes fail the run [warn]: warn (Critical,\nfailures, Warn), critical (no Warn), error (failures\nonly), never (no target outcome)") },
 	[O_REPLY_WITHIN] = { "reply-within", 0, "SECS", C_NONE, NULL, S_MCP,
@@ -160,10 +162,11 @@ const struct cmd cmds[] = {
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
 	    N_("resume polling an existing diagnosis task"), "text json jsonl markdown" },
 	{ "batch", run_batch,
-	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE] [--shard K/N]\n"
-	    "[--push URL] [--fail-on LEVEL] [-o text|json|jsonl]",
+	    "[FILE|-] [--jobs N] [--state FILE] [--metrics FILE]\n"
+	    "[--shard K/N] [--push URL] [--push-timeout SECS]\n"
+	    "[--fail-on LEVEL] [-o text|json|jsonl]",
 	    "[FILE|-]", 0, 1, C_FILE, NULL,
-	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_FAIL_ON) | B(O_METRICS) |
+	    ALWAYS | B(O_JOBS) | B(O_STATE) | B(O_SHARD) | B(O_PUSH) | B(O_PUSH_TIMEOUT) | B(O_FAIL_ON) | B(O_METRICS) |
 	    B(O_OUTPUT) | LOUD | B(O_PROFILE) | WIRING,
 	    N_("many pods: lines 'CLUSTER NAMESPACE POD [description]'\n"
 	    "or JSON objects; clusters in parallel, results as they end"), "text json jsonl" },
@@ -446,7 +449,7 @@ apply_opt(struct inv *v, int id, const char *arg)
 	case O_QUIET: msg_quiet = 1; break;
 	case O_VERBOSE: msg_verbose = 1; break;
 	case O_STATE:
-		/* A path with %K is checked once --shard has made it a path (lock_state). */
+		/* A path with %K is checked once --shard has made it a path (shard_paths). */
 		if (!shard_has_placeholder(arg) && check_out_path("--state", arg, 0) != 0)
 			return 64;
 		v->bo.state = arg;
@@ -460,6 +463,11 @@ apply_opt(struct inv *v, int id, const char *arg)
 		if (push_check_url(arg, err, sizeof(err)) == -1)
 			return usage_error("%s", err);
 		v->bo.push = arg;
+		break;
+	case O_PUSH_TIMEOUT:
+		if (parse_seconds(arg, 3600, &v->bo.push_timeout) == -1 || v->bo.push_timeout <= 0)
+			return usage_error("bad --push-timeout '%s' (seconds, more than 0, at most 3600)", arg);
+		v->push_timeout_set = 1;
 		break;
 	case O_FAIL_ON:
 		if ((v->bo.fail_on = batch_fail_on(arg)) < 0)
@@ -720,19 +728,27 @@ shard_paths(struct inv *v)
 			v->bo.state = v->own_state = shard_path(v->bo.state, sh, &had_k);
 			if (!had_k && sh->n > 1)
 				return usage_error("--state: with --shard, the path must hold %%K so the shards do not share it (e.g. fleet-%%K.state)");
+			/* Checked here, as a path without %K is: an empty shard fails alike. */
+			if (check_out_path("--state", v->bo.state, 0) != 0)
+				return 64;
 		}
 	}
+	had_k = 0;
 	if (v->o.metrics && shard_has_placeholder(v->o.metrics)) {
 		if (sh->n == 0)
 			return usage_error("--metrics %s holds %%K or %%N but there is no --shard (name the file itself)",
 			    v->o.metrics);
 		v->o.metrics = v->own_metrics = shard_path(v->o.metrics, sh, &had_k);
-		if (metrics_check_path(v->o.metrics, err, sizeof(err)) == -1)
-			return usage_error("%s", err);
-	} else if (v->o.metrics && sh->n > 1)
+	}
+	/* %N alone names one file for every shard. */
+	if (v->o.metrics && sh->n > 1 && !had_k)
 		return usage_error("--metrics: with --shard, the path must hold %%K so the shards do not share it (e.g. ackprof-%%K.prom)");
+	if (v->own_metrics && metrics_check_path(v->o.metrics, err, sizeof(err)) == -1)
+		return usage_error("%s", err);
 	if (v->bo.push && !v->o.metrics)
 		return usage_error("--push sends the --metrics file: give --metrics FILE too");
+	if (v->push_timeout_set && !v->bo.push)
+		return usage_error("--push-timeout is the deadline of --push: give --push URL too");
 	return 0;
 }
 
@@ -887,6 +903,7 @@ cmd_main(int argc, char **argv)
 	v.o.out = OUT_TEXT;
 	v.bo.input = "-";
 	v.bo.jobs = 4;
+	v.bo.push_timeout = 30;
 	rc = parse(argc, argv, &v);
 	if (rc == 0 && (rc = resolve(&v)) == 0)
 		rc = v.cmd->run(&v);

@@ -16,7 +16,7 @@
 enum optid {
 	O_CLUSTER, O_NS, O_POD, O_DESC, O_REGION, O_FROM, O_TO, O_SINCE, O_AROUND, O_REALTIME,
 	O_OUTPUT, O_SAVE, O_METRICS, O_QUIET, O_VERBOSE,
-	O_JOBS, O_STATE, O_SHARD, O_PUSH, O_FAIL_ON, O_REPLY_WITHIN,
+	O_JOBS, O_STATE, O_SHARD, O_PUSH, O_PUSH_TIMEOUT, O_FAIL_ON, O_REPLY_WITHIN,
 	O_PROFILE, O_YES, O_DRY_RUN, O_FIX,
 	O_ALIYUN, O_VENV, O_SCRIPTS, O_POLL_INTERVAL, O_POLL_MAX, O_BUSY_WAIT, O_BUSY_RETRIES,
 	O_CLI_TIMEOUT, O_THROTTLE_WAIT, O_THROTTLE_RETRIES,
@@ -54,6 +54,7 @@ struct inv {
 	double			 reply_within;	/* mcp: every tool call answers within this */
 	char			*own_scripts, *own_venv;	/* defaults we allocated */
 	char			*own_state, *own_metrics;	/* --shard's paths */
+	int			 push_timeout_set;	/* --push-timeout was given */
 };
 
 struct cmd {

@@ -20,8 +20,6 @@
 #include "utf8.h"
 #include "util.h"
 
-#define PUSH_TIMEOUT 30	/* seconds for the whole PUT */
-
 int
 push_check_url(const char *u, char *err, size_t errlen)
 {
@@ -69,14 +67,26 @@ push_url(const char *base, const struct shard *sh)
 	return xasprintf("%.*s/metrics/job/ackprof", (int)n, base);
 }
 
-/* A curl config string: in double quotes, with \ and " escaped. */
+/*
+ * A curl config string: in double quotes, with \ and " escaped, and a newline (which
+ * would end the line and start an option of its own: a hostile --metrics path) and
+ * the other controls curl unescapes written as \n, \r, \t, \v.
+ */
 static void
 conf_str(FILE *f, const char *key, const char *v)
 {
+	static const char ctl[] = "\n\r\t\v", esc[] = "nrtv";
+	const char *c;
+
 	fprintf(f, "%s = \"", key);
 	for (; *v; v++) {
 		if (*v == '"' || *v == '\\')
 			fputc('\\', f);
+		else if ((c = strchr(ctl, *v)) != NULL) {
+			fputc('\\', f);
+			fputc(esc[c - ctl], f);
+			continue;
+		}
 		fputc(*v, f);
 	}
 	fputs("\"\n", f);
@@ -88,43 +98,61 @@ write_config(const char *url, const char *file)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *path = xasprintf("%s/ackprof-push.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
-	int fd = mkstemp(path);
+	int fd = mkstemp(path), e;
 	FILE *f;
 
 	if (fd == -1 || (f = fdopen(fd, "w")) == NULL) {
-		if (fd != -1)
+		e = errno;
+		if (fd != -1) {
 			close(fd);
-		errorf("--push: cannot write curl's config in %s: %s (set TMPDIR to a writable directory)",
-		    tmp && *tmp == '/' ? tmp : "/tmp", strerror(errno));
-		free(path);
-		return NULL;
+			unlink(path);
+		}
+		goto fail;
 	}
 	conf_str(f, "url", url);
-	conf_str(f, "upload-file", file);
-	conf_str(f, "header", "Content-Type: text/plain; version=0.0.4");
-	if (fclose(f) != 0) {
-		unlink(path);
-		free(path);
-		return NULL;
+	/* "-" (or ".") alone would be stdin to curl: a relative path is given as ./PATH. */
+	if (*file == '/')
+		conf_str(f, "upload-file", file);
+	else {
+		char *rel = xasprintf("./%s", file);
+
+		conf_str(f, "upload-file", rel);
+		free(rel);
 	}
-	return path;
+	conf_str(f, "header", "Content-Type: text/plain; version=0.0.4");
+	if (fclose(f) == 0)
+		return path;
+	e = errno;
+	unlink(path);
+fail:
+	/* Without a message, the run's 74 would say nothing (a full TMPDIR, say). */
+	errorf("--push: cannot write curl's config in %s: %s (set TMPDIR to a writable directory)",
+	    tmp && *tmp == '/' ? tmp : "/tmp", strerror(e));
+	free(path);
+	return NULL;
 }
 
-/* Run curl; 0 when the gateway took the file, else -1 with the reason in why. */
+/*
+ * Run curl; 0 when the gateway took the file, else -1 with the reason in why.  curl
+ * gives up after SECS (connecting included: a gateway that never answers, or a
+ * black-holed address); should curl itself hang, it is killed 5 s later.
+ */
 static int
-curl_put(const char *conf, struct buf *why)
+curl_put(const char *conf, double secs, struct buf *why)
 {
-	const char *argv[] = { "curl", "-q", "--silent", "--show-error", "--fail",
-	    "--proto", "=http,https", "--max-time", "30", "--config", conf, NULL };
+	char max[32];
+	const char *argv[] = { "curl", "-q", "--silent", "--show-error", "--fail", "--globoff",
+	    "--proto", "=http,https", "--max-time", max, "--config", conf, NULL };
 	struct child c = {0};
 	int rc = -1;
 
+	snprintf(max, sizeof(max), "%g", secs);
 	c.argv = argv;
-	c.timeout = PUSH_TIMEOUT + 5;
+	c.timeout = secs + 5;
 	if (run_capture(&c) == -1)
 		buf_printf(why, _("cannot run curl: %s (install curl)"), strerror(c.spawn_errno));
 	else if (c.timed_out)
-		buf_printf(why, _("curl did not finish within %d s"), PUSH_TIMEOUT + 5);
+		buf_printf(why, _("curl did not finish within %g s"), secs + 5);
 	else if (c.status != 0) {
 		char *e = scrub_line(c.err.len ? buf_str(&c.err) : _("no message"));
 
@@ -137,14 +165,14 @@ curl_put(const char *conf, struct buf *why)
 }
 
 int
-push_after_run(const char *base, const char *file, const struct shard *sh, int rc)
+push_after_run(const char *base, const char *file, const struct shard *sh, double secs, int rc)
 {
 	char *url = push_url(base, sh), *shown = push_url_shown(url), *conf;
 	struct buf why = {0};
 	int ok = -1;
 
 	if ((conf = write_config(url, file)) != NULL) {
-		ok = curl_put(conf, &why);
+		ok = curl_put(conf, secs, &why);
 		unlink(conf);
 		free(conf);
 		if (ok == 0)

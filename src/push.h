@@ -16,10 +16,10 @@ char	*push_url_shown(const char *);
 /* BASE/metrics/job/ackprof, then /shard/K when sharded.  Caller frees. */
 char	*push_url(const char *base, const struct shard *);
 /*
- * PUT FILE to the gateway with curl (the URL, which may carry a password, goes to
+ * PUT FILE to the gateway with curl, within SECS (the URL, which may carry a password, goes to
  * curl through a private config file, never argv).  Returns the run's exit code:
  * RC, or 74 when the push failed and RC said nothing worse than Warn (0 or 1).
  */
-int	push_after_run(const char *base, const char *file, const struct shard *, int rc);
+int	push_after_run(const char *base, const char *file, const struct shard *, double secs, int rc);
 
 #endif

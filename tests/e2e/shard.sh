@@ -12,6 +12,10 @@ ACKPROF=${ACKPROF:-$top/ackprof}
 DOUBLE=$top/tests/double/aliyun
 pass=0 fail=0 skip=0 n=0
 root=$(mktemp -d "${TMPDIR:-/tmp}/ackprof-shard.XXXXXX")
+# curl's config files go to TMPDIR: one of the script's own, so that "none is left"
+# cannot see another run's.
+mkdir "$root/tmp"
+export TMPDIR=$root/tmp
 gw=
 trap '[ -n "$gw" ] && kill "$gw" 2>/dev/null; rm -rf "$root"' EXIT
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
@@ -56,7 +60,7 @@ tac "$in" > "$root/in.rev"
 
 # 1. --shard and its paths are validated before anything runs.
 u=$root/usage
-for bad in 3/3 a/b 0/0 1 -1/2 1/2x; do
+for bad in 3/3 a/b 0/0 1 -1/2 1/2x 1/0 /2 2/ 0/1025 99999999999999999999/2; do
 	ab "$u" "$in" --shard "$bad"
 	check "--shard $bad: exit 64, one line" '[ $rc = 64 ] && [ $(wc -l < "$u/err") = 1 ] && grep -q "^ackprof: bad --shard '"'$bad'"'" "$u/err"'
 done
@@ -72,6 +76,17 @@ ab "$u" "$in" --push http://127.0.0.1:9
 check "--push without --metrics: 64" '[ $rc = 64 ] && grep -q "give --metrics FILE too" "$u/err"'
 ab "$u" "$in" --push ftp://127.0.0.1 --metrics "$u/m.prom"
 check "--push with a scheme other than http(s): 64" '[ $rc = 64 ] && grep -q "must start with http" "$u/err"'
+ab "$u" "$in" --shard 0/2 --metrics "$u/m-%N.prom"
+check "two shards on one --metrics path through %N alone: 64" '[ $rc = 64 ] && grep -q "must hold %K" "$u/err"'
+ab "$u" "$in" --shard 0/2 --state "$u/s-%N.state"
+check "two shards on one --state path through %N alone: 64" '[ $rc = 64 ] && grep -q "must hold %K" "$u/err"'
+for bad in 0 -1 abc 3601 1e9; do
+	ab "$u" "$in" --metrics "$u/m.prom" --push http://127.0.0.1:9 --push-timeout "$bad"
+	check "--push-timeout $bad: exit 64, one line" \
+	    '[ $rc = 64 ] && [ $(wc -l < "$u/err") = 1 ] && grep -q "^ackprof: bad --push-timeout '"'$bad'"'" "$u/err"'
+done
+ab "$u" "$in" --metrics "$u/m.prom" --push-timeout 5
+check "--push-timeout without --push: 64" '[ $rc = 64 ] && grep -q "give --push URL too" "$u/err"'
 check "no usage error made a call" '[ ! -e "$u/calls.log" ]'
 
 # 2. Three shards over one input: disjoint, complete, one task per target.
@@ -86,6 +101,18 @@ for k in 0 1 2; do
 	check "shard $k/3: every JSON document names the shard" \
 	    'python3 -c "import json,sys; d=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(not d or any(x.get(\"shard\") != {\"index\": $k, \"count\": 3} for x in d))" "$root/s$k/out"'
 done
+# Every document a shard writes is valid against its kind's schema, which declares "shard".
+schema_py=$top/build/pytest-venv/bin/python
+"$schema_py" -c 'import jsonschema' 2>/dev/null || sh "$top/tests/py/run" --co -q >/dev/null 2>&1
+if "$schema_py" -c 'import jsonschema' 2>/dev/null; then
+	check "the shards' JSON documents are valid against schema/" \
+	    '"$schema_py" "$top/tests/schema-check.py" "$root/s0/out" "$root/s1/out" "$root/s2/out"'
+	check "schema/: diagnosis, batch_summary and error declare shard {index, count}" \
+	    'python3 -c "import json,sys; sys.exit(any(json.load(open(\"$top/schema/%s.schema.json\" % k))[\"properties\"][\"shard\"] != {\"\$ref\": \"#/\$defs/shard\"} for k in (\"diagnosis\", \"batch_summary\", \"error\")))"'
+else
+	skipped "the shards' JSON documents are valid against schema/" "no jsonschema (sh tests/py/run builds build/pytest-venv)"
+	skipped "schema/ declares shard" "no jsonschema (sh tests/py/run builds build/pytest-venv)"
+fi
 sort "$root/got" > "$root/got.sorted"
 check "the shards together invoked every target" 'cmp -s "$root/want" "$root/got.sorted"'
 check "no target was invoked twice (invoke argv)" '[ -z "$(uniq -d "$root/got.sorted")" ]'
@@ -120,6 +147,12 @@ done
 check "an empty shard exits 0 and makes no call" '[ -n "$empty" ] && [ $rc = 0 ]'
 check "an empty shard says so in one line" '[ -n "$empty" ] && grep -q "none of the 1 targets falls in this shard" "$root/e$empty/err"'
 check "an empty shard writes its metrics (exit 0)" '[ -n "$empty" ] && grep -qx "ackprof_exit_code{run=\"e-$empty\"} 0" "$root/e-$empty.prom"'
+all64=1
+for k in 0 1 2 3; do
+	ab "$root/n$k" "$root/one" --shard $k/4 --state "$root/nodir/s-%K.state"
+	{ [ $rc = 64 ] && [ ! -e "$root/n$k/calls.log" ] && grep -q "^ackprof: --state $root/nodir/s-$k.state: no directory" "$root/n$k/err"; } || all64=0
+done
+check "a %K --state in no directory: every shard exits 64, the empty ones too, before any call" '[ $all64 = 1 ]'
 
 # 6. --push to a real Pushgateway on loopback; curl is watched through a logging shim.
 shim=$root/bin
@@ -156,13 +189,64 @@ else
 	     grep -Eq "^ackprof_target_status\{.*job=\"ackprof\".*shard=\"$k\".*\} 0$" "$root/scrape"'
 	check "the URL's password is in no argv, output, or leftover file" \
 	    '! grep -q s3cr3tPW "$root/curl.argv" "$root/p/out" "$root/p/err" && grep -q s3cr3tPW "$root/curl.conf.seen" &&
-	     grep -q "^-rw------- " "$root/curl.conf.mode" && [ -z "$(ls "${TMPDIR:-/tmp}" | grep "^ackprof-push\.")" ]'
+	     grep -q "^-rw------- " "$root/curl.conf.mode" && [ -z "$(ls "$TMPDIR" | grep "^ackprof-push\.")" ]'
+	# A hostile --metrics path: a newline in it must not end curl's config line (and
+	# start an option of its own), and a relative "-" is a file, not curl's stdin.
+	nl='
+'
+	mkdir -p "$root/pn"
+	ab "$root/pn" "$in" --shard $k/3 --metrics "$root/pn/m-%K${nl}globoff" --push "http://127.0.0.1:$port"
+	"$real_curl" -s "http://127.0.0.1:$port/metrics" > "$root/scrape.nl"
+	check "a --metrics path with a newline is pushed as that file" \
+	    '[ $rc = 0 ] && grep "^ackprof_exit_code{" "$root/scrape.nl" | grep -F "run=\"m-$k\\ngloboff\"" | grep -q "shard=\"$k\"} 0$"'
+	mkdir -p "$root/pd"
+	(cd "$root/pd" && ab "$root/pd" "$in" --metrics - --push "http://127.0.0.1:$port/" < /dev/null)
+	"$real_curl" -s "http://127.0.0.1:$port/metrics" > "$root/scrape.dash"
+	check "--metrics - (a file named -) is pushed as that file, not curl's stdin" \
+	    '[ -s "$root/pd/-" ] && grep -q "^ackprof_exit_code{.*run=\"-\"} 0$" "$root/scrape.dash"'
 	kill "$gw"; wait "$gw" 2>/dev/null; gw=
 	PATH=$shim:$PATH ab "$root/pf" "$in" --shard $k/3 --metrics "$root/pf-%K.prom" \
 	    --push "http://pusher:s3cr3tPW@127.0.0.1:$port"
 	check "a failed push makes a healthy run exit 74, in one line without the password" \
 	    '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: the metrics did not reach http://\*\*\*@127.0.0.1:$port/metrics/job/ackprof/shard/$k: " "$root/pf/err") = 1 ] && ! grep -q s3cr3tPW "$root/pf/err"'
 fi
+
+# A TMPDIR where curl's config cannot be written: one line, 74, nothing half-sent.
+TMPDIR=$root/no-such-dir ab "$root/pt" "$in" --metrics "$root/pt.prom" --push http://127.0.0.1:9
+check "curl's config cannot be written: exit 74, one line naming TMPDIR" \
+    '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: cannot write curl.s config in $root/no-such-dir: No such file or directory (set TMPDIR" "$root/pt/err") = 1 ]'
+
+# 7. The push's bound: a gateway that takes the connection and never answers, and a
+# curl that hangs itself; either way one line, exit 74, and the run ends.
+if [ -z "$real_curl" ]; then
+	skipped "a silent gateway: curl gives up at --push-timeout" "curl is not installed"
+else
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    conns.append(s.accept()[0])
+' > "$root/silent.port" &
+	silent=$!
+	for i in $(seq 1 100); do [ -s "$root/silent.port" ] && break; sleep 0.1; done
+	ab "$root/ps" "$in" --metrics "$root/ps.prom" --push "http://127.0.0.1:$(cat "$root/silent.port")" --push-timeout 1
+	kill "$silent"; wait "$silent" 2>/dev/null
+	check "a silent gateway: curl gives up at --push-timeout, exit 74 in one line" \
+	    '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: the metrics did not reach .*: curl exit 28: " "$root/ps/err") = 1 ]'
+fi
+mkdir -p "$root/hang"
+cat > "$root/hang/curl" <<HANG
+#!/bin/sh
+echo \$\$ > "$root/hang.pid"
+exec sleep 600
+HANG
+chmod 755 "$root/hang/curl"
+PATH=$root/hang:$PATH ab "$root/ph" "$in" --metrics "$root/ph.prom" --push http://127.0.0.1:9 --push-timeout 0.5
+check "a curl that hangs is killed 5 s past --push-timeout: exit 74, one line" \
+    '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: the metrics did not reach http://127.0.0.1:9/metrics/job/ackprof: curl did not finish within 5.5 s " "$root/ph/err") = 1 ]'
+check "the hung curl is gone" '[ -s "$root/hang.pid" ] && ! kill -0 "$(cat "$root/hang.pid")" 2>/dev/null'
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

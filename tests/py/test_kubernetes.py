@@ -58,6 +58,62 @@ def test_strict_mode_refuses_an_unknown_field(tmp_path):
     assert r.returncode != 0, r.stdout
 
 
+def test_the_kubernetes_version_is_the_newest_kubernetes_validate_knows():
+    from kubernetes_validate import utils
+    assert K8S_VERSION == utils.latest_version(), \
+        "kubernetes-validate knows %s: validate against it (K8S_VERSION, README)" % utils.latest_version()
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "Kubernetes %s OpenAPI" % K8S_VERSION.rsplit(".", 1)[0] in readme
+
+
+def test_rrsa_wiring_uses_the_webhooks_own_names():
+    """ack-pod-identity-webhook injects into Pods of a namespace labelled
+    pod-identity.alibabacloud.com/injection: "on" whose ServiceAccount carries
+    pod-identity.alibabacloud.com/role-name; README's trust policy names that account."""
+    ns, sa = load("namespace.yaml"), load("serviceaccount.yaml")
+    assert ns["metadata"]["labels"]["pod-identity.alibabacloud.com/injection"] == "on"
+    role = sa["metadata"]["annotations"]["pod-identity.alibabacloud.com/role-name"]
+    assert re.fullmatch(r"[A-Za-z0-9.-]{1,64}", role)
+    for p in sorted(KDIR.glob("*.yaml")):
+        if p.name != "namespace.yaml":
+            assert yaml.safe_load(p.read_text())["metadata"]["namespace"] == ns["metadata"]["name"], p.name
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### Run on Kubernetes"):readme.index("### Monitoring")]
+    policy = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    [st] = policy["Statement"]
+    assert (st["Effect"], st["Action"]) == ("Allow", "sts:AssumeRole")
+    assert re.fullmatch(r"acs:ram::[A-Z_]+:oidc-provider/ack-rrsa-[A-Z_]+", st["Principal"]["Federated"][0])
+    cond = st["Condition"]["StringEquals"]
+    assert cond["oidc:aud"] == "sts.aliyuncs.com"
+    assert cond["oidc:sub"] == "system:serviceaccount:%s:%s" % (sa["metadata"]["namespace"], sa["metadata"]["name"])
+    assert "`%s`" % role in section
+
+
+def test_the_pods_assume_the_image_tools_mkimage_makes():
+    """The manifests run the image of tools/mkimage (`make image`): its user, its HOME and
+    SDK venv, rrsa-profile.sh where the package installs it (PREFIX=/usr), and curl for
+    --push, which the image gets as a Recommends of the package (mkimage installs them)."""
+    mk = (REPO / "tools" / "mkimage").read_text()
+    uid = int(re.search(r"^uid=(\d+)$", mk, re.M).group(1))
+    image_env = dict(re.findall(r"--env (ACKPROF_SDK_VENV|HOME)=(\S+)", mk))
+    assert "Depends Recommends" in mk
+    control = (REPO / "debian" / "control").read_text()
+    recommends = re.search(r"^Recommends: (.*)$", control, re.M).group(1)
+    assert "curl" in [r.strip() for r in recommends.split(",")]
+    assert re.search(r"install -m 755 scripts/rrsa-profile.sh \$\(call D,\$\(SHAREDIR\)/scripts/rrsa-profile.sh\)",
+                     (REPO / "Makefile").read_text())
+    assert re.search(r"^SHAREDIR \?= \$\(PREFIX\)/share/ackprof$", (REPO / "Makefile").read_text(), re.M)
+    assert "PREFIX=/usr" in (REPO / "debian" / "rules").read_text()
+    for name in ("cronjob.yaml", "indexed-job.yaml"):
+        pod = pod_spec(load(name))
+        assert pod["securityContext"]["runAsUser"] == uid, name
+        [c] = pod["containers"]
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        for k, v in image_env.items():
+            assert env.get(k, v) == v, "%s: %s=%s, the image has %s" % (name, k, env.get(k), v)
+        assert c["command"][0] == "/usr/share/ackprof/scripts/rrsa-profile.sh", name
+
+
 def pod_spec(doc):
     spec = doc["spec"]
     return (spec["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else spec)["template"]["spec"]

@@ -4,6 +4,7 @@
 # run by tests/e2e/run.sh with tests/real/lib.sh), then the double against the real CLI
 # byte for byte (tests/real/drift.sh).  The CLI is ALIYUN_REAL=/path/to/aliyun (>= 3.3.15),
 # else the one in ../shared/realcli, unpacked into build/real (never into the tree).
+# Last, the RRSA profile of deploy/kubernetes through that CLI (tests/real/rrsa.sh).
 # With neither, one line says the suite was skipped and why, and the tally counts it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,4 +35,6 @@ else
 	echo "check-real: drift test skipped: the double imitates aliyun 3.4.11, this is ${v:-unknown}"
 	echo "0 passed, 0 failed, 1 skipped"
 fi
+# deploy/kubernetes' RRSA profile (scripts/rrsa-profile.sh), as the real CLI sees it.
+REAL=$real sh "$top/tests/script" "check-real: tests/real/rrsa.sh" bash "$top/tests/real/rrsa.sh" || status=1
 exit $status

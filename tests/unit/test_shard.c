@@ -9,7 +9,9 @@ static void
 shard_parse_should_take_k_of_n_and_refuse_the_rest(void **state)
 {
 	static const char *bad[] = { "3/3", "a/b", "0/0", "1", "/4", "1/", "-1/4", "+1/4", "1/4x",
-	    " 1/4", "1/ 4", "0/1025", "1/2/3", "99999999999999999999/2", "" };
+	    " 1/4", "1/ 4", "0/1025", "1/2/3", "99999999999999999999/2", "", "1/0", "2/", "/2", "/",
+	    "0/-1", "1/-2", "-1/2", "0x1/2", "1.0/2", "1/2.0", "1//2", "4294967296/4294967297",
+	    "0/18446744073709551617", "1\n/2", "1/2\n", "1/2 ", "\xe4\xb8\x80/2" };
 	struct shard sh;
 	size_t i;
 
@@ -21,6 +23,10 @@ shard_parse_should_take_k_of_n_and_refuse_the_rest(void **state)
 	assert_int_equal(sh.k, 3);
 	assert_int_equal(sh.n, 4);
 	assert_int_equal(shard_parse("1023/1024", &sh), 0);
+	/* Leading zeros are decimal (as every count ackprof reads), never octal. */
+	assert_int_equal(shard_parse("08/010", &sh), 0);
+	assert_int_equal(sh.k, 8);
+	assert_int_equal(sh.n, 10);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (shard_parse(bad[i], &sh) != -1)
 			fail_msg("--shard '%s' was accepted", bad[i]);
@@ -60,6 +66,76 @@ shards_should_be_disjoint_complete_and_balanced(void **state)
 					fail_msg("%s ids: shard %u of 4 got %u of 100 clusters",
 					    random ? "random" : "sequential", k, count[k]);
 		}
+}
+
+/*
+ * The partition of a fleet of targets (1 to 3 pods a cluster, 300 clusters): for every
+ * N, each target is in exactly one shard K < N (disjoint, and together the input), a
+ * cluster's targets share their shard, and the split of the input read backwards or
+ * rotated is the same (each shard's targets, summed as a set, do not move).
+ */
+#define FLEET 300
+static void
+targets_should_split_into_disjoint_complete_order_free_shards(void **state)
+{
+	static const unsigned ns[] = { 1, 2, 3, 4, 7, 16, 1024 };
+	static char ids[FLEET][34];
+	unsigned cl[FLEET * 3], pod[FLEET * 3], i, j, k, t, nt = 0, ni;
+	uint64_t sum[3][16];
+	unsigned long in[16], total;
+
+	(void)state;
+	for (i = 0; i < FLEET; i++) {
+		cluster_id(ids[i], i, 1);
+		for (j = 0; j <= i % 3; j++, nt++) {
+			cl[nt] = i;
+			pod[nt] = j;
+		}
+	}
+	for (ni = 0; ni < sizeof(ns) / sizeof(ns[0]); ni++) {
+		unsigned n = ns[ni], order;
+
+		memset(sum, 0, sizeof(sum));
+		for (order = 0; order < 3; order++) {
+			memset(in, 0, sizeof(in));
+			total = 0;
+			for (t = 0; t < nt; t++) {
+				/* Forwards, backwards, and rotated by a third. */
+				unsigned x = order == 0 ? t : order == 1 ? nt - 1 - t : (t + nt / 3) % nt;
+				unsigned hits = 0, first = n;
+
+				for (k = 0; k < n; k++)
+					if (shard_of(ids[cl[x]], n) == k) {
+						hits++;
+						first = k;
+					}
+				if (hits != 1)
+					fail_msg("%u shards: target %u/%u is in %u shards", n, cl[x], pod[x], hits);
+				if (first != shard_of(ids[cl[x]], n))
+					fail_msg("%u shards: the shard of a cluster moved", n);
+				total++;
+				if (n <= 16) {
+					in[first]++;
+					sum[order][first] += (uint64_t)cl[x] * 4 + pod[x] + 1;
+				}
+			}
+			assert_int_equal(total, nt);
+			if (n <= 16) {
+				unsigned long all = 0;
+
+				for (k = 0; k < n; k++)
+					all += in[k];
+				assert_int_equal(all, nt);
+			}
+		}
+		if (n <= 16 && (memcmp(sum[0], sum[1], sizeof(sum[0])) || memcmp(sum[0], sum[2], sizeof(sum[0]))))
+			fail_msg("%u shards: the split depends on the input's order", n);
+	}
+	/* A cluster's targets: all in the one shard of its id, whatever N. */
+	for (t = 1; t < nt; t++)
+		if (cl[t] == cl[t - 1])
+			for (ni = 0; ni < sizeof(ns) / sizeof(ns[0]); ni++)
+				assert_int_equal(shard_of(ids[cl[t]], ns[ni]), shard_of(ids[cl[t - 1]], ns[ni]));
 }
 
 /*
@@ -135,6 +211,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shard_parse_should_take_k_of_n_and_refuse_the_rest),
 		cmocka_unit_test(shards_should_be_disjoint_complete_and_balanced),
+		cmocka_unit_test(targets_should_split_into_disjoint_complete_order_free_shards),
 		cmocka_unit_test(shard_of_should_be_stable_across_runs_and_machines),
 		cmocka_unit_test(shard_path_should_put_k_and_n_in_place_of_their_placeholders),
 		cmocka_unit_test(push_urls_should_be_checked_joined_and_shown_without_a_password),
