@@ -759,3 +759,31 @@ cli_plugin_missing(const char *err)
 			return 1;
 	return 0;
 }
+
+int
+cli_tip_is_config(const char *err)
+{
+	static const char *const signs[] = { "configur", "profile", "credential", "access_key",
+	    "accesskey", "region can't be empty", NULL };
+	int i;
+
+	for (i = 0; signs[i]; i++)
+		if (strcasestr(err, signs[i]))
+			return 1;
+	return 0;
+}
+
+void
+cli_error_tip(const char *err, char *out, size_t n)
+{
+	const char *p = strstr(err, "ERROR: "), *end;
+
+	out[0] = '\0';
+	if (p == NULL || (p = strchr(p, '\n')) == NULL)
+		return;
+	while (*p == '\n' || *p == ' ' || *p == '\t')
+		p++;
+	end = p + strcspn(p, "\n");
+	if (end > p)
+		scrub_copy(out, n, p, (size_t)(end - p));
+}

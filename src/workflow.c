@@ -209,12 +209,32 @@ wf_step(struct wf *w, enum call k, const char *a, const char *b, struct child *c
 	}
 }
 
+/*
+ * Exit 3 that is not about configuration: the CLI refused the call with a tip of its
+ * own (3.4.11's ErrorWithTip, 3.5's "failure with a CLI recovery tip"), e.g. "can not
+ * find api by path".  Named with the tip; an Alibaba Cloud call that failed (69).
+ */
+static int
+tip_error(struct wf *w, const struct child *c, const char *text)
+{
+	char tip[256];
+
+	cli_error_tip(buf_str(&c->err), tip, sizeof(tip));
+	if (tip[0])
+		errorf("%s: the aliyun CLI refused the call: %s (its tip: %s; check the CLI and its sysom plugin with `ackprof doctor`)",
+		    w->step, text, tip);
+	else
+		errorf("%s: the aliyun CLI refused the call: %s (exit 3, not a configuration problem; check the CLI and its sysom plugin with `ackprof doctor`)",
+		    w->step, text);
+	return 69;
+}
+
 /* Errors common to every business call: configuration (exit 3) and permissions. */
 static int
 common_error(struct wf *w, const struct child *c, const struct cli_error *e,
     const char *actions, const char *text)
 {
-	if (c->status == 3) {
+	if (c->status == 3 && cli_tip_is_config(buf_str(&c->err))) {
 		errorf("%s: the CLI configuration is not usable: %s (run `aliyun configure`, then `ackprof doctor`)",
 		    w->step, text);
 		return 77;
@@ -232,6 +252,8 @@ common_error(struct wf *w, const struct child *c, const struct cli_error *e,
 			    w->step, text, actions);
 		return 77;
 	}
+	if (c->status == 3)
+		return tip_error(w, c, text);
 	return 0;
 }
 
