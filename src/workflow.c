@@ -499,8 +499,13 @@ wf_eval_cluster(struct wf *w, struct child *c)
 	profile = ci.profile;
 	if (profile == NULL || strcmp(profile, "Default") != 0) {
 		unsupported_template(w, profile ? profile : "(none)");
-		errorf("cluster %s has profile '%s': only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
-		    w->o->cluster, profile ? profile : "(none)");
+		/* The cluster detail that shows the skill's out-of-scope pods: all virtual. */
+		if (profile && (strcasecmp(profile, "Serverless") == 0 || strcasecmp(profile, "acs") == 0))
+			errorf("cluster %s has profile '%s': its pods are ECI or virtual-node pods (ACS/ASK serverless containers), which are out of scope; only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
+			    w->o->cluster, profile);
+		else
+			errorf("cluster %s has profile '%s': only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
+			    w->o->cluster, profile ? profile : "(none)");
 		rc = 65;
 		goto out;
 	}
