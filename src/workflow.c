@@ -571,6 +571,23 @@ first_error_line(const char *s, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
 }
 
+/*
+ * The script's line for a refusal of the RAM user (scripts/...: "SysOM API error: HTTP
+ * 403 Forbidden.RAM - ...", or a body's "Creation failed: NoPermission - ...").
+ */
+static int
+step7_denied(const char *line)
+{
+	static const char *const signs[] = { "HTTP 401 ", "HTTP 403 ", "Forbidden", "NoPermission",
+	    "NotAuthorized", "AccessDenied", NULL };
+	int i;
+
+	for (i = 0; signs[i]; i++)
+		if (strstr(line, signs[i]))
+			return 1;
+	return 0;
+}
+
 /* Step 7: our script, run with the venv's interpreter.  Success is exit 0 and [OK]. */
 int
 wf_eval_step7(struct wf *w, struct child *c)
@@ -582,6 +599,21 @@ wf_eval_step7(struct wf *w, struct child *c)
 	if (c->status == 0 && (strstr(buf_str(&c->err), "[OK]") || strstr(buf_str(&c->out), "[OK]")))
 		goto out;
 	first_error_line(c->err.len ? buf_str(&c->err) : buf_str(&c->out), line, sizeof(line));
+	if (c->status != 0 && step7_denied(line)) {
+		/* A denial is 77 like every step's, naming the action Step 7 needs (once). */
+		char *hint = strstr(line, " (check the credentials and the RAM permission");
+
+		if (hint)
+			*hint = '\0';
+		errorf("Step 7: permission denied: %s (grant the RAM user sysom:CreateClusterVpcEndpointConnection, then run again)",
+		    line);
+		return 77;
+	}
+	if (c->status != 0 && strstr(line, "no usable Alibaba Cloud credentials")) {
+		errorf("Step 7: the VPC endpoint connection was not created (exit %d): %s (fix the credentials, then run again)",
+		    c->status, line);
+		return 77;
+	}
 	if (c->status == 0)
 		errorf("Step 7: the VPC endpoint script exited 0 but printed \"%s\", not its [OK] line (run `ackprof doctor`; reinstall with `ackprof setup-sdk`)",
 		    line);
