@@ -570,6 +570,11 @@ plugin_missing_should_know_the_clis_messages(void **state)
 	assert_true(cli_plugin_missing("ERROR: 'sysom' is not a valid built-in product.\n"
 	    "A plugin 'aliyun-cli-sysom' is available which supports this product.\n"
 	    "Run 'aliyun plugin install --names aliyun-cli-sysom' to install it.\n"));
+	/* 3.5.x: Go's %q quoting, as text and inside the AI-mode envelope. */
+	assert_true(cli_plugin_missing("ERROR: \"sysom\" is not a valid product. See `aliyun help`.\n"));
+	assert_true(cli_plugin_missing("{\"message\":\"\\\"sysom\\\" is not a valid product.\",\"recovery\":"
+	    "{\"action\":\"inspect_root_help\",\"command\":\"aliyun --help\",\"hint\":\"Inspect the available products.\"}}\n"));
+	assert_false(cli_plugin_missing("ERROR: \"sysomx\" is not a valid product.\n"));
 	assert_false(cli_plugin_missing("Error: SDKError:\n   StatusCode: 403\n   Code: Forbidden.RAM\n"));
 	assert_false(cli_plugin_missing(""));
 }
