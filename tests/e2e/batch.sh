@@ -3,7 +3,9 @@
 # ackprof batch end to end on the simulator: bad input, the exact call order, live
 # tasks over parallel clusters, kill -9 and resume with --state, JSON Lines, SIGINT,
 # and 1,000 targets (correctness and memory, not time).  TAP-style lines, then
-# "N passed, N failed".
+# "N passed, N failed".  With FAKE_ALIYUN_PERSONALITY=3.5.1 in the environment the double
+# is the CLI 3.5.x for every call (check-e2e runs it so too: the batch's throttled,
+# busy, Serverless and failing targets through 3.5's envelope and exit statuses).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ACKPROF=${ACKPROF:-$top/ackprof}
