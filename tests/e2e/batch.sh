@@ -459,6 +459,16 @@ fi
 # throttled fails its targets with 69 and a line naming the cloud's code.
 T0=c00000000000000000000000000000020 T1=c00000000000000000000000000000021
 T2=c00000000000000000000000000000022 T3=c00000000000000000000000000000023
+# The second run of check-e2e: ackprof really talked to the CLI 3.5.x.
+if [ -n "${FAKE_ALIYUN_PERSONALITY:-}" ]; then
+	h=$root/personality
+	mkdir -p "$h"
+	printf '%s\n' "$C1 default a-1" > "$h/in"
+	ab "$h" "$h/in" -v
+	check "personality: ackprof saw aliyun $FAKE_ALIYUN_PERSONALITY" \
+		'[ $rc = 0 ] && grep -qx "ackprof: aliyun $FAKE_ALIYUN_PERSONALITY" "$h/err"'
+fi
+
 h=$root/throttle
 mkdir -p "$h"
 printf '%s\n' "$T0 default t-0" "$T1 default t-1" "$T2 default t-2" "$T3 default t-3" > "$h/in"
