@@ -165,6 +165,7 @@ check-e2e: $(O)/ackprof $(O)/pseudo/ackprof.mo tests/double/aliyun tests/double/
 	PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/run.sh --list tests/e2e/cli35.list
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/concurrency.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
+	FAKE_ALIYUN_PERSONALITY=3.5.1 ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/batch.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/hardening.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/metrics.sh
 	ACKPROF=$(CURDIR)/$(O)/ackprof bash tests/e2e/lang.sh

@@ -4,7 +4,9 @@
  * SDK.ServerError blocks, plugin SDKError blocks, plain ERROR:/Error: text, and a
  * JSON body on stdout.  The input is stderr, a NUL, then stdout (no NUL: no
  * stdout at all, which the parser accepts as NULL).  strip_ansi() runs first on
- * a copy, as cli_run() does with a CLI that colours its output.
+ * a copy, as cli_run() does with a CLI that colours its output.  The exit-3 readers
+ * (cli_tip_is_config, cli_error_tip) get the same stderr: the tip is a terminated
+ * string with no newline, within its buffer, also when that buffer is small.
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,7 +19,8 @@ static void
 one(const char *err, const char *out)
 {
 	struct cli_error e;
-	int perm, nf;
+	char tip[256], small[5];
+	int perm, nf, conf;
 
 	cli_parse_error(err, out, &e);
 	fuzz_check_cli_fields(&e);
@@ -30,6 +33,13 @@ one(const char *err, const char *out)
 	nf = cli_error_is_not_found(&e, NULL);
 	FUZZ_CHECK(perm == 0 || perm == 1, "is_permission(NULL) %d", perm);
 	FUZZ_CHECK(nf == 0 || nf == 1, "is_not_found(NULL) %d", nf);
+	conf = cli_tip_is_config(err);
+	FUZZ_CHECK(conf == 0 || conf == 1, "tip_is_config %d", conf);
+	cli_error_tip(err, tip, sizeof(tip));
+	FUZZ_CHECK(memchr(tip, '\0', sizeof(tip)) != NULL, "tip not terminated");
+	FUZZ_CHECK(strchr(tip, '\n') == NULL, "tip has a newline");
+	cli_error_tip(err, small, sizeof(small));
+	FUZZ_CHECK(memchr(small, '\0', sizeof(small)) != NULL, "small tip not terminated");
 }
 
 int

@@ -745,11 +745,15 @@ cli_report_broken_config(const char *step, const struct child *c)
 /*
  * The ways the CLI says the sysom plugin is missing and could not be installed:
  * auto-install failing, an install prompt without a terminal, no plugin index.
+ * 3.4.11 quotes the product 'sysom'; 3.5.x quotes it with Go's %q ("sysom", in
+ * openapi's InvalidProductOrPluginError), and in AI mode writes that message in
+ * the JSON envelope, where the quotes are escaped (\"sysom\").
  */
 int
 cli_plugin_missing(const char *err)
 {
-	static const char *const signs[] = { "'sysom' is not a valid",
+	static const char *const signs[] = { "'sysom' is not a valid", "\"sysom\" is not a valid",
+	    "\\\"sysom\\\" is not a valid",
 	    "Plugin 'aliyun-cli-sysom' is required", "plugin install --names aliyun-cli-sysom",
 	    "failed to install plugin 'aliyun-cli-sysom'", NULL };
 	int i;
@@ -758,4 +762,32 @@ cli_plugin_missing(const char *err)
 		if (strstr(err, signs[i]))
 			return 1;
 	return 0;
+}
+
+int
+cli_tip_is_config(const char *err)
+{
+	static const char *const signs[] = { "configur", "profile", "credential", "access_key",
+	    "accesskey", "region can't be empty", NULL };
+	int i;
+
+	for (i = 0; signs[i]; i++)
+		if (strcasestr(err, signs[i]))
+			return 1;
+	return 0;
+}
+
+void
+cli_error_tip(const char *err, char *out, size_t n)
+{
+	const char *p = strstr(err, "ERROR: "), *end;
+
+	out[0] = '\0';
+	if (p == NULL || (p = strchr(p, '\n')) == NULL)
+		return;
+	while (*p == '\n' || *p == ' ' || *p == '\t')
+		p++;
+	end = p + strcspn(p, "\n");
+	if (end > p)
+		scrub_copy(out, n, p, (size_t)(end - p));
 }

@@ -102,6 +102,16 @@ int	cli_error_is_throttled(const struct cli_error *);
 int	cli_report_broken_config(const char *step, const struct child *);
 /* 1 when a sysom call's stderr says the plugin is missing and was not installed. */
 int	cli_plugin_missing(const char *err);
+/*
+ * Exit 3 is the CLI's "failure with a tip" (3.4.11's ErrorWithTip, 3.5's "failure with
+ * a CLI recovery tip"): a configuration problem (no region, an unknown or unconfigured
+ * profile, missing credentials, all with "use `aliyun configure`"), or another refusal
+ * such as "can not find api by path".  cli_tip_is_config is 1 for the first kind.
+ * cli_error_tip copies the tip (the first non-empty line after the ERROR line),
+ * scrubbed and cut on a character, into out; "" when there is none.
+ */
+int	cli_tip_is_config(const char *err);
+void	cli_error_tip(const char *err, char *out, size_t n);
 
 /* Version strings: "3.4.11\n" -> {3,4,11}.  Returns 0 or -1. */
 int	parse_version(const char *, int v[3]);

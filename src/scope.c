@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scope.c: the skill's out-of-scope pods (Windows containers, ECI and virtual-node
- * pods, Pending pods).  DescribeClusterDetail names none of them (it describes the
- * cluster, not the pod's node), so SysOM's own words are what tells them: a failed
- * task's err_msg, or the message of a refused invoke.  A match stops with 65.
+ * pods, Pending pods).  DescribeClusterDetail describes the cluster, not the pod's
+ * node: it shows only a Serverless or ACS cluster, whose pods are all ECI or
+ * virtual-node pods (Step 5's profile gate names that, src/workflow.c).  For one pod,
+ * SysOM's own words are what tells them: a failed task's err_msg, or the message of a
+ * refused invoke.  A match stops with 65.
  */
 #include <string.h>
 

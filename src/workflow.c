@@ -209,12 +209,32 @@ wf_step(struct wf *w, enum call k, const char *a, const char *b, struct child *c
 	}
 }
 
+/*
+ * Exit 3 that is not about configuration: the CLI refused the call with a tip of its
+ * own (3.4.11's ErrorWithTip, 3.5's "failure with a CLI recovery tip"), e.g. "can not
+ * find api by path".  Named with the tip; an Alibaba Cloud call that failed (69).
+ */
+static int
+tip_error(struct wf *w, const struct child *c, const char *text)
+{
+	char tip[256];
+
+	cli_error_tip(buf_str(&c->err), tip, sizeof(tip));
+	if (tip[0])
+		errorf("%s: the aliyun CLI refused the call: %s (its tip: %s; check the CLI and its sysom plugin with `ackprof doctor`)",
+		    w->step, text, tip);
+	else
+		errorf("%s: the aliyun CLI refused the call: %s (exit 3, not a configuration problem; check the CLI and its sysom plugin with `ackprof doctor`)",
+		    w->step, text);
+	return 69;
+}
+
 /* Errors common to every business call: configuration (exit 3) and permissions. */
 static int
 common_error(struct wf *w, const struct child *c, const struct cli_error *e,
     const char *actions, const char *text)
 {
-	if (c->status == 3) {
+	if (c->status == 3 && cli_tip_is_config(buf_str(&c->err))) {
 		errorf("%s: the CLI configuration is not usable: %s (run `aliyun configure`, then `ackprof doctor`)",
 		    w->step, text);
 		return 77;
@@ -232,6 +252,8 @@ common_error(struct wf *w, const struct child *c, const struct cli_error *e,
 			    w->step, text, actions);
 		return 77;
 	}
+	if (c->status == 3)
+		return tip_error(w, c, text);
 	return 0;
 }
 
@@ -477,8 +499,13 @@ wf_eval_cluster(struct wf *w, struct child *c)
 	profile = ci.profile;
 	if (profile == NULL || strcmp(profile, "Default") != 0) {
 		unsupported_template(w, profile ? profile : "(none)");
-		errorf("cluster %s has profile '%s': only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
-		    w->o->cluster, profile ? profile : "(none)");
+		/* The cluster detail that shows the skill's out-of-scope pods: all virtual. */
+		if (profile && (strcasecmp(profile, "Serverless") == 0 || strcasecmp(profile, "acs") == 0))
+			errorf("cluster %s has profile '%s': its pods are ECI or virtual-node pods (ACS/ASK serverless containers), which are out of scope; only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
+			    w->o->cluster, profile);
+		else
+			errorf("cluster %s has profile '%s': only standard ACK clusters (profile Default) can be diagnosed (pass the id of a standard ACK cluster)",
+			    w->o->cluster, profile ? profile : "(none)");
 		rc = 65;
 		goto out;
 	}
@@ -544,6 +571,23 @@ first_error_line(const char *s, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
 }
 
+/*
+ * The script's line for a refusal of the RAM user (scripts/...: "SysOM API error: HTTP
+ * 403 Forbidden.RAM - ...", or a body's "Creation failed: NoPermission - ...").
+ */
+static int
+step7_denied(const char *line)
+{
+	static const char *const signs[] = { "HTTP 401 ", "HTTP 403 ", "Forbidden", "NoPermission",
+	    "NotAuthorized", "AccessDenied", NULL };
+	int i;
+
+	for (i = 0; signs[i]; i++)
+		if (strstr(line, signs[i]))
+			return 1;
+	return 0;
+}
+
 /* Step 7: our script, run with the venv's interpreter.  Success is exit 0 and [OK]. */
 int
 wf_eval_step7(struct wf *w, struct child *c)
@@ -555,6 +599,21 @@ wf_eval_step7(struct wf *w, struct child *c)
 	if (c->status == 0 && (strstr(buf_str(&c->err), "[OK]") || strstr(buf_str(&c->out), "[OK]")))
 		goto out;
 	first_error_line(c->err.len ? buf_str(&c->err) : buf_str(&c->out), line, sizeof(line));
+	if (c->status != 0 && step7_denied(line)) {
+		/* A denial is 77 like every step's, naming the action Step 7 needs (once). */
+		char *hint = strstr(line, " (check the credentials and the RAM permission");
+
+		if (hint)
+			*hint = '\0';
+		errorf("Step 7: permission denied: %s (grant the RAM user sysom:CreateClusterVpcEndpointConnection, then run again)",
+		    line);
+		return 77;
+	}
+	if (c->status != 0 && strstr(line, "no usable Alibaba Cloud credentials")) {
+		errorf("Step 7: the VPC endpoint connection was not created (exit %d): %s (fix the credentials, then run again)",
+		    c->status, line);
+		return 77;
+	}
 	if (c->status == 0)
 		errorf("Step 7: the VPC endpoint script exited 0 but printed \"%s\", not its [OK] line (run `ackprof doctor`; reinstall with `ackprof setup-sdk`)",
 		    line);

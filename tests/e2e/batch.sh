@@ -3,7 +3,9 @@
 # ackprof batch end to end on the simulator: bad input, the exact call order, live
 # tasks over parallel clusters, kill -9 and resume with --state, JSON Lines, SIGINT,
 # and 1,000 targets (correctness and memory, not time).  TAP-style lines, then
-# "N passed, N failed".
+# "N passed, N failed".  With FAKE_ALIYUN_PERSONALITY=3.5.1 in the environment the double
+# is the CLI 3.5.x for every call (check-e2e runs it so too: the batch's throttled,
+# busy, Serverless and failing targets through 3.5's envelope and exit statuses).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ACKPROF=${ACKPROF:-$top/ackprof}
@@ -457,6 +459,16 @@ fi
 # throttled fails its targets with 69 and a line naming the cloud's code.
 T0=c00000000000000000000000000000020 T1=c00000000000000000000000000000021
 T2=c00000000000000000000000000000022 T3=c00000000000000000000000000000023
+# The second run of check-e2e: ackprof really talked to the CLI 3.5.x.
+if [ -n "${FAKE_ALIYUN_PERSONALITY:-}" ]; then
+	h=$root/personality
+	mkdir -p "$h"
+	printf '%s\n' "$C1 default a-1" > "$h/in"
+	ab "$h" "$h/in" -v
+	check "personality: ackprof saw aliyun $FAKE_ALIYUN_PERSONALITY" \
+		'[ $rc = 0 ] && grep -qx "ackprof: aliyun $FAKE_ALIYUN_PERSONALITY" "$h/err"'
+fi
+
 h=$root/throttle
 mkdir -p "$h"
 printf '%s\n' "$T0 default t-0" "$T1 default t-1" "$T2 default t-2" "$T3 default t-3" > "$h/in"

@@ -38,6 +38,10 @@
 #   unchanged: PATH       (PATH, relative to the scratch HOME, is byte-identical after the
 #                          run, mode and all; a file that did not exist still does not)
 #   calls:                (then the exact argv lines the double logged, until "end")
+#   exit@3.5: / stdout@3.5: / stderr@3.5:  under PERSONALITY=3.5*, these replace all
+#                          the case's exit, stdout or stderr lines (what the CLI 3.5.x
+#                          cannot give, e.g. the AccessDeniedDetail its envelope drops);
+#                          without PERSONALITY they are ignored
 # With REAL=/path/to/aliyun (tests/real/run.sh), the calls go through the real CLI and
 # tests/real/lib.sh adds its keys (config:, plugin:, index:, requests:).
 set -u
@@ -115,6 +119,8 @@ run_case() {
 	mkdir -p "$home"
 	local args="" wiring=yes scenario=default sig="" sigafter="" want_exit=0 stderr_any=no
 	local -a envs=() outs=() outnots=() errs=() jsons=() files=()
+	local -a outs35=() errs35=()
+	local exit35=""
 	local envlog="" pipe="" aimode=off stdin=/dev/null stdin_cmd=""
 	local -a seeds=() unchanged=() before=()
 	local calls="" requests="" in_calls=0 line key val
@@ -152,6 +158,9 @@ run_case() {
 		stdout-json) jsons+=("$(subst "$val")") ;;
 		stderr) errs+=("$(subst "$val")") ;;
 		stderr-any) stderr_any=$val ;;
+		exit@3.5) exit35=$val ;;
+		stdout@3.5) outs35+=("$(subst "$val")") ;;
+		stderr@3.5) errs35+=("$(subst "$val")") ;;
 		envlog) envlog=$val ;;
 		aimode) aimode=$val ;;
 		pipe) pipe=$val ;;
@@ -167,6 +176,11 @@ run_case() {
 		esac
 	done < "$file"
 
+	if [ "${PERSONALITY#3.5}" != "$PERSONALITY" ]; then
+		[ -z "$exit35" ] || want_exit=$exit35
+		[ ${#outs35[@]} -eq 0 ] || outs=("${outs35[@]}")
+		[ ${#errs35[@]} -eq 0 ] || errs=("${errs35[@]}")
+	fi
 	local -a argv
 	eval "argv=($(subst "$args"))"
 	# The wiring goes right after the command word, so that a case's own flags win.

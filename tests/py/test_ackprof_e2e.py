@@ -81,6 +81,20 @@ def test_diagnose_stops_with_69_when_sysom_refuses_step7(sdk_python, home, fake)
     assert calls[-1] == "aliyun configure ai-mode disable"
 
 
+def test_diagnose_stops_with_77_naming_the_action_when_ram_refuses_step7(sdk_python, home, fake):
+    fake.reply({"Code": "Forbidden.RAM", "Message": "User not authorized to operate on the specified resource.",
+                "RequestId": "2A4C"}, status=403)
+    r = ackprof(home, fake, "diagnose", "-c", CLUSTER, "-n", "default", "-p", "app-1", "-q",
+                venv=venv_of(sdk_python))
+    assert r.returncode == 77, r.stderr
+    assert r.stderr.startswith("ackprof: Step 7: permission denied: ERROR: SysOM API error: HTTP 403 Forbidden.RAM")
+    assert r.stderr.endswith("(grant the RAM user sysom:CreateClusterVpcEndpointConnection, then run again)\n")
+    assert r.stderr.count("sysom:CreateClusterVpcEndpointConnection") == 1
+    calls = (home / "calls.log").read_text().splitlines()
+    assert not any("invoke-diagnosis" in c for c in calls)
+    assert calls[-1] == "aliyun configure ai-mode disable"
+
+
 def test_diagnose_with_a_missing_venv_stops_before_any_call(home, fake, tmp_path):
     r = ackprof(home, fake, "diagnose", "-c", CLUSTER, "-n", "default", "-p", "app-1",
                 venv=tmp_path / "no-venv")

@@ -476,6 +476,32 @@ check_version(const char *s, int a, int b, int c)
 	assert_int_equal(v[2], c);
 }
 
+/* Exit 3 is a tip: configuration (77) or another refusal of the CLI's own (69). */
+static void
+exit3_tip_should_tell_configuration_from_other_refusals(void **state)
+{
+	char tip[64];
+
+	(void)state;
+	assert_true(cli_tip_is_config("ERROR: region can't be empty\n\nConfiguration failed, use `aliyun configure` to configure it\n"));
+	assert_true(cli_tip_is_config("ERROR: unknown profile prod, run configure to check\n"));
+	assert_true(cli_tip_is_config("ERROR: access_key_id is not configured for profile 'x'.\n"));
+	assert_false(cli_tip_is_config("ERROR: can not find api by path /clusters/c1\n\nPlease confirm if the API path exists\n"));
+	assert_false(cli_tip_is_config("ERROR: command missing\n"));
+	assert_false(cli_tip_is_config(""));
+	cli_error_tip("ERROR: can not find api by path /x\n\nPlease confirm if the API path exists\n", tip, sizeof(tip));
+	assert_string_equal(tip, "Please confirm if the API path exists");
+	cli_error_tip("ERROR: command missing\n", tip, sizeof(tip));
+	assert_string_equal(tip, "");
+	cli_error_tip("no error line\nat all\n", tip, sizeof(tip));
+	assert_string_equal(tip, "");
+	/* Scrubbed and cut: a key in the tip is masked, a long tip ends on a character. */
+	cli_error_tip("ERROR: x\nuse LTAI5tAbCdEfGhIjKlMnOp to sign\n", tip, sizeof(tip));
+	assert_null(strstr(tip, "LTAI5tAbCdEf"));
+	cli_error_tip("ERROR: x\n\xe6\x8f\x90\xe7\xa4\xba\xe6\x8f\x90\xe7\xa4\xba\n", tip, 8);
+	assert_string_equal(tip, "\xe6\x8f\x90\xe7\xa4\xba");
+}
+
 static void
 version_should_parse_cli_output(void **state)
 {
@@ -544,6 +570,11 @@ plugin_missing_should_know_the_clis_messages(void **state)
 	assert_true(cli_plugin_missing("ERROR: 'sysom' is not a valid built-in product.\n"
 	    "A plugin 'aliyun-cli-sysom' is available which supports this product.\n"
 	    "Run 'aliyun plugin install --names aliyun-cli-sysom' to install it.\n"));
+	/* 3.5.x: Go's %q quoting, as text and inside the AI-mode envelope. */
+	assert_true(cli_plugin_missing("ERROR: \"sysom\" is not a valid product. See `aliyun help`.\n"));
+	assert_true(cli_plugin_missing("{\"message\":\"\\\"sysom\\\" is not a valid product.\",\"recovery\":"
+	    "{\"action\":\"inspect_root_help\",\"command\":\"aliyun --help\",\"hint\":\"Inspect the available products.\"}}\n"));
+	assert_false(cli_plugin_missing("ERROR: \"sysomx\" is not a valid product.\n"));
 	assert_false(cli_plugin_missing("Error: SDKError:\n   StatusCode: 403\n   Code: Forbidden.RAM\n"));
 	assert_false(cli_plugin_missing(""));
 }
@@ -695,6 +726,7 @@ main(void)
 		cmocka_unit_test(parse_error_should_truncate_long_fields),
 		cmocka_unit_test(parse_error_should_cut_on_characters_and_mask_before_cutting),
 		cmocka_unit_test(error_kinds_should_classify_codes_and_statuses),
+		cmocka_unit_test(exit3_tip_should_tell_configuration_from_other_refusals),
 		cmocka_unit_test(version_should_parse_cli_output),
 		cmocka_unit_test(version_should_reject_malformed_text),
 		cmocka_unit_test(version_cmp_should_compare_numerically),
