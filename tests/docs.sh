@@ -145,5 +145,8 @@ done
 t "README has alert rules" '[ -s "$tmp/ackprof.rules.yml" ]'
 # Issue 20, item 10: on the bundled simulator's healthy world, doctor is all [ok].
 t "tools/demo doctor: every check [ok]" 'out=$(SCENARIO=default sh "$top/tools/demo" doctor 2>&1) && printf "%s\n" "$out" | grep -q "^\[ok\]" && ! printf "%s\n" "$out" | grep -qE "^\[(warn|FAIL|done)" || { printf "%s\n" "$out"; false; }'
+# README's count of the mutation check's bugs is the number of tests/mutations/*.mut.
+nmut=$(ls "$top"/tests/mutations/*.mut | wc -l)
+t "README names the $nmut mutations of tests/mutations" 'grep -q "tests/mutations/README.md): $nmut deliberate" "$top/README.md"'
 echo "$pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]
