@@ -77,13 +77,13 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_SINCE] = { "since", 0, "DURATION", C_NONE, NULL, S_TARGET,
 	    N_("historical window [now-DURATION, now]: digits and a\nunit (s, m, h, d), e.g. 2h, 90m, 1h30m; at most 31d") },
 	[O_AROUND] = { "around", 0, "TIME", C_NONE, NULL, S_TARGET,
-	    N_("historical window [TIME-30m, TIME+30m] around a point\nin time (\"around 3am\"); TIME as for --from") },
+	    N_("historical window [TIME-30m, TIME+30m] around a\npoint in time (\"around 3am\"); TIME as for --from") },
 	[O_REALTIME] = { "realtime", 0, NULL, C_NONE, NULL, S_TARGET,
 	    N_("real-time diagnosis (the default without a window)") },
 	[O_OUTPUT] = { "output", 'o', "FORMAT", C_WORDS, "text json jsonl markdown", S_OUTPUT,
-	    N_("text (default), json, jsonl (each JSON document on one line)\nor markdown") },
+	    N_("text (default), json, jsonl (each JSON document on\none line) or markdown") },
 	[O_SAVE] = { "save", 0, "FILE", C_FILE, NULL, S_OUTPUT,
-	    N_("also write the report to FILE (mode 0600; a FIFO or device in place)") },
+	    N_("also write the report to FILE (mode 0600; a FIFO\nor a device is written in place)") },
 	[O_METRICS] = { "metrics", 0, "FILE", C_FILE, NULL, S_OUTPUT,
 	    N_("also write Prometheus metrics to FILE (mode 0644),\nfor node_exporter's textfile collector") },
 	[O_QUIET] = { "quiet", 'q', NULL, C_NONE, NULL, S_OUTPUT,
@@ -92,11 +92,11 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	    N_("each step and each command on stderr") },
 	[O_JOBS] = { "jobs", 0, "N", C_NONE, NULL, S_BATCH, N_("clusters diagnosed in parallel [4]") },
 	[O_STATE] = { "state", 0, "FILE", C_FILE, NULL, S_BATCH,
-	    N_("record invokes and task ids; a rerun resumes instead of invoking") },
+	    N_("record invokes and task ids; a rerun resumes\ninstead of invoking") },
 	[O_SHARD] = { "shard", 0, "K/N", C_NONE, NULL, S_BATCH,
-	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard names its own files)") },
+	    N_("run only shard K of N (0 <= K < N): the clusters\nwhose id hashes to K (each shard has its own files)") },
 	[O_PUSH] = { "push", 0, "URL", C_NONE, NULL, S_BATCH,
-	    N_("PUT the --metrics file to a Prometheus Pushgateway at\nURL/metrics/job/ackprof[/shard/K] when the run ends") },
+	    N_("PUT the --metrics file to a Prometheus\nPushgateway at URL/metrics/job/ackprof[/shard/K]\nwhen the run ends") },
 	[O_PUSH_TIMEOUT] = { "push-timeout", 0, "SECS", C_NONE, NULL, S_BATCH,
 	    N_("deadline of the --push PUT, connecting included [30]") },
 	[O_FAIL_ON] = { "fail-on", 0, "LEVEL", C_WORDS, "warn critical error never", S_BATCH,
@@ -110,7 +110,7 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_DRY_RUN] = { "dry-run", 0, NULL, C_NONE, NULL, S_BEHAVIOUR,
 	    N_("print the exact command chain and run nothing") },
 	[O_FIX] = { "fix", 0, NULL, C_NONE, NULL, S_BEHAVIOUR,
-	    N_("doctor: make the changes diagnose would make, saying each") },
+	    N_("doctor: make the changes diagnose would make,\nsaying each") },
 	[O_ALIYUN] = { "aliyun", 0, "PATH", C_FILE, NULL, S_TUNING,
 	    N_("the CLI to run [ACKPROF_ALIYUN; aliyun]") },
 	[O_VENV] = { "sdk-venv", 0, "DIR", C_DIR, NULL, S_TUNING,
@@ -127,7 +127,7 @@ const struct cmd_opt cmd_opts[O_COUNT] = {
 	[O_CLI_TIMEOUT] = { "cli-timeout", 0, "SECS", C_NONE, NULL, S_TUNING,
 	    N_("deadline of one aliyun call [120]") },
 	[O_THROTTLE_WAIT] = { "throttle-wait", 0, "SECS", C_NONE, NULL, S_TUNING,
-	    N_("first wait after a throttled call (Throttling*,\nServiceUnavailable, HTTP 429/503), doubled each retry [1]") },
+	    N_("first wait after a throttled call (Throttling*,\nServiceUnavailable, HTTP 429/503), doubled\neach retry [1]") },
 	[O_THROTTLE_RETRIES] = { "throttle-retries", 0, "N", C_NONE, NULL, S_TUNING,
 	    N_("retries of a throttled call [5]") },
 	[O_LANG] = { "lang", 0, "LANG", C_WORDS, "zh en", S_OTHER,
@@ -149,15 +149,18 @@ static int	run_version(struct inv *);
 const struct cmd cmds[] = {
 	{ "diagnose", run_diagnose,
 	    "-c CLUSTER_ID -n NAMESPACE -p POD [-d TEXT] [-r REGION]\n"
-	    "[--from TIME --to TIME | --since DURATION | --around TIME | --realtime]\n"
-	    "[-o text|json|jsonl|markdown] [--save FILE] [--metrics FILE] [--profile NAME]\n"
+	    "[--from TIME --to TIME | --since DURATION\n"
+	    " | --around TIME | --realtime]\n"
+	    "[-o text|json|jsonl|markdown] [--save FILE]\n"
+	    "[--metrics FILE] [--profile NAME]\n"
 	    "[--yes] [--dry-run] [-q] [-v]",
 	    NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | TARGET | B(O_OUTPUT) | B(O_SAVE) | B(O_METRICS) | LOUD | B(O_PROFILE) | B(O_YES) |
 	    B(O_DRY_RUN) | WIRING,
 	    N_("run the whole workflow on one pod"), "text json jsonl markdown" },
 	{ "result", run_result,
-	    "TASK_ID [-o text|json|jsonl|markdown] [--save FILE] [--profile NAME] [--dry-run]",
+	    "TASK_ID [-o text|json|jsonl|markdown] [--save FILE]\n"
+	    "[--profile NAME] [--dry-run]",
 	    "TASK_ID", 1, 1, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT) | B(O_SAVE) | LOUD | B(O_PROFILE) | B(O_DRY_RUN) | B(O_ALIYUN) | POLL,
 	    N_("resume polling an existing diagnosis task"), "text json jsonl markdown" },
@@ -172,11 +175,11 @@ const struct cmd cmds[] = {
 	    "or JSON objects; clusters in parallel, results as they end"), "text json jsonl" },
 	{ "mcp", run_mcp, "[--reply-within SECS]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_JOBS) | B(O_REPLY_WITHIN) | LOUD | B(O_PROFILE) | WIRING,
-	    N_("serve the workflow to agents (Model Context Protocol, stdio)"), NULL },
+	    N_("serve the workflow to agents (MCP over stdio)"), NULL },
 	{ "doctor", run_doctor, "[--fix] [-v]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_VERBOSE) | B(O_FIX) | B(O_PROFILE) | B(O_ALIYUN) | B(O_VENV) | B(O_SCRIPTS) |
 	    B(O_CLI_TIMEOUT),
-	    N_("check the CLI, the profile, ai-mode, the plugin and the SDK venv;\nchanges nothing (--fix: what diagnose would set)"), NULL },
+	    N_("check the CLI, profile, ai-mode, plugin and SDK venv;\nchanges nothing (--fix: what diagnose would set)"), NULL },
 	{ "setup-sdk", run_setup_sdk, "", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | LOUD | B(O_VENV) | B(O_SCRIPTS),
 	    N_("create or repair the SysOM SDK venv used by Step 7"), NULL },
@@ -184,7 +187,7 @@ const struct cmd cmds[] = {
 	    ALWAYS, N_("print the shell completion script for bash, zsh or fish"), NULL },
 	{ "version", run_version, "[-o text|json]", NULL, 0, 0, C_NONE, NULL,
 	    ALWAYS | B(O_OUTPUT),
-	    N_("the version and the build: git commit, build date, compiler,\ncJSON and PCRE2 versions (-o json: one document)"),
+	    N_("the version and the build: git commit, build date,\ncompiler, cJSON and PCRE2 versions (-o json: one document)"),
 	    "text json" },
 	{ NULL, NULL, NULL, NULL, 0, 0, C_NONE, NULL, 0, NULL, NULL }
 };

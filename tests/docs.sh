@@ -145,6 +145,19 @@ done
 t "README has alert rules" '[ -s "$tmp/ackprof.rules.yml" ]'
 # Issue 20, item 10: on the bundled simulator's healthy world, doctor is all [ok].
 t "tools/demo doctor: every check [ok]" 'out=$(SCENARIO=default sh "$top/tools/demo" doctor 2>&1) && printf "%s\n" "$out" | grep -q "^\[ok\]" && ! printf "%s\n" "$out" | grep -qE "^\[(warn|FAIL|done)" || { printf "%s\n" "$out"; false; }'
+# --help fits an 80-column terminal, in English and in Chinese (a CJK character is two columns).
+helpwidth() {
+	python3 -c 'import sys, unicodedata
+bad = [l for l in sys.stdin.read().splitlines()
+       if sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l) > 80]
+print(*bad, sep="\n") if bad else None
+sys.exit(1 if bad else 0)'
+}
+for lang in en zh; do
+	for cmd in "" diagnose result batch mcp doctor setup-sdk completion version; do
+		t "--lang $lang $cmd --help fits 80 columns" '"$bin" --lang $lang $cmd --help 2>&1 | helpwidth'
+	done
+done
 # README's count of the mutation check's bugs is the number of tests/mutations/*.mut.
 nmut=$(ls "$top"/tests/mutations/*.mut | wc -l)
 t "README names the $nmut mutations of tests/mutations" 'grep -q "tests/mutations/README.md): $nmut deliberate" "$top/README.md"'
