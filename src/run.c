@@ -153,6 +153,7 @@ terminate(pid_t pid, int *wstatus)
  * ai-mode disable when the dead process was its last holder), and starts no
  * watchdog of its own for the children that cleanup runs.
  */
+#define WD_DRAIN_MS	100	/* the pipe holds 16,384 records: never full at this pace */
 static int	wd_fd = -1;
 static pid_t	wd_owner;
 static int	wd_self;		/* this process is a watchdog */
@@ -176,12 +177,58 @@ run_on_orphan(void (*fn)(void *), void *arg)
 	return 0;
 }
 
+/* One record of the pipe: +pgid is a group started, -pgid one reaped.  -1 when out of memory. */
+static int
+wd_record(int32_t rec, int32_t **groups, size_t *n, size_t *cap)
+{
+	size_t i;
+
+	if (rec > 0) {
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			if ((*groups = realloc(*groups, *cap * sizeof(**groups))) == NULL)
+				return -1;
+		}
+		(*groups)[(*n)++] = rec;
+	} else
+		for (i = 0; i < *n; i++)
+			if ((*groups)[i] == -rec) {
+				(*groups)[i] = (*groups)[--*n];
+				break;
+			}
+	return 0;
+}
+
+/*
+ * Read the records the pipe holds (it is non-blocking); 1 at EOF (ackprof is gone),
+ * -1 when out of memory, else 0.  Writes of 4 bytes are atomic, so whole records.
+ */
+static int
+wd_drain(int fd, int32_t **groups, size_t *n, size_t *cap)
+{
+	int32_t recs[256];
+	ssize_t r, i;
+
+	for (;;) {
+		r = read(fd, recs, sizeof(recs));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return 1;
+		if (r == -1)
+			return errno == EAGAIN ? 0 : 1;
+		for (i = 0; i < r / (ssize_t)sizeof(recs[0]); i++)
+			if (wd_record(recs[i], groups, n, cap) == -1)
+				return -1;
+	}
+}
+
 static void
 watchdog_main(int fd, pid_t owner)
 {
-	int32_t rec, *groups = NULL;
+	int32_t *groups = NULL;
 	size_t n = 0, cap = 0, i;
-	ssize_t r;
+	struct pollfd p;
 	int null;
 
 	setpgid(0, 0);
@@ -200,25 +247,19 @@ watchdog_main(int fd, pid_t owner)
 		dup2(null, 2);
 	}
 	close_range(4, ~0U, 0);
+	/*
+	 * Sleep until the write end closes (POLLHUP: no event asked for, so a record
+	 * does not wake us), and drain the records every WD_DRAIN_MS meanwhile, so that
+	 * the pipe never fills.  Woken for every record, the watchdog took 26 wake-ups
+	 * a diagnose on cores that ackprof and its children share (issue 25).
+	 */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	p.fd = fd;
+	p.events = 0;
 	for (;;) {
-		r = read(fd, &rec, sizeof(rec));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r != (ssize_t)sizeof(rec))
+		(void)poll(&p, 1, WD_DRAIN_MS);
+		if (wd_drain(fd, &groups, &n, &cap) != 0)
 			break;
-		if (rec > 0) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((groups = realloc(groups, cap * sizeof(*groups))) == NULL)
-					break;
-			}
-			groups[n++] = rec;
-		} else
-			for (i = 0; i < n; i++)
-				if (groups[i] == -rec) {
-					groups[i] = groups[--n];
-					break;
-				}
 	}
 	for (i = 0; i < n; i++)
 		kill(-(pid_t)groups[i], SIGKILL);
