@@ -154,7 +154,14 @@ terminate(pid_t pid, int *wstatus)
  * watchdog of its own for the children that cleanup runs.
  */
 #define WD_FINISH	((int32_t)1 << 30)	/* in a +pgid record: a `finish` call (pids < 2^22) */
-
+/*
+ * How often the watchdog drains the records: 100 ms after a record came, backing
+ * off to 5 s while none comes (a batch waiting out its polls).  The pipe holds
+ * 16,384 records, more than ackprof starts children in 5 s; and were it full, a
+ * write would only wait for the next drain.
+ */
+#define WD_DRAIN_MS	100
+#define WD_DRAIN_MAX_MS	5000
 static int	wd_fd = -1;
 static pid_t	wd_owner;
 static int	wd_self;		/* this process is a watchdog */
@@ -208,13 +215,62 @@ kill_groups(const int32_t *groups, size_t n)
 			kill(-(pid_t)(groups[i] & ~WD_FINISH), SIGKILL);
 }
 
+/*
+ * One record of the pipe: +pgid is a group started (WD_FINISH set for a `finish`
+ * call's), -pgid one reaped.  -1 when out of memory.
+ */
+static int
+wd_record(int32_t rec, int32_t **groups, size_t *n, size_t *cap)
+{
+	size_t i;
+
+	if (rec > 0) {
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			if ((*groups = realloc(*groups, *cap * sizeof(**groups))) == NULL)
+				return -1;
+		}
+		(*groups)[(*n)++] = rec;
+	} else
+		for (i = 0; i < *n; i++)
+			if (((*groups)[i] & ~WD_FINISH) == -rec) {
+				(*groups)[i] = (*groups)[--*n];
+				break;
+			}
+	return 0;
+}
+
+/*
+ * Read the records the pipe holds (it is non-blocking); 1 at EOF (ackprof is gone),
+ * -1 when out of memory, else 0.  Writes of 4 bytes are atomic, so whole records.
+ */
+static int
+wd_drain(int fd, int32_t **groups, size_t *n, size_t *cap, size_t *got)
+{
+	int32_t recs[256];
+	ssize_t r, i;
+
+	for (*got = 0;;) {
+		r = read(fd, recs, sizeof(recs));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return 1;
+		if (r == -1)
+			return errno == EAGAIN ? 0 : 1;
+		for (i = 0; i < r / (ssize_t)sizeof(recs[0]); i++, (*got)++)
+			if (wd_record(recs[i], groups, n, cap) == -1)
+				return -1;
+	}
+}
+
 static void
 watchdog_main(int fd, pid_t owner)
 {
-	int32_t rec, *groups = NULL;
-	size_t n = 0, cap = 0, i;
-	ssize_t r;
-	int null;
+	int32_t *groups = NULL;
+	size_t n = 0, cap = 0, got;
+	struct pollfd p;
+	int null, wait = WD_DRAIN_MS;
 
 	setpgid(0, 0);
 	signal(SIGINT, SIG_IGN);
@@ -232,25 +288,20 @@ watchdog_main(int fd, pid_t owner)
 		dup2(null, 2);
 	}
 	close_range(4, ~0U, 0);
+	/*
+	 * Sleep until the write end closes (POLLHUP: no event asked for, so a record
+	 * does not wake us), and drain the records meanwhile (WD_DRAIN_MS), so that
+	 * the pipe never fills.  Woken for every record, the watchdog took 26 wake-ups
+	 * a diagnose on cores that ackprof and its children share (issue 25).
+	 */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	p.fd = fd;
+	p.events = 0;
 	for (;;) {
-		r = read(fd, &rec, sizeof(rec));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r != (ssize_t)sizeof(rec))
+		(void)poll(&p, 1, wait);
+		if (wd_drain(fd, &groups, &n, &cap, &got) != 0)
 			break;
-		if (rec > 0) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((groups = realloc(groups, cap * sizeof(*groups))) == NULL)
-					break;
-			}
-			groups[n++] = rec;
-		} else
-			for (i = 0; i < n; i++)
-				if ((groups[i] & ~WD_FINISH) == -rec) {
-					groups[i] = groups[--n];
-					break;
-				}
+		wait = got ? WD_DRAIN_MS : wait * 2 < WD_DRAIN_MAX_MS ? wait * 2 : WD_DRAIN_MAX_MS;
 	}
 	kill_groups(groups, n);
 	free(groups);
