@@ -238,6 +238,19 @@ request_id_of(const struct child *c, char *out, size_t n)
 	}
 }
 
+/*
+ * The calls that rewrite a file of the user's: config.json (every profile and its
+ * keys) or ai-mode.json.  The CLI truncates the file, then writes it (os.WriteFile),
+ * so such a call is let finish (run.h, `finish`): stopped in between, it would
+ * leave the file empty.
+ */
+static int
+rewrites_config(enum call k)
+{
+	return k == CALL_CONFIG_SET || k == CALL_AIMODE_ENABLE || k == CALL_AIMODE_UA ||
+	    k == CALL_AIMODE_DISABLE;
+}
+
 int
 call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, const char *arg2,
     struct child *c)
@@ -259,6 +272,7 @@ call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, c
 		cl->set[3] = "LC_ALL=C.UTF-8";
 	}
 	c->argv = cl->argv;
+	c->finish = rewrites_config(k);
 	c->env_set = cl->set;
 	c->env_unset = child_unset;
 	if (c->timeout == 0 && k != CALL_SETUP_SDK)

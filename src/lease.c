@@ -459,8 +459,6 @@ aimode_call(struct cli *cli, enum call k, int cleanup, int quiet)
 	int rc = 0;
 
 	c.uninterruptible = cleanup;
-	/* Each of these rewrites ai-mode.json: stopped part-way, it would leave it empty. */
-	c.finish = 1;
 	if (cli_run(cli, k, NULL, NULL, &c) == -1) {
 		/* At cleanup, the failure to start was already reported by step 1. */
 		if (!cleanup)

@@ -83,7 +83,7 @@ struct task_memo {
 	char		*profile;	/* the aliyun profile it runs under, "" for the CLI's current */
 	unsigned long	 seq;		/* for forgetting the oldest */
 	int		 ended;		/* a worker saw it end (Success or Fail) */
-	double		 born;		/* now_mono() at its invoke; past memo_horizon() it is not followed */
+	double		 born;		/* now_mono() at its invoke or last status read; see memo_horizon() */
 };
 
 struct server {

@@ -44,9 +44,9 @@ memo_free(struct task_memo *t)
 }
 
 /*
- * How long after its invoke a remembered task is followed: as long as a run of it
- * could take (its busy waits, every poll at the longest jittered wait, an answer
- * bound either side).
+ * How long after its invoke, or the last status a worker read of it, a remembered
+ * task is followed: as long as a run of it could take (its busy waits, every poll
+ * at the longest jittered wait, an answer bound either side).
  */
 static double
 memo_horizon(const struct server *sv)
@@ -121,10 +121,22 @@ task_find_id(const struct server *sv, const char *task_id)
 {
 	int i;
 
+	/* By its id, a task is the client's own choice: no horizon (its profile is wanted). */
 	for (i = 0; i < MAX_TASKS; i++)
-		if (memo_live(sv, &sv->tasks[i]) && strcmp(sv->tasks[i].task_id, task_id) == 0)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
 			return &sv->tasks[i];
 	return NULL;
+}
+
+/* A worker read the task's status: the horizon counts from now (memo_horizon). */
+static void
+task_seen(struct server *sv, const char *task_id)
+{
+	int i;
+
+	for (i = 0; i < MAX_TASKS; i++)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
+			sv->tasks[i].born = now_mono();
 }
 
 static void
@@ -456,6 +468,7 @@ on_event(struct server *sv, struct job *j, char *line)
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
 			j->polls++;
 		}
+		task_seen(sv, f[1]);
 		/* Ended: forgotten once an answer carries it (task_delivered), not before. */
 		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
 			task_ended(sv, f[1]);

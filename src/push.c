@@ -120,6 +120,8 @@ write_config(const char *url, const char *file)
 		free(rel);
 	}
 	conf_str(f, "header", "Content-Type: text/plain; version=0.0.4");
+	/* The gateway's password from ~/.netrc, not the URL (which `ps` shows in our argv). */
+	fputs("netrc-optional\n", f);
 	if (fclose(f) == 0)
 		return path;
 	e = errno;
@@ -133,7 +135,8 @@ fail:
 }
 
 /*
- * Run curl; 0 when the gateway took the file, else -1 with the reason in why.  curl
+ * Run curl; 0 when the gateway took the file, -2 when a signal stopped it, else -1
+ * with the reason in why.  curl
  * gives up after SECS (connecting included: a gateway that never answers, or a
  * black-holed address); should curl itself hang, it is killed 5 s later.
  */
@@ -151,6 +154,8 @@ curl_put(const char *conf, double secs, struct buf *why)
 	c.timeout = secs + 5;
 	if (run_capture(&c) == -1)
 		buf_printf(why, _("cannot run curl: %s (install curl)"), strerror(c.spawn_errno));
+	else if (c.interrupted)
+		rc = -2;
 	else if (c.timed_out)
 		buf_printf(why, _("curl did not finish within %g s"), secs + 5);
 	else if (c.status != 0) {
@@ -167,16 +172,26 @@ curl_put(const char *conf, double secs, struct buf *why)
 int
 push_after_run(const char *base, const char *file, const struct shard *sh, double secs, int rc)
 {
-	char *url = push_url(base, sh), *shown = push_url_shown(url), *conf;
+	char *url, *shown, *conf;
 	struct buf why = {0};
 	int ok = -1;
 
+	/* Interrupted: the run ends now, with its own code; its metrics stay in the file. */
+	if (run_signal) {
+		warnf("--push: not sent, the run was interrupted (the metrics are in %s)", file);
+		return rc;
+	}
+	url = push_url(base, sh);
+	shown = push_url_shown(url);
 	if ((conf = write_config(url, file)) != NULL) {
 		ok = curl_put(conf, secs, &why);
 		unlink(conf);
 		free(conf);
 		if (ok == 0)
 			verbosef("--push: metrics sent to %s", shown);
+		else if (ok == -2)
+			warnf("--push: stopped by a signal before %s answered (the metrics are in %s)",
+			    shown, file);
 		else
 			errorf("--push: the metrics did not reach %s: %s (they are in %s)", shown,
 			    buf_str(&why), file);
@@ -184,5 +199,7 @@ push_after_run(const char *base, const char *file, const struct shard *sh, doubl
 	free(url);
 	free(shown);
 	buf_free(&why);
+	if (ok == -2)
+		return 128 + run_signal;
 	return ok == 0 || rc > 1 ? rc : EX_IOERR;
 }

@@ -192,8 +192,43 @@ run_on_orphan(void (*fn)(void *), void *arg)
  * watchdog is not its parent and cannot reap it; the group is gone once its
  * new parent (init or a subreaper) has.
  */
+/*
+ * Is the group of a `finish` call still at work?  Its leader (pid = pgid) may have
+ * exited and wait, a zombie, for its new parent to reap it: kill(-pgid, 0) still
+ * succeeds then, but the call is over.
+ */
+static int
+group_working(pid_t pgid)
+{
+	char path[64], buf[256], *p;
+	ssize_t r;
+	int fd;
+
+	if (kill(-pgid, 0) == -1)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pgid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 1;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 1;
+	buf[r] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && p[2] == 'Z');
+}
+
+/*
+ * ackprof is gone: every group dies now, but a `finish` call (a configure call
+ * halfway through rewriting config.json or ai-mode.json: killed between the
+ * truncate and the write, it would leave the file empty) first gets
+ * RUN_FINISH_WAIT to end.  The watchdog is not its parent and cannot reap it.
+ * Only a group still at work at the end is killed: one that ended may have
+ * left its pgid free for a stranger's.
+ */
 static void
-kill_groups(const int32_t *groups, size_t n)
+kill_groups(int32_t *groups, size_t n)
 {
 	double end = now_mono() + RUN_FINISH_WAIT;
 	size_t i, waiting;
@@ -203,9 +238,14 @@ kill_groups(const int32_t *groups, size_t n)
 			kill(-(pid_t)groups[i], SIGKILL);
 	for (;;) {
 		waiting = 0;
-		for (i = 0; i < n; i++)
-			if ((groups[i] & WD_FINISH) && kill(-(pid_t)(groups[i] & ~WD_FINISH), 0) == 0)
+		for (i = 0; i < n; i++) {
+			if (!(groups[i] & WD_FINISH))
+				continue;
+			if (group_working((pid_t)(groups[i] & ~WD_FINISH)))
 				waiting++;
+			else
+				groups[i] = 0;	/* ended: never signalled again */
+		}
 		if (waiting == 0 || now_mono() >= end)
 			break;
 		sleep_seconds(0.01);
@@ -217,18 +257,23 @@ kill_groups(const int32_t *groups, size_t n)
 
 /*
  * One record of the pipe: +pgid is a group started (WD_FINISH set for a `finish`
- * call's), -pgid one reaped.  -1 when out of memory.
+ * call's), -pgid one reaped.
  */
-static int
+static void
 wd_record(int32_t rec, int32_t **groups, size_t *n, size_t *cap)
 {
 	size_t i;
 
 	if (rec > 0) {
 		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			if ((*groups = realloc(*groups, *cap * sizeof(**groups))) == NULL)
-				return -1;
+			size_t ncap = *cap ? *cap * 2 : 16;
+			int32_t *g = realloc(*groups, ncap * sizeof(**groups));
+
+			/* Out of memory: this group goes unlisted; the others are still killed. */
+			if (g == NULL)
+				return;
+			*groups = g;
+			*cap = ncap;
 		}
 		(*groups)[(*n)++] = rec;
 	} else
@@ -237,12 +282,11 @@ wd_record(int32_t rec, int32_t **groups, size_t *n, size_t *cap)
 				(*groups)[i] = (*groups)[--*n];
 				break;
 			}
-	return 0;
 }
 
 /*
  * Read the records the pipe holds (it is non-blocking); 1 at EOF (ackprof is gone),
- * -1 when out of memory, else 0.  Writes of 4 bytes are atomic, so whole records.
+ * else 0.  Writes of 4 bytes are atomic, so whole records.
  */
 static int
 wd_drain(int fd, int32_t **groups, size_t *n, size_t *cap, size_t *got)
@@ -259,8 +303,7 @@ wd_drain(int fd, int32_t **groups, size_t *n, size_t *cap, size_t *got)
 		if (r == -1)
 			return errno == EAGAIN ? 0 : 1;
 		for (i = 0; i < r / (ssize_t)sizeof(recs[0]); i++, (*got)++)
-			if (wd_record(recs[i], groups, n, cap) == -1)
-				return -1;
+			wd_record(recs[i], groups, n, cap);
 	}
 }
 

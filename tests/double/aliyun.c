@@ -1229,6 +1229,7 @@ struct aimode {
  */
 static void aimode_load(const struct call *, struct aimode *);
 static void aimode_free(struct aimode *);
+static void config_rewrite(const struct call *);
 
 static int
 ai_mode_on(const struct call *c)
@@ -2469,6 +2470,8 @@ apply_state(struct call *c, const struct answer *a)
 		char *dir = state_dir(), *f = xasprintf("%s/auto_plugin_install", dir);
 		struct buf line = { 0 };
 
+		config_rewrite(c);
+
 		buf_adds(&line, c->auto_plugin_install);
 		buf_addc(&line, '\n');
 		unlink(f);
@@ -2477,6 +2480,34 @@ apply_state(struct call *c, const struct answer *a)
 		free(f);
 		free(dir);
 	}
+}
+
+/*
+ * FAKE_ALIYUN_CONFIG_WRITE_MS: `configure set` rewrites config.json as the real
+ * CLI's SaveConfiguration does (os.WriteFile: truncate, then write), the same
+ * bytes, sleeping this long in between: a test kills the caller in that window.
+ */
+static void
+config_rewrite(const struct call *c)
+{
+	const char *env = getenv("FAKE_ALIYUN_CONFIG_WRITE_MS");
+	struct buf f = { 0 };
+	struct aimode m;
+	char *file;
+	int fd;
+
+	if (env == NULL || *env == '\0')
+		return;
+	aimode_load(c, &m);
+	file = xasprintf("%s/config.json", m.dir);
+	if (read_file(file, &f) >= 0 && (fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0) {
+		sleep_ms(strtol(env, NULL, 10));
+		write_all(fd, f.p, f.n);
+		close(fd);
+	}
+	buf_free(&f);
+	free(file);
+	aimode_free(&m);
 }
 
 int

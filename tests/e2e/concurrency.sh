@@ -188,5 +188,30 @@ for sig in KILL INT; do
 	wait_for 300 eval '[ "$(holders "$home")" = 0 ]'
 	wait_for 100 eval '[ "$(ndisable "$home")" -ge 1 ]'
 done
+
+# 6. The same for config.json, which `configure set --auto-plugin-install true` rewrites
+#    on every run (SaveConfiguration: truncate, then write): it holds every profile, and
+#    an empty one loses them all.  Killed (-9, -INT) inside the double's window
+#    (FAKE_ALIYUN_CONFIG_WRITE_MS), the run lets the call finish: the file ends as it was.
+for sig in KILL INT; do
+	home=$root/config-$sig
+	mkdir -p "$home/.aliyun"
+	printf '{\n\t"current": "default",\n\t"profiles": [{"name": "default", "mode": "EcsRamRole", "ram_role_name": "ackprof-test"}]\n}' > "$home/.aliyun/config.json"
+	cp "$home/.aliyun/config.json" "$root/config-$sig.orig"
+	(STATE=$home/state FAKE_ALIYUN_CONFIG_WRITE_MS=2000 run "$home" default) &
+	b=$!
+	if wait_for 300 eval '[ ! -s "$home/.aliyun/config.json" ]'; then
+		kill -$sig "$b"; wait "$b"; rc=$?
+		wait_for 300 eval '[ "$(holders "$home")" = 0 ] && [ "$(ndisable "$home")" -ge 1 ]'
+		if cmp -s "$home/.aliyun/config.json" "$root/config-$sig.orig"; then ok "SIG$sig in the middle of configure set: config.json ends whole"; else notok "SIG$sig in the middle of configure set left config.json as: $(head -c 200 "$home/.aliyun/config.json")"; fi
+		if [ "$(tail -1 "$home/calls.log")" = "aliyun configure ai-mode disable" ]; then ok "... and ai-mode disable ran last"; else notok "... the last call is $(tail -1 "$home/calls.log")"; fi
+		if [ $sig = INT ]; then
+			if [ $rc = 130 ] && ! grep -q 'configure list$' "$home/calls.log"; then ok "... SIGINT: exit 130, and no call after configure set but the cleanup"; else notok "... SIGINT: exit $rc; calls: $(tr '\n' '|' < "$home/calls.log")"; fi
+		fi
+	else
+		notok "SIG$sig: the run never reached configure set's write"
+		kill -9 "$b" 2> /dev/null; wait "$b" 2> /dev/null
+	fi
+done
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

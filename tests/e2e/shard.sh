@@ -248,5 +248,69 @@ check "a curl that hangs is killed 5 s past --push-timeout: exit 74, one line" \
     '[ $rc = 74 ] && [ $(grep -c "^ackprof: --push: the metrics did not reach http://127.0.0.1:9/metrics/job/ackprof: curl did not finish within 5.5 s " "$root/ph/err") = 1 ]'
 check "the hung curl is gone" '[ -s "$root/hang.pid" ] && ! kill -0 "$(cat "$root/hang.pid")" 2>/dev/null'
 
+# Ctrl-C while curl is at it: the run keeps its own code (130), one line says the
+# metrics were not sent and where they are, and no "did not reach" line blames the gateway.
+rm -f "$root/hang.pid"
+home=$root/pint; mkdir -p "$home"
+(PATH=$root/hang:$PATH HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data \
+	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/double \
+	exec env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch --aliyun "$DOUBLE" \
+	--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" --poll-interval 0 --busy-wait 0 \
+	"$in" --metrics "$root/pint.prom" --push http://127.0.0.1:9 --push-timeout 60 > "$home/out" 2> "$home/err") &
+pid=$!
+for i in $(seq 1 300); do [ -s "$root/hang.pid" ] && break; sleep 0.1; done
+kill -INT "$pid"; wait "$pid"; rc=$?
+check "SIGINT during the push: exit 130, one line that says the metrics were not sent" \
+    '[ $rc = 130 ] && [ $(grep -c "^ackprof: warning: --push: stopped by a signal before http://127.0.0.1:9/metrics/job/ackprof answered (the metrics are in $root/pint.prom)" "$home/err") = 1 ] && ! grep -q "did not reach" "$home/err"'
+check "... and curl is gone" '[ -s "$root/hang.pid" ] && ! kill -0 "$(cat "$root/hang.pid")" 2>/dev/null'
+# Ctrl-C before the push (while polling): no curl is started at all.
+rm -f "$root/hang.pid"
+home=$root/pint2; mkdir -p "$home"
+(PATH=$root/hang:$PATH HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data \
+	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/double FAKE_ALIYUN_TASK_MS=600000 \
+	exec env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch --aliyun "$DOUBLE" \
+	--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" --poll-interval 0.2 --poll-max 100000 \
+	--busy-wait 0 "$in" --metrics "$root/pint2.prom" --push http://127.0.0.1:9 > "$home/out" 2> "$home/err") &
+pid=$!
+for i in $(seq 1 300); do grep -q get-diagnosis-result "$home/calls.log" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$pid"; wait "$pid"; rc=$?
+check "SIGINT before the push: exit 130, no curl started, one line that says so" \
+    '[ $rc = 130 ] && [ ! -e "$root/hang.pid" ] && [ $(grep -c "^ackprof: warning: --push: not sent, the run was interrupted (the metrics are in $root/pint2.prom)" "$home/err") = 1 ]'
+# The gateway's password from ~/.netrc (curl's netrc-optional), never on ackprof's command
+# line, where `ps` shows it: a gateway that wants Basic auth takes the PUT with HOME's
+# .netrc, and refuses it (74) without one.
+if [ -z "$real_curl" ]; then
+	skipped "--push: the password from ~/.netrc" "curl is not installed"
+else
+	python3 -c '
+import base64, http.server, sys
+want = "Basic " + base64.b64encode(b"pusher:s3cr3t-pw").decode()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        ok = self.headers.get("Authorization") == want
+        self.send_response(200 if ok else 401); self.end_headers()
+        with open(sys.argv[1], "a") as f: f.write(("ok" if ok else "refused") + "\n")
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+' "$root/auth.log" > "$root/auth.port" &
+	authd=$!
+	for i in $(seq 1 100); do [ -s "$root/auth.port" ] && break; sleep 0.1; done
+	port=$(cat "$root/auth.port")
+	mkdir -p "$root/pn"
+	printf 'machine 127.0.0.1 login pusher password s3cr3t-pw\n' > "$root/pn/.netrc"
+	chmod 600 "$root/pn/.netrc"
+	ab "$root/pn" "$in" --metrics "$root/pn.prom" --push "http://127.0.0.1:$port"
+	rc_netrc=$rc
+	ab "$root/pn2" "$in" --metrics "$root/pn2.prom" --push "http://127.0.0.1:$port"
+	kill "$authd"; wait "$authd" 2>/dev/null
+	check "--push: the password comes from ~/.netrc (exit 0, the gateway took it)" \
+	    '[ $rc_netrc = 0 ] && [ "$(sed -n 1p "$root/auth.log")" = ok ]'
+	check "--push: without ~/.netrc the gateway refuses it: exit 74, one line" \
+	    '[ $rc = 74 ] && [ "$(sed -n 2p "$root/auth.log")" = refused ] && [ $(grep -c "^ackprof: --push: the metrics did not reach" "$root/pn2/err") = 1 ]'
+	check "... and the password is in no output" '! grep -rq "s3cr3t-pw" "$root/pn/out" "$root/pn/err" "$root/pn2/out" "$root/pn2/err"'
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

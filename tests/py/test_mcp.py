@@ -721,3 +721,23 @@ def test_a_call_while_an_invoke_is_in_flight_starts_no_second_task(client, tmp_p
     assert r3["resumed"] is True and r3["task_id"] and r3["state"] in ("running", "finished")
     assert len([x for x in c.calls() if "invoke-diagnosis" in x]) == 1
     assert c.close() == 0
+
+
+def test_get_diagnosis_result_keeps_the_task_s_profile_past_the_horizon(client, tmp_path):
+    """The horizon is for following a pod's task unasked; a task named by its id keeps the
+    profile it was started under however late the call comes (1.5 x 0.1 s x 10 + 2 x 1 s
+    = 3.5 s here)."""
+    c = client("--poll-interval", "0.1", "--poll-max", "10", "--reply-within", "1",
+               env={"FAKE_ALIYUN_SCENARIO": "two-profiles", "FAKE_ALIYUN_TASK_MS": "60000",
+                    "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    pod = {"cluster_id": HEALTHY, "namespace": "default", "pod": "p", "profile": "prod"}
+    r1 = c.tool(1, "diagnose_pod", pod)["structuredContent"]
+    wait_disables(c, 1)
+    assert r1["state"] == "running" and r1["task_id"]
+    time.sleep(4)
+    before = len(c.calls())
+    c.tool(2, "get_diagnosis_result", {"task_id": r1["task_id"]})
+    wait_disables(c, 2)
+    polls = [x for x in c.calls()[before:] if "get-diagnosis-result" in x]
+    assert polls and all(x.endswith(f" --profile prod --user-agent {UA}") for x in polls), polls
+    assert c.close() == 0
