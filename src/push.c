@@ -3,10 +3,14 @@
  * push.c: batch --push URL.  A CronJob's pod is gone before Prometheus could scrape
  * it, so the run's metrics file goes to a Pushgateway: one HTTP PUT, replacing the
  * group job="ackprof" (and shard="K"), made by curl so that ackprof carries no HTTP
- * or TLS code of its own.  curl reads the URL from a config file only we can read:
- * a URL's user:password never reaches an argv.
+ * or TLS code of its own.  curl reads the URL from a config file only we can read
+ * (a URL's user:password never reaches curl's argv), and the body from its stdin:
+ * the metrics file as ackprof opened and checked it, never a path curl would open.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +98,7 @@ conf_str(FILE *f, const char *key, const char *v)
 
 /* The config file curl reads: mode 0600 (mkstemp), in TMPDIR; its path, or NULL. */
 static char *
-write_config(const char *url, const char *file)
+write_config(const char *url)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *path = xasprintf("%s/ackprof-push.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
@@ -110,15 +114,9 @@ write_config(const char *url, const char *file)
 		goto fail;
 	}
 	conf_str(f, "url", url);
-	/* "-" (or ".") alone would be stdin to curl: a relative path is given as ./PATH. */
-	if (*file == '/')
-		conf_str(f, "upload-file", file);
-	else {
-		char *rel = xasprintf("./%s", file);
-
-		conf_str(f, "upload-file", rel);
-		free(rel);
-	}
+	/* The body is curl's stdin: the file ackprof opened and checked (open_metrics). */
+	conf_str(f, "request", "PUT");
+	conf_str(f, "data-binary", "@-");
 	conf_str(f, "header", "Content-Type: text/plain; version=0.0.4");
 	/* The gateway's password from ~/.netrc, not the URL (which `ps` shows in our argv). */
 	fputs("netrc-optional\n", f);
@@ -141,7 +139,7 @@ fail:
  * black-holed address); should curl itself hang, it is killed 5 s later.
  */
 static int
-curl_put(const char *conf, double secs, struct buf *why)
+curl_put(const char *conf, int body, double secs, struct buf *why)
 {
 	char max[32];
 	const char *argv[] = { "curl", "-q", "--silent", "--show-error", "--fail", "--globoff",
@@ -151,6 +149,7 @@ curl_put(const char *conf, double secs, struct buf *why)
 
 	snprintf(max, sizeof(max), "%g", secs);
 	c.argv = argv;
+	c.in_fd = body;
 	c.timeout = secs + 5;
 	if (run_capture(&c) == -1)
 		buf_printf(why, _("cannot run curl: %s (install curl)"), strerror(c.spawn_errno));
@@ -169,22 +168,49 @@ curl_put(const char *conf, double secs, struct buf *why)
 	return rc;
 }
 
+/*
+ * The metrics file, opened for curl's stdin: never through a symlink, and only a
+ * regular file of ours.  A textfile collector's directory is often group-writable,
+ * and curl opening the path itself would follow whatever was swapped in there
+ * after the rename (a link to ~/.aliyun/config.json, pushed to the gateway).
+ */
+static int
+open_metrics(const char *file)
+{
+	struct stat st;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+		close(fd);
+		errno = EPERM;
+		fd = -1;
+	}
+	if (fd == -1)
+		errorf("--push: not sent: %s is not the regular file of yours that this run wrote: %s (check who else can write its directory)",
+		    file, strerror(errno));
+	else
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int
 push_after_run(const char *base, const char *file, const struct shard *sh, double secs, int rc)
 {
 	char *url, *shown, *conf;
 	struct buf why = {0};
-	int ok = -1;
+	int ok = -1, body;
 
 	/* Interrupted: the run ends now, with its own code; its metrics stay in the file. */
 	if (run_signal) {
 		warnf("--push: not sent, the run was interrupted (the metrics are in %s)", file);
 		return rc;
 	}
+	if ((body = open_metrics(file)) == -1)
+		return rc > 1 ? rc : EX_IOERR;
 	url = push_url(base, sh);
 	shown = push_url_shown(url);
-	if ((conf = write_config(url, file)) != NULL) {
-		ok = curl_put(conf, secs, &why);
+	if ((conf = write_config(url)) != NULL) {
+		ok = curl_put(conf, body, secs, &why);
 		unlink(conf);
 		free(conf);
 		if (ok == 0)
@@ -196,6 +222,7 @@ push_after_run(const char *base, const char *file, const struct shard *sh, doubl
 			errorf("--push: the metrics did not reach %s: %s (they are in %s)", shown,
 			    buf_str(&why), file);
 	}
+	close(body);
 	free(url);
 	free(shown);
 	buf_free(&why);

@@ -501,7 +501,10 @@ run_start(struct child *c)
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (c->in_fd > 0)
+		posix_spawn_file_actions_adddup2(&fa, c->in_fd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (!c->inherit) {
 		posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);

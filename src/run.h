@@ -30,6 +30,7 @@ struct child {
 	const char *const *env_unset;	/* names removed (NULL-terminated) */
 	double	 timeout;		/* seconds; 0 = none */
 	size_t	 out_max;		/* bytes kept per stream; 0 = 16 MiB */
+	int	 in_fd;			/* > 0: the child's stdin; 0: /dev/null */
 	int	 inherit;		/* 1: stdout/stderr inherited, nothing captured */
 	int	 uninterruptible;	/* 1: ignore run_signal (cleanup calls) */
 	/*
