@@ -238,6 +238,23 @@ request_id_of(const struct child *c, char *out, size_t n)
 	}
 }
 
+/* The pod an invoke's --params name, "CLUSTER NAMESPACE POD" (names hold no space). */
+static void
+invoke_target(const char *params, char *out, size_t n)
+{
+	cJSON *j = cJSON_Parse(params ? params : "");
+	const char *f[3] = { "cluster_id", "namespace", "pod" }, *v[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		v[i] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, f[i]));
+		if (v[i] == NULL || *v[i] == '\0' || strchr(v[i], ' '))
+			v[i] = "-";
+	}
+	snprintf(out, n, "%s %s %s", v[0], v[1], v[2]);
+	cJSON_Delete(j);
+}
+
 /*
  * The calls that rewrite a file of the user's: config.json (every profile and its
  * keys) or ai-mode.json.  The CLI truncates the file, then writes it (os.WriteFile),
@@ -279,8 +296,11 @@ call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, c
 		c->timeout = cli->timeout;
 	cl->line = cli_argv_string(cl->argv);
 	verbosef("run: %s", cl->line);
-	if (k == CALL_INVOKE)
-		eventf("invoking");	/* the MCP server stops no worker in the middle of one */
+	if (k == CALL_INVOKE) {
+		/* The MCP server stops no worker in the middle of one, nor invokes its pod again. */
+		invoke_target(arg, cl->target, sizeof(cl->target));
+		eventf("invoking %s", cl->target);
+	}
 	cl->spawn_rc = run_start(c);
 	return cl->spawn_rc;
 }
@@ -322,7 +342,7 @@ call_finish(struct cli *cli, struct cli_call *cl)
 		cJSON_AddItemToArray(cli->calls, rec);
 	}
 	if (cl->k == CALL_INVOKE)
-		eventf("invoked");
+		eventf("invoked %s", cl->target);
 	free(cl->line);
 	free(cl->owned[0]);
 	free(cl->owned[1]);

@@ -71,6 +71,7 @@ struct cli_call {
 	char		 profenv[160];
 	char		 textdir[4200];	/* setup-sdk.sh's TEXTDOMAINDIR=, in a language */
 	const char	*set[5];
+	char		 target[400];	/* invoke: "CLUSTER NAMESPACE POD", for its events */
 };
 
 int	call_start(struct cli *, struct cli_call *, enum call, const char *arg, const char *arg2,

@@ -61,6 +61,7 @@ struct job {
 	int		 resumed;	/* diagnose_pod that resumed a remembered task */
 	int		 busy;		/* the worker met Sysom.TaskInProgress */
 	int		 invoking;	/* invoke-diagnosis calls in flight */
+	struct buf	 inflight;	/* their pods, a line "CLUSTER NAMESPACE POD" each */
 	int		 stop_pending;	/* answered at the bound: stop it once invoking is 0 */
 	char		 task[72];	/* the task id the worker reported, or "" */
 	char		 status[48];	/* its last status */

@@ -216,6 +216,7 @@ job_free(struct job *j)
 	buf_free(&j->ev);
 	buf_free(&j->input);
 	buf_free(&j->state);
+	buf_free(&j->inflight);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -244,10 +245,23 @@ job_target(struct job *j, const char *cluster, const char *ns, const char *pod)
 	snprintf(j->pod, sizeof(j->pod), "%s", pod ? pod : "");
 }
 
+/* The line "C N P\n" in j's in-flight invokes, or NULL. */
+static char *
+inflight_find(const struct job *j, const char *c, const char *n, const char *p)
+{
+	char want[400], *at;
+
+	snprintf(want, sizeof(want), "%s %s %s\n", c, n, p);
+	for (at = j->inflight.p; at && (at = strstr(at, want)) != NULL; at++)
+		if (at == j->inflight.p || at[-1] == '\n')
+			return at;
+	return NULL;
+}
+
 /*
- * Is a worker of this profile in the middle of an invoke for this pod, its task
- * id not known yet?  Answered at the bound, it goes on until the invoke answers;
- * a second call for the pod in the meantime must not invoke again.
+ * Is a worker of this profile (diagnose_pod's or diagnose_pods') in the middle of
+ * an invoke for this pod?  Answered at the bound, it goes on until the invoke
+ * answers; a second call for the pod in the meantime must not invoke again.
  */
 int
 job_invoking(const struct server *sv, const char *profile, const char *cluster, const char *ns,
@@ -258,9 +272,7 @@ job_invoking(const struct server *sv, const char *profile, const char *cluster, 
 
 	for (i = 0; i < MAX_JOBS; i++) {
 		j = &sv->jobs[i];
-		if (j->used && j->tool == T_DIAGNOSE && j->invoking > 0 && j->task[0] == '\0' &&
-		    strcmp(j->profile, profile) == 0 && strcmp(j->cluster, cluster) == 0 &&
-		    strcmp(j->ns, ns) == 0 && strcmp(j->pod, pod) == 0)
+		if (j->used && strcmp(j->profile, profile) == 0 && inflight_find(j, cluster, ns, pod))
 			return 1;
 	}
 	return 0;
@@ -448,7 +460,34 @@ on_progress(struct server *sv, struct job *j, char *line)
 	send_json(m);
 }
 
-/* "task ID CLUSTER NS POD", "status ID STATUS" and "busy CLUSTER" from the worker. */
+/* "invoking C N P" / "invoked C N P": the worker's invokes in flight, by pod. */
+static void
+on_invoke(struct job *j, int start, char *const *f)
+{
+	char *at;
+	size_t len;
+
+	if (start) {
+		j->invoking++;
+		buf_printf(&j->inflight, "%s %s %s\n", f[1], f[2], f[3]);
+		return;
+	}
+	if ((at = inflight_find(j, f[1], f[2], f[3])) != NULL) {
+		len = strlen(f[1]) + strlen(f[2]) + strlen(f[3]) + 3;
+		memmove(at, at + len, j->inflight.len - (size_t)(at - j->inflight.p) - len + 1);
+		j->inflight.len -= len;
+	}
+	if (j->invoking > 0 && --j->invoking == 0 && j->stop_pending) {
+		/* Answered at the bound while invoking: the task id is in (remembered); now stop. */
+		j->stop_pending = 0;
+		kill(j->pid, SIGINT);
+	}
+}
+
+/*
+ * "task ID CLUSTER NS POD", "status ID STATUS", "busy CLUSTER", "invoking C N P" and
+ * "invoked C N P" from the worker.
+ */
 static void
 on_event(struct server *sv, struct job *j, char *line)
 {
@@ -474,14 +513,8 @@ on_event(struct server *sv, struct job *j, char *line)
 			task_ended(sv, f[1]);
 	} else if (n == 2 && strcmp(f[0], "busy") == 0)
 		j->busy = 1;
-	else if (n == 1 && strcmp(f[0], "invoking") == 0)
-		j->invoking++;
-	else if (n == 1 && strcmp(f[0], "invoked") == 0 && j->invoking > 0 && --j->invoking == 0 &&
-	    j->stop_pending) {
-		/* Answered at the bound while invoking: the task id is in (remembered); now stop. */
-		j->stop_pending = 0;
-		kill(j->pid, SIGINT);
-	}
+	else if (n == 4 && (strcmp(f[0], "invoking") == 0 || strcmp(f[0], "invoked") == 0))
+		on_invoke(j, strcmp(f[0], "invoking") == 0, f);
 }
 
 /*

@@ -455,6 +455,14 @@ prep_batch(struct call *c)
 			target_free(&bt);
 			return -1;
 		}
+		if (task_find(c->sv, memo_profile(c), bt.cluster, bt.ns, bt.pod) == NULL &&
+		    job_invoking(c->sv, memo_profile(c), bt.cluster, bt.ns, bt.pod)) {
+			snprintf(c->err, sizeof(c->err), "targets[%d]: an earlier call is starting the diagnosis "
+			    "task of pod %s/%s (its invoke-diagnosis has not answered yet): call diagnose_pods again "
+			    "in a few seconds to follow that task; none was started now", i, bt.ns, bt.pod);
+			target_free(&bt);
+			return -1;
+		}
 		add_input_line(c, &bt);
 		target_free(&bt);
 		i++;

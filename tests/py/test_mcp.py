@@ -741,3 +741,30 @@ def test_get_diagnosis_result_keeps_the_task_s_profile_past_the_horizon(client, 
     polls = [x for x in c.calls()[before:] if "get-diagnosis-result" in x]
     assert polls and all(x.endswith(f" --profile prod --user-agent {UA}") for x in polls), polls
     assert c.close() == 0
+
+
+def test_diagnose_pods_while_another_call_invokes_the_pod_starts_no_second_task(client, tmp_path):
+    """The same for diagnose_pods: its worker, answered at the bound, still waits for the pod's
+    invoke (4 s; the bound is 2 s).  A diagnose_pods or diagnose_pod naming that pod then is
+    refused with one line naming the target; once the invoke has answered, diagnose_pods
+    follows the task it started.  One invoke in the argv log."""
+    c = client("--reply-within", "2", "--poll-interval", "0.1",
+               env={"FAKE_ALIYUN_SCENARIO": "invoke-4s", "FAKE_ALIYUN_STATE": str(tmp_path / "fs")})
+    pod = {"cluster_id": HEALTHY, "namespace": "default", "pod": "p"}
+    other = {"cluster_id": HEALTHY, "namespace": "default", "pod": "q"}
+    r1 = c.tool(1, "diagnose_pods", {"targets": [pod]})
+    r2 = c.tool(2, "diagnose_pods", {"targets": [other, pod]})
+    r3 = c.tool(3, "diagnose_pod", pod)
+    wait_disables(c, 1)
+    r4 = c.tool(4, "diagnose_pods", {"targets": [pod]}, timeout=60)
+    assert r1["structuredContent"]["state"] == "running"
+    t2 = r2["content"][0]["text"]
+    assert r2["isError"] is True and t2.startswith("targets[1]: an earlier call is starting the diagnosis task "
+                                                   "of pod default/p") and "\n" not in t2
+    assert r3["isError"] is True and "an earlier call for this pod is starting" in r3["content"][0]["text"]
+    s4 = r4["structuredContent"]
+    assert len([x for x in c.calls() if "invoke-diagnosis" in x]) == 1
+    assert s4["state"] in ("running", "finished"), s4
+    started = [x for x in c.calls() if "get-diagnosis-result" in x]
+    assert started, "the task the first invoke started is followed"
+    assert c.close() == 0
