@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import types
 import urllib.parse
@@ -226,6 +227,16 @@ def describe(exc, endpoint, read_ms=READ_TIMEOUT_MS):
     return "API call failed: %s: %s (retry; if it persists, report it)" % (kind, inner)
 
 
+# The signals that arrived: a failure after one of them is the interruption, not
+# whatever a library made of it (a request cut off in its retry loop, say).
+SIGNALLED = []
+
+
+def on_sigint(signum, frame):
+    SIGNALLED.append(signum)
+    raise KeyboardInterrupt
+
+
 def run(args, env):
     try:
         test = test_endpoint(env)
@@ -283,6 +294,8 @@ def run(args, env):
         )
         response = client.create_cluster_vpc_endpoint_connection(request)
     except Exception as e:  # any SDK failure becomes one scrubbed line
+        if SIGNALLED:
+            raise KeyboardInterrupt from None
         return error(describe(e, endpoint, read_ms))
 
     body = response.body
@@ -299,12 +312,16 @@ def main(argv=None):
     # library: the caller treats stdout as empty.
     with contextlib.redirect_stdout(sys.stderr):
         args = parse_args(sys.argv[1:] if argv is None else argv)
+        signal.signal(signal.SIGINT, on_sigint)
         try:
             return run(args, dict(os.environ))
         except KeyboardInterrupt:
             error("interrupted")
             return 130
         except Exception as e:  # never a traceback: one line, whatever went wrong
+            if SIGNALLED:
+                error("interrupted")
+                return 130
             return error("unexpected failure: %s: %s (report it; run `ackprof doctor`)"
                          % (type(e).__name__, e))
 
