@@ -296,7 +296,7 @@ call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, c
 		c->timeout = cli->timeout;
 	cl->line = cli_argv_string(cl->argv);
 	verbosef("run: %s", cl->line);
-	if (k == CALL_INVOKE) {
+	if (k == CALL_INVOKE && msg_event_fd >= 0) {
 		/* The MCP server stops no worker in the middle of one, nor invokes its pod again. */
 		invoke_target(arg, cl->target, sizeof(cl->target));
 		eventf("invoking %s", cl->target);
@@ -341,7 +341,7 @@ call_finish(struct cli *cli, struct cli_call *cl)
 			cJSON_AddNullToObject(rec, "request_id");
 		cJSON_AddItemToArray(cli->calls, rec);
 	}
-	if (cl->k == CALL_INVOKE)
+	if (cl->k == CALL_INVOKE && msg_event_fd >= 0)
 		eventf("invoked %s", cl->target);
 	free(cl->line);
 	free(cl->owned[0]);
