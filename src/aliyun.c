@@ -268,6 +268,17 @@ rewrites_config(enum call k)
 	    k == CALL_AIMODE_DISABLE;
 }
 
+/* A signal came during a `finish` call: it goes on, and the user is told why. */
+static void
+hold_note(const struct child *c)
+{
+	char *line = cli_argv_string(c->argv);
+
+	notef("waiting for `%s` to finish rewriting its file (stopped part-way, it would leave the file empty); a second Ctrl-C stops it now",
+	    line);
+	free(line);
+}
+
 int
 call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, const char *arg2,
     struct child *c)
@@ -290,6 +301,7 @@ call_start(struct cli *cli, struct cli_call *cl, enum call k, const char *arg, c
 	}
 	c->argv = cl->argv;
 	c->finish = rewrites_config(k);
+	run_on_hold = hold_note;
 	c->env_set = cl->set;
 	c->env_unset = child_unset;
 	if (c->timeout == 0 && k != CALL_SETUP_SDK)

@@ -27,6 +27,8 @@
 extern char **environ;
 
 volatile sig_atomic_t run_signal;
+volatile sig_atomic_t run_signals;
+void	(*run_on_hold)(const struct child *);
 
 #define GRACE	1.0		/* seconds between SIGTERM and SIGKILL */
 #define OUT_MAX	(16u << 20)
@@ -37,6 +39,8 @@ on_signal(int sig)
 	/* Only record it: the workflow notices, unwinds and cleans up. */
 	if (run_signal == 0)
 		run_signal = sig;
+	if (run_signals < 100)
+		run_signals++;
 }
 
 void
@@ -480,6 +484,7 @@ run_start(struct child *c)
 	c->backoff = 1;
 	c->next_reap = 0;
 	c->exited = 0;
+	c->held = 0;
 	buf_reset(&c->out);
 	buf_reset(&c->err);
 	buf_add(&c->out, "", 0);
@@ -721,8 +726,13 @@ run_advance(struct child *c, const struct pollfd *p, int n)
 			}
 		}
 	}
-	if (!c->overflow && !c->uninterruptible && !c->finish && run_signal)
+	if (!c->overflow && !c->uninterruptible && run_signal && (!c->finish || run_signals > 1))
 		c->interrupted = 1;
+	else if (c->finish && !c->uninterruptible && run_signal && !c->held) {
+		c->held = 1;
+		if (run_on_hold)
+			run_on_hold(c);
+	}
 	if (c->overflow || c->interrupted) {
 		terminate(c->pid, &wstatus);
 		finish(c, wstatus);

@@ -8,8 +8,13 @@
 
 #include "util.h"
 
-/* Set by the SIGINT/SIGTERM/SIGHUP handlers; the signal number that arrived. */
+/* Set by the SIGINT/SIGTERM/SIGHUP handlers; the signal number that arrived first. */
 extern volatile sig_atomic_t run_signal;
+/* How many of them arrived: a second one stops a `finish` call after all. */
+extern volatile sig_atomic_t run_signals;
+struct child;
+/* Called once when a signal arrives during a `finish` call, which goes on (say so). */
+extern void (*run_on_hold)(const struct child *);
 
 void	run_install_signals(void);
 /*
@@ -34,9 +39,10 @@ struct child {
 	int	 inherit;		/* 1: stdout/stderr inherited, nothing captured */
 	int	 uninterruptible;	/* 1: ignore run_signal (cleanup calls) */
 	/*
-	 * 1: a call that rewrites a file of the user's (configure ai-mode): never
-	 * killed part-way, not on run_signal and not by the watchdog when ackprof
-	 * dies (it waits up to RUN_FINISH_WAIT for it); only its deadline stops it.
+	 * 1: a call that rewrites a file of the user's (configure set, ai-mode): not
+	 * killed part-way on the first run_signal (run_on_hold says so; a second
+	 * signal stops it), nor by the watchdog when ackprof dies (it waits up to
+	 * RUN_FINISH_WAIT for it); its deadline stops it.
 	 */
 	int	 finish;
 	/* outputs */
@@ -49,7 +55,7 @@ struct child {
 	int	 spawn_errno;		/* nonzero: could not start (ENOENT, EACCES, ...) */
 	double	 elapsed;		/* seconds */
 	/* private to run.c */
-	int	 pid, fd[2], pidfd, backoff, done, exited;
+	int	 pid, fd[2], pidfd, backoff, done, exited, held;
 	double	 start, deadline, next_reap;
 };
 

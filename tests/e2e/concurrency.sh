@@ -213,5 +213,27 @@ for sig in KILL INT; do
 		kill -9 "$b" 2> /dev/null; wait "$b" 2> /dev/null
 	fi
 done
+
+# 7. A call let finish says so at the first Ctrl-C, and a second Ctrl-C stops it after all
+#    (the user's choice: config.json is then left as the CLI left it).
+home=$root/hold
+mkdir -p "$home/.aliyun"
+printf '{"current": "default", "profiles": [{"name": "default", "mode": "EcsRamRole", "ram_role_name": "r"}]}' > "$home/.aliyun/config.json"
+(HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data FAKE_ALIYUN_SCENARIO=default \
+	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/fs FAKE_ALIYUN_CONFIG_WRITE_MS=20000 \
+	exec env -u XDG_RUNTIME_DIR "$ACKPROF" diagnose -c $CL -n default -p app-1 \
+	--aliyun "$DOUBLE" --sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+	--poll-interval 0 --busy-wait 0 --yes > /dev/null 2> "$home/err") &
+b=$!
+held() { grep -q "^ackprof: waiting for .[^ ]*aliyun configure set --auto-plugin-install true. to finish rewriting its file" "$home/err"; }
+if wait_for 300 eval '[ ! -s "$home/.aliyun/config.json" ]'; then
+	kill -INT "$b"
+	if wait_for 300 held; then ok "the first Ctrl-C during configure set: one line says ackprof waits for it, and why"; else notok "no line about the call let finish: $(cat "$home/err")"; fi
+	kill -INT "$b"; wait "$b"; rc=$?
+	if [ $rc = 130 ] && [ ! -s "$home/.aliyun/config.json" ] && [ "$(tail -1 "$home/calls.log")" = "aliyun configure ai-mode disable" ]; then ok "... a second Ctrl-C stops it: exit 130, ai-mode disable last"; else notok "... after a second Ctrl-C: exit $rc, last call $(tail -1 "$home/calls.log")"; fi
+else
+	notok "the run never reached configure set's write"
+	kill -9 "$b" 2> /dev/null; wait "$b" 2> /dev/null
+fi
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
