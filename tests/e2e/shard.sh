@@ -42,6 +42,17 @@ ab() {
 		--poll-interval 0 --busy-wait 0 "$@" > "$home/out" 2> "$home/err"
 	rc=$?
 }
+# ab_bg HOME ARGS...: ab in the background; $pid is ackprof itself (exec).
+ab_bg() {
+	local home=$1; shift
+	mkdir -p "$home"
+	(HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data \
+	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/double \
+	exec env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch --aliyun "$DOUBLE" \
+		--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" \
+		--busy-wait 0 "$@" > "$home/out" 2> "$home/err") &
+	pid=$!
+}
 # invoked HOME: "CLUSTER POD" of every invoke ackprof sent, from the double's argv log.
 invoked() {
 	grep -o '"cluster_id":"c[0-9a-f]*","namespace":"[^"]*","pod":"[^"]*"' "$1/calls.log" 2>/dev/null |
@@ -251,13 +262,9 @@ check "the hung curl is gone" '[ -s "$root/hang.pid" ] && ! kill -0 "$(cat "$roo
 # Ctrl-C while curl is at it: the run keeps its own code (130), one line says the
 # metrics were not sent and where they are, and no "did not reach" line blames the gateway.
 rm -f "$root/hang.pid"
-home=$root/pint; mkdir -p "$home"
-(PATH=$root/hang:$PATH HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data \
-	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/double \
-	exec env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch --aliyun "$DOUBLE" \
-	--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" --poll-interval 0 --busy-wait 0 \
-	"$in" --metrics "$root/pint.prom" --push http://127.0.0.1:9 --push-timeout 60 > "$home/out" 2> "$home/err") &
-pid=$!
+home=$root/pint
+PATH=$root/hang:$PATH ab_bg "$home" --poll-interval 0 "$in" --metrics "$root/pint.prom" \
+	--push http://127.0.0.1:9 --push-timeout 60
 for i in $(seq 1 300); do [ -s "$root/hang.pid" ] && break; sleep 0.1; done
 kill -INT "$pid"; wait "$pid"; rc=$?
 check "SIGINT during the push: exit 130, one line that says the metrics were not sent" \
@@ -265,13 +272,9 @@ check "SIGINT during the push: exit 130, one line that says the metrics were not
 check "... and curl is gone" '[ -s "$root/hang.pid" ] && ! kill -0 "$(cat "$root/hang.pid")" 2>/dev/null'
 # Ctrl-C before the push (while polling): no curl is started at all.
 rm -f "$root/hang.pid"
-home=$root/pint2; mkdir -p "$home"
-(PATH=$root/hang:$PATH HOME=$home XDG_STATE_HOME=$home/state XDG_DATA_HOME=$home/data \
-	FAKE_ALIYUN_LOG=$home/calls.log FAKE_ALIYUN_STATE=$home/double FAKE_ALIYUN_TASK_MS=600000 \
-	exec env -u XDG_RUNTIME_DIR -u FAKE_ALIYUN_SCENARIO "$ACKPROF" batch --aliyun "$DOUBLE" \
-	--sdk-venv "$top/tests/double/venv" --scripts-dir "$top/scripts" --poll-interval 0.2 --poll-max 100000 \
-	--busy-wait 0 "$in" --metrics "$root/pint2.prom" --push http://127.0.0.1:9 > "$home/out" 2> "$home/err") &
-pid=$!
+home=$root/pint2
+PATH=$root/hang:$PATH FAKE_ALIYUN_TASK_MS=600000 ab_bg "$home" --poll-interval 0.2 --poll-max 100000 \
+	"$in" --metrics "$root/pint2.prom" --push http://127.0.0.1:9
 for i in $(seq 1 300); do grep -q get-diagnosis-result "$home/calls.log" 2>/dev/null && break; sleep 0.1; done
 kill -INT "$pid"; wait "$pid"; rc=$?
 check "SIGINT before the push: exit 130, no curl started, one line that says so" \
