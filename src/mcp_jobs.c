@@ -128,25 +128,21 @@ task_find_id(const struct server *sv, const char *task_id)
 	return NULL;
 }
 
-/* A worker read the task's status: the horizon counts from now (memo_horizon). */
+/*
+ * A worker read the task's status: the horizon counts from now (memo_horizon), and
+ * a Success or Fail marks it ended.
+ */
 static void
-task_seen(struct server *sv, const char *task_id)
+task_status(struct server *sv, const char *task_id, int ended)
 {
 	int i;
 
 	for (i = 0; i < MAX_TASKS; i++)
-		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
+		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0) {
 			sv->tasks[i].born = now_mono();
-}
-
-static void
-task_ended(struct server *sv, const char *task_id)
-{
-	int i;
-
-	for (i = 0; i < MAX_TASKS; i++)
-		if (sv->tasks[i].task_id && strcmp(sv->tasks[i].task_id, task_id) == 0)
-			sv->tasks[i].ended = 1;
+			if (ended)
+				sv->tasks[i].ended = 1;
+		}
 }
 
 static int
@@ -507,10 +503,9 @@ on_event(struct server *sv, struct job *j, char *line)
 			snprintf(j->status, sizeof(j->status), "%s", f[2]);
 			j->polls++;
 		}
-		task_seen(sv, f[1]);
 		/* Ended: forgotten once an answer carries it (task_delivered), not before. */
-		if (strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 || strcmp(f[2], "Failed") == 0)
-			task_ended(sv, f[1]);
+		task_status(sv, f[1], strcmp(f[2], "Success") == 0 || strcmp(f[2], "Fail") == 0 ||
+		    strcmp(f[2], "Failed") == 0);
 	} else if (n == 2 && strcmp(f[0], "busy") == 0)
 		j->busy = 1;
 	else if (n == 4 && (strcmp(f[0], "invoking") == 0 || strcmp(f[0], "invoked") == 0))

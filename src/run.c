@@ -149,8 +149,9 @@ terminate(pid_t pid, int *wstatus)
  * end of a pipe whose only write end is ours, and learns each child's process
  * group (+pgid when started, -pgid once reaped).  When the pipe reaches EOF,
  * ackprof is gone however it died, and the watchdog SIGKILLs every group still
- * listed (a `finish` call's only once it ended, or after RUN_FINISH_WAIT), then exits.  It ignores the terminal's signals and lives in its own
- * process group, so that Ctrl-C cannot take it before ackprof's cleanup is over.
+ * listed (a `finish` call's only once it ended, or after RUN_FINISH_WAIT), then
+ * exits.  It ignores the terminal's signals and lives in its own process group,
+ * so that Ctrl-C cannot take it before ackprof's cleanup is over.
  * A child started in the instant before ackprof dies, before its +pgid is
  * written, is the one case it cannot see.  Once the groups are killed, it runs
  * the cleanup hook armed before it was forked (run_on_orphan: the lease's
